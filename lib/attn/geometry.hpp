@@ -14,7 +14,7 @@ enum class Align {
   top_left,      // query i sits at position p = i (PyTorch SDPA's is_causal)
 };
 
-constexpr std::string_view to_string(Align a) {
+constexpr std::string_view align_name(Align a) {
   return a == Align::bottom_right ? "bottom-right" : "top-left";
 }
 

@@ -1,0 +1,13 @@
+// Each command registers itself on the top-level app; its callback only delegates to its run_x.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace attn::cli {
+
+void setup_score(CLI::App& app);
+void setup_weights(CLI::App& app);
+void setup_attend(CLI::App& app);
+void setup_demo(CLI::App& app);
+
+}  // namespace attn::cli

@@ -1,0 +1,146 @@
+#include "attn/input.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "attn/error.hpp"
+#include "attn/mask_expr.hpp"
+#include "attn/parse.hpp"
+
+namespace attn {
+namespace {
+
+using nlohmann::json;
+
+// The document's value for `key` as a matrix, if present. `what` names it in messages.
+std::optional<Matrix> document_matrix(const json& doc, const char* key,
+                                      Allow allow = Allow::finite) {
+  const auto it = doc.find(key);
+  if (it == doc.end() || it->is_null()) return std::nullopt;
+  return matrix_from_json(*it, fmt::format("input.{}", key), allow);
+}
+
+// A mask written as a JSON matrix: bools (true = may attend) or additive values.
+Matrix mask_from_json(const json& value, std::string_view what) {
+  const bool boolean =
+      value.is_array() && !value.empty() &&
+      ((value.front().is_array() && !value.front().empty() && value.front().front().is_boolean()) ||
+       value.front().is_boolean());
+  if (!boolean) return matrix_from_json(value, what, Allow::blocked);
+  const json rows = value.front().is_array() ? value : json::array({value});
+  BoolMatrix allowed(rows.size(), rows.front().size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].is_array() || rows[i].size() != allowed.cols())
+      throw data_error(
+          fmt::format("{}: row {} does not have {} entries like row 0", what, i, allowed.cols()));
+    for (std::size_t j = 0; j < allowed.cols(); ++j) {
+      if (!rows[i][j].is_boolean())
+        throw data_error(fmt::format("{}[{}][{}] is {}, but the mask is a bool matrix", what, i, j,
+                                     rows[i][j].dump()));
+      allowed(i, j) = rows[i][j].get<bool>() ? 1 : 0;
+    }
+  }
+  return to_additive(allowed);
+}
+
+// Resolves the mask (an expression, or a matrix) into its additive form for this geometry.
+// `full` (or `none`) is no mask at all.
+std::optional<Matrix> resolve_mask(const json& spec, std::string_view what, const Geometry& g,
+                                   std::string& mask_text) {
+  if (spec.is_string()) {
+    const MaskExpr expr = MaskExpr::parse(spec.get_ref<const std::string&>());
+    if (expr.is_full()) return std::nullopt;
+    mask_text = expr.to_string();
+    return to_additive(expr.evaluate(g));
+  }
+  mask_text = "matrix";
+  Matrix m = mask_from_json(spec, what);
+  if (m.rows() != g.n_q || m.cols() != g.n_k)
+    throw data_error(fmt::format("{} is {} but the scores are {}×{} (n_q×n_k)", what,
+                                 shape_string(m), g.n_q, g.n_k));
+  return m;
+}
+
+// --mask on the command line: JSON matrix literal, @file, or an expression.
+json mask_spec_from_flag(const std::string& text) {
+  if (text.starts_with('[')) return parse_json(text, "--mask");
+  if (text.starts_with('@')) {
+    const std::string path = text.substr(1);
+    return parse_json(read_text(path), path);
+  }
+  return text;
+}
+
+}  // namespace
+
+LoadedInput load_input(const InputArgs& args, Stage stage) {
+  json doc = json::object();
+  if (args.input) {
+    doc = parse_json(read_text(*args.input), *args.input == "-" ? "stdin" : *args.input);
+    if (!doc.is_object())
+      throw data_error(fmt::format("{}: the input document must be a JSON object, not {}",
+                                   *args.input == "-" ? "stdin" : *args.input, doc.type_name()),
+                       R"(write {"q": [[…]], "k": [[…]], "v": [[…]]})");
+  }
+
+  LoadedInput in;
+  auto& p = in.problem;
+  p.empty_rows = args.empty_rows;
+  const auto flag_or_doc = [&](const std::optional<std::string>& flag, const char* name,
+                               const char* key, Allow allow = Allow::finite) {
+    return flag ? std::optional(parse_matrix(*flag, name, allow))
+                : document_matrix(doc, key, allow);
+  };
+  in.given_scores = flag_or_doc(args.scores, "--scores", "scores", Allow::blocked);
+  std::optional<Matrix> q = flag_or_doc(args.q, "--q", "q");
+  std::optional<Matrix> k = flag_or_doc(args.k, "--k", "k");
+  if (stage == Stage::output) p.v = flag_or_doc(args.v, "--v", "v");
+
+  if (in.given_scores) {
+    if (stage != Stage::weights)
+      throw usage_error("--scores is only for `attn weights`", "give --q and --k instead");
+    if (q || k)
+      throw usage_error("give either scores or q and k, not both",
+                        "scores skip the dot products: drop --q/--k or --scores");
+    in.geometry = {in.given_scores->rows(), in.given_scores->cols(), args.align};
+    if (doc.contains("d_k") && doc["d_k"].is_number_unsigned())
+      in.d_k = doc["d_k"].get<std::size_t>();
+    if (doc.contains("scale") && doc["scale"].is_number()) in.scale = doc["scale"].get<double>();
+  } else {
+    if (!q) throw usage_error("no queries given", "give --q VECTOR (e.g. --q 2,0.5,1,-1.5)");
+    if (!k) throw usage_error("no keys given", "give --k VECTOR (e.g. --k 1,1,-0.5,2)");
+    p.q = std::move(*q);
+    p.k = std::move(*k);
+    in.geometry = {p.q.rows(), p.k.rows(), args.align};
+  }
+
+  if (args.no_scale && args.scale)
+    throw usage_error("--scale and --no-scale contradict each other");
+  if (args.no_scale)
+    p.scale = 1.0;
+  else if (args.scale)
+    p.scale = *args.scale;
+  else if (!in.given_scores && doc.contains("scale") && !doc["scale"].is_null()) {
+    if (!doc["scale"].is_number())
+      throw data_error(fmt::format("input.scale must be a number, not {}", doc["scale"].dump()));
+    p.scale = doc["scale"].get<double>();
+  }
+
+  std::optional<json> mask_spec;
+  if (args.mask)
+    mask_spec = mask_spec_from_flag(*args.mask);
+  else if (doc.contains("mask") && !doc["mask"].is_null())
+    mask_spec = doc["mask"];
+  if (mask_spec)
+    p.mask =
+        resolve_mask(*mask_spec, args.mask ? "--mask" : "input.mask", in.geometry, in.mask_text);
+  return in;
+}
+
+Trace compute(const LoadedInput& in, Stage stage) {
+  return in.given_scores ? run_softmax(*in.given_scores, in.problem.mask, in.problem.empty_rows)
+                         : run_attention(in.problem, stage);
+}
+
+}  // namespace attn
