@@ -79,6 +79,9 @@ Matrix matrix_from_rows(std::vector<std::vector<double>> rows, std::string_view 
 }
 
 Matrix parse_literal(std::string_view text, std::string_view what, Allow allow) {
+  if (text.empty())
+    throw data_error(fmt::format("{} is empty", what),
+                     "give numbers separated by commas, e.g. 1,0.5,-2 (rows separated by ;)");
   std::vector<std::vector<double>> rows;
   std::size_t start = 0;
   while (start <= text.size()) {

@@ -275,8 +275,12 @@ std::string render_steps(const LoadedInput& in, const Trace& t, Stage stage,
   return Solution(in, t, options).render(stage);
 }
 
-std::vector<std::string> empty_row_warnings(const Trace& t, EmptyRows policy) {
+std::vector<std::string> warnings(const Trace& t, EmptyRows policy) {
   std::vector<std::string> out;
+  if (t.scale < 0)
+    out.push_back(fmt::format("the scale {} is negative: it inverts the attention, so the lowest "
+                              "dot products get the most weight",
+                              format_number(t.scale)));
   if (!t.softmax) return out;
   static constexpr const char* kGets[] = {"zero weights and output", "NaN weights and output",
                                           "uniform weights", ""};

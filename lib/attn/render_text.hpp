@@ -22,7 +22,8 @@ struct TextOptions {
 std::string render_steps(const LoadedInput& in, const Trace& t, Stage stage,
                          const TextOptions& options = {});
 
-// One line per fully blocked row, saying what it was given; empty when there are none.
-std::vector<std::string> empty_row_warnings(const Trace& t, EmptyRows policy);
+// What the user should know about a result: a negative scale, each fully blocked row and what
+// it was given. One line each; empty when all is ordinary.
+std::vector<std::string> warnings(const Trace& t, EmptyRows policy);
 
 }  // namespace attn
