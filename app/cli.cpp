@@ -31,23 +31,41 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
       ->group(input);
 
   const char* computation = "Computation";
-  auto* scale = cmd.add_option("--scale", args.scale, "multiply q·k by C instead of 1/√d_k")
-                    ->type_name("C")
-                    ->group(computation);
-  cmd.add_flag("--no-scale", args.no_scale, "do not scale: c = 1")
-      ->excludes(scale)
+  cmd.add_option("--scale", args.scale, "multiply q·k by C instead of 1/√d_k")
+      ->type_name("C")
       ->group(computation);
+  cmd.add_flag("--no-scale", args.no_scale, "do not scale: c = 1")->group(computation);
   cmd.add_option("--mask", args.mask,
                  "causal, none, an expression like causal&window:3, or a matrix (JSON or @file)")
       ->type_name("EXPR|MAT")
       ->group(computation);
+  cmd.add_option("--bias", args.bias,
+                 "add a positional bias: alibi, alibi:SLOPE, t5, t5:causal, relative:V,…, or a "
+                 "matrix (JSON or @file)")
+      ->type_name("KIND|MAT")
+      ->group(computation);
+  cmd.add_option("--bias-table", args.bias_table, "the t5 bias's value per bucket (JSON or @file)")
+      ->type_name("VALUES")
+      ->group(computation);
+  cmd.add_option("--softcap", args.softcap, "cap scores at ±C with C·tanh(β/C) (Gemma 2: 50)")
+      ->type_name("C")
+      ->group(computation);
+  cmd.add_option("--heads", args.heads, "split q, k, v into H heads (q has H·d_k columns)")
+      ->type_name("H")
+      ->group(computation);
+  cmd.add_option("--kv-heads", args.kv_heads,
+                 "key/value heads for grouped-query attention (default H; 1 = multi-query)")
+      ->type_name("G")
+      ->group(computation);
+  cmd.add_option("--head", args.head, "show only head h (from 1)")
+      ->type_name("h")
+      ->group(computation);
   static const std::map<std::string, Align> kAlign{{"bottom-right", Align::bottom_right},
                                                    {"top-left", Align::top_left}};
   cmd.add_option("--align", args.align,
-                 "where queries sit when n_q ≠ n_k: bottom-right (the last positions, default) or "
-                 "top-left")
-      ->transform(CLI::CheckedTransformer(kAlign, CLI::ignore_case))
-      ->type_name("SIDE")
+                 "where queries sit when n_q ≠ n_k: the last positions (default) or the first")
+      ->transform(CLI::CheckedTransformer(kAlign, CLI::ignore_case).description(""))
+      ->type_name("bottom-right|top-left")
       ->group(computation);
   if (stage != Stage::scores) {
     static const std::map<std::string, EmptyRows> kEmpty{{"zero", EmptyRows::zero},
@@ -55,9 +73,9 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
                                                          {"uniform", EmptyRows::uniform},
                                                          {"error", EmptyRows::error}};
     cmd.add_option("--empty-rows", args.empty_rows,
-                   "what a row with every key blocked gets: zero (default), nan, uniform, error")
-        ->transform(CLI::CheckedTransformer(kEmpty, CLI::ignore_case))
-        ->type_name("POLICY")
+                   "what a row with every key blocked gets (default zero)")
+        ->transform(CLI::CheckedTransformer(kEmpty, CLI::ignore_case).description(""))
+        ->type_name("zero|nan|uniform|error")
         ->group(computation);
   }
 }
@@ -67,8 +85,8 @@ void add_output_options(CLI::App& cmd, OutputOptions& out) {
   cmd.add_flag("--json", out.json, "write one JSON object instead of the worked steps")
       ->group(output);
   cmd.add_option("--digits", out.digits, "decimals shown in text output (default 4)")
-      ->check(CLI::Range(0, 17))
-      ->type_name("N")
+      ->check(CLI::Range(0, 17).description(""))
+      ->type_name("0..17")
       ->group(output);
   cmd.add_flag("-q,--quiet", out.quiet, "no warnings or notes on stderr")->group(output);
 }

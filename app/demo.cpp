@@ -25,7 +25,7 @@ void run_demo(const DemoOptions& o) {
   one.q = "2,0.5,1,-1.5";
   one.k = "1,1,-0.5,2";
   const LoadedInput first = load_input(one, Stage::scores);
-  print_result(render_steps(first, compute(first, Stage::scores), Stage::scores, text));
+  print_result(render_run(first, compute(first, Stage::scores), Stage::scores, text));
   print_result("\n  try it: attn score --q 2,0.5,1,-1.5 --k 1,1,-0.5,2\n\n");
 
   print_result(
@@ -38,7 +38,7 @@ void run_demo(const DemoOptions& o) {
   four.v = "1,0; 0,1; 1,1; 2,0";
   four.mask = "causal";
   const LoadedInput second = load_input(four, Stage::output);
-  print_result(render_steps(second, compute(second, Stage::output), Stage::output, text));
+  print_result(render_run(second, compute(second, Stage::output), Stage::output, text));
   print_result(
       "\n  try it: attn attend --q \"1,0,1,0;0,2,0,0;1,1,0,1;0,0,2,1\" "
       "--k \"1,1,0,0;0,1,1,0;1,0,0,1;0,0,1,1\" --v \"1,0;0,1;1,1;2,0\" --mask causal\n"
@@ -53,8 +53,8 @@ void setup_demo(CLI::App& app) {
       "demo", describe("A guided walk-through of attention, every step shown. Needs no input.",
                        {"attn demo", "attn demo --digits 6"}));
   cmd->add_option("--digits", opts->output.digits, "decimals shown (default 4)")
-      ->check(CLI::Range(0, 17))
-      ->type_name("N");
+      ->check(CLI::Range(0, 17).description(""))
+      ->type_name("0..17");
   cmd->callback([opts] { run_demo(*opts); });
 }
 

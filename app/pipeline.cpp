@@ -18,10 +18,10 @@ struct PipelineOptions {
 
 void run_pipeline(const PipelineOptions& o, Stage stage) {
   const LoadedInput in = load_input(o.input, stage);
-  const Trace trace = compute(in, stage);
-  for (const auto& w : empty_row_warnings(trace, o.input.empty_rows)) warn(o.output, w);
-  print_result(o.output.json ? trace_to_json(in, trace, stage).dump() + "\n"
-                             : render_steps(in, trace, stage, text_options(o.output)));
+  const Run run = compute(in, stage);
+  for (const auto& w : warnings(run, o.input.empty_rows)) warn(o.output, w);
+  print_result(o.output.json ? run_to_json(in, run, stage).dump() + "\n"
+                             : render_run(in, run, stage, text_options(o.output)));
 }
 
 void setup_pipeline(CLI::App& app, const char* name, const std::string& description, Stage stage) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "attn/bias.hpp"
 #include "attn/error.hpp"
 
 namespace attn {
@@ -53,12 +54,6 @@ Matrix add_cellwise(const Matrix& a, const Matrix& b) {
   auto bv = b.values();
   auto ov = out.values();
   for (std::size_t n = 0; n < ov.size(); ++n) ov[n] += bv[n];
-  return out;
-}
-
-Matrix softcap_scores(const Matrix& beta, double cap) {
-  Matrix out = beta;
-  for (double& x : out.values()) x = cap * std::tanh(x / cap);
   return out;
 }
 
@@ -150,7 +145,7 @@ Trace run_attention(const Problem& p, Stage stage) {
   }
   if (p.softcap) {
     t.softcap = p.softcap;
-    t.scores = softcap_scores(t.scores, *p.softcap);
+    t.scores = softcap(t.scores, *p.softcap);
   }
   if (p.mask) {
     require_same_shape(t.scores, *p.mask, "the mask");
@@ -175,6 +170,58 @@ Trace run_softmax(Matrix scores, const std::optional<Matrix>& mask, EmptyRows po
   }
   t.softmax = softmax_rows(t.scores, policy);
   return t;
+}
+
+std::size_t kv_head_of(std::size_t h, const HeadLayout& layout) {
+  return h * layout.kv_heads / layout.heads;
+}
+
+namespace {
+
+// Columns [part·width, (part+1)·width) of m, where m has `parts` equal parts.
+Matrix column_slice(const Matrix& m, std::size_t parts, std::size_t part, const char* what,
+                    const char* per_head) {
+  if (m.cols() % parts != 0)
+    throw data_error(
+        fmt::format("{} has {} columns, which do not split into {} heads", what, m.cols(), parts),
+        fmt::format("{} needs {} columns per head", what, per_head));
+  const std::size_t width = m.cols() / parts;
+  Matrix out(m.rows(), width);
+  for (std::size_t i = 0; i < m.rows(); ++i)
+    for (std::size_t c = 0; c < width; ++c) out(i, c) = m(i, part * width + c);
+  return out;
+}
+
+}  // namespace
+
+Problem head_problem(const Problem& whole, const HeadLayout& layout, std::size_t h) {
+  if (layout.heads == 0 || layout.kv_heads == 0 || layout.kv_heads > layout.heads ||
+      layout.heads % layout.kv_heads != 0)
+    throw usage_error(fmt::format("{} query heads cannot share {} key/value heads", layout.heads,
+                                  layout.kv_heads),
+                      "--kv-heads must divide --heads (G = H is multi-head, G = 1 multi-query)");
+  const std::size_t g = kv_head_of(h, layout);
+  Problem p = whole;
+  p.q = column_slice(whole.q, layout.heads, h, "q", "d_k");
+  p.k = column_slice(whole.k, layout.kv_heads, g, "k", "d_k");
+  if (p.q.cols() != p.k.cols())
+    throw data_error(fmt::format("q has d_k = {} per head ({} heads) but k has {} ({} kv heads)",
+                                 p.q.cols(), layout.heads, p.k.cols(), layout.kv_heads));
+  if (whole.v) p.v = column_slice(*whole.v, layout.kv_heads, g, "v", "d_v");
+  return p;
+}
+
+Matrix concat_columns(const std::vector<Matrix>& parts) {
+  std::size_t cols = 0;
+  for (const Matrix& m : parts) cols += m.cols();
+  Matrix out(parts.empty() ? 0 : parts.front().rows(), cols);
+  std::size_t offset = 0;
+  for (const Matrix& m : parts) {
+    for (std::size_t i = 0; i < m.rows(); ++i)
+      for (std::size_t c = 0; c < m.cols(); ++c) out(i, offset + c) = m(i, c);
+    offset += m.cols();
+  }
+  return out;
 }
 
 }  // namespace attn

@@ -35,9 +35,6 @@ Matrix scale_scores(const Matrix& s, double c);
 // a + b, cell by cell; used for the bias b_ij and the additive mask M_ij. −∞ + finite = −∞.
 Matrix add_cellwise(const Matrix& a, const Matrix& b);
 
-// C · tanh(β / C), cell by cell (Gemma 2's attention softcap).
-Matrix softcap_scores(const Matrix& beta, double cap);
-
 struct SoftmaxRows {
   Matrix weights;                       // α, (n_q, n_k)
   std::vector<double> row_max;          // m_i: the largest unmasked β in row i; −∞ if none
@@ -88,5 +85,22 @@ Trace run_attention(const Problem& problem, Stage stage);
 
 // Softmax of scores given directly (`attn weights --scores`), after adding the mask if any.
 Trace run_softmax(Matrix scores, const std::optional<Matrix>& mask, EmptyRows policy);
+
+// Multi-head and grouped-query attention: q has H·d_k columns, k has G·d_k and v G·d_v.
+struct HeadLayout {
+  std::size_t heads = 1;     // H, query heads
+  std::size_t kv_heads = 1;  // G, key/value heads; G = 1 is multi-query attention
+};
+
+// The key/value head that query head h reads: ⌊h·G/H⌋.
+std::size_t kv_head_of(std::size_t h, const HeadLayout& layout);
+
+// Head h's problem: columns [h·d_k, (h+1)·d_k) of q and the matching slices of k and v.
+// Throws a data error when the column counts do not divide into the heads.
+Problem head_problem(const Problem& whole, const HeadLayout& layout, std::size_t h);
+
+// Matrices with the same number of rows, side by side: the heads' outputs (n_q, d_v) each ->
+// (n_q, H·d_v).
+Matrix concat_columns(const std::vector<Matrix>& parts);
 
 }  // namespace attn

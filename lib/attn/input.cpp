@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "attn/error.hpp"
@@ -72,7 +73,98 @@ json mask_spec_from_flag(const std::string& text) {
   return text;
 }
 
+// A count from a flag or the document, at least 1.
+std::optional<std::size_t> count_option(const std::optional<std::size_t>& flag, const json& doc,
+                                        const char* key, const char* name) {
+  std::optional<std::size_t> n = flag;
+  if (!n && doc.contains(key) && !doc[key].is_null()) {
+    if (!doc[key].is_number_unsigned())
+      throw data_error(
+          fmt::format("input.{} must be a whole number, not {}", key, doc[key].dump()));
+    n = doc[key].get<std::size_t>();
+  }
+  if (n && (*n == 0 || *n > 4096))
+    throw usage_error(fmt::format("{} must be from 1 to 4096, not {}", name, *n));
+  return n;
+}
+
+void load_heads(const InputArgs& args, const json& doc, LoadedInput& in) {
+  const auto heads = count_option(args.heads, doc, "heads", "--heads");
+  const auto kv_heads = count_option(args.kv_heads, doc, "kv_heads", "--kv-heads");
+  in.layout.heads = heads.value_or(1);
+  in.layout.kv_heads = kv_heads.value_or(in.layout.heads);
+  if (args.head) {
+    if (*args.head == 0 || *args.head > in.layout.heads)
+      throw usage_error(
+          fmt::format("--head {} is not one of the {} heads", *args.head, in.layout.heads),
+          "heads are numbered from 1; give --heads H as well");
+    in.only_head = *args.head - 1;
+  }
+  if (in.given_scores && in.layout.heads > 1)
+    throw usage_error("--heads needs q and k, not given scores");
+}
+
+void load_bias(const InputArgs& args, const json& doc, LoadedInput& in) {
+  std::optional<json> spec;
+  if (args.bias) {
+    spec = args.bias->starts_with('[') || args.bias->starts_with('@')
+               ? mask_spec_from_flag(*args.bias)
+               : json(*args.bias);
+  } else if (doc.contains("bias") && !doc["bias"].is_null()) {
+    spec = doc["bias"];
+  }
+  if (spec) {
+    if (in.given_scores) throw usage_error("a bias needs q and k, not given scores");
+    if (spec->is_string()) {
+      in.bias_spec = parse_bias_spec(spec->get_ref<const std::string&>());
+    } else {
+      const char* what = args.bias ? "--bias" : "input.bias";
+      Matrix b = matrix_from_json(*spec, what);
+      if (b.rows() != in.geometry.n_q || b.cols() != in.geometry.n_k)
+        throw data_error(fmt::format("{} is {} but the scores are {}×{} (n_q×n_k)", what,
+                                     shape_string(b), in.geometry.n_q, in.geometry.n_k));
+      in.problem.bias = std::move(b);
+    }
+  }
+  if (args.bias_table) {
+    const Matrix table = parse_matrix(*args.bias_table, "--bias-table");
+    if (table.rows() != 1) throw data_error("--bias-table must be one row of values");
+    in.t5_table.assign(table.values().begin(), table.values().end());
+  }
+  if (in.bias_spec && in.bias_spec->kind == BiasKind::t5) {
+    if (in.t5_table.empty())
+      throw usage_error("the t5 bias needs a value per bucket",
+                        fmt::format("give --bias-table with {} values (a JSON array or @file)",
+                                    in.bias_spec->t5.num_buckets));
+  }
+  std::optional<double> cap = args.softcap;
+  if (!cap && doc.contains("softcap") && !doc["softcap"].is_null()) {
+    if (!doc["softcap"].is_number())
+      throw data_error(
+          fmt::format("input.softcap must be a number, not {}", doc["softcap"].dump()));
+    cap = doc["softcap"].get<double>();
+  }
+  if (cap && !(std::isfinite(*cap) && *cap > 0))
+    throw usage_error(fmt::format("--softcap must be a positive number, not {}", *cap),
+                      "Gemma 2 uses --softcap 50");
+  in.problem.softcap = cap;
+}
+
 }  // namespace
+
+std::optional<Matrix> head_bias(const LoadedInput& in, std::size_t head) {
+  if (!in.bias_spec) return in.problem.bias;
+  const BiasSpec& b = *in.bias_spec;
+  switch (b.kind) {
+    case BiasKind::alibi:
+      return alibi_bias(in.geometry, b.slope ? *b.slope : alibi_slopes(in.layout.heads)[head]);
+    case BiasKind::t5:
+      return t5_bias(in.geometry, b.t5, in.t5_table);
+    case BiasKind::relative:
+      return relative_bias(in.geometry, b.table, b.max_distance);
+  }
+  return std::nullopt;
+}
 
 LoadedInput load_input(const InputArgs& args, Stage stage) {
   json doc = json::object();
@@ -135,12 +227,34 @@ LoadedInput load_input(const InputArgs& args, Stage stage) {
   if (mask_spec)
     p.mask =
         resolve_mask(*mask_spec, args.mask ? "--mask" : "input.mask", in.geometry, in.mask_text);
+  load_bias(args, doc, in);
+  load_heads(args, doc, in);
   return in;
 }
 
-Trace compute(const LoadedInput& in, Stage stage) {
-  return in.given_scores ? run_softmax(*in.given_scores, in.problem.mask, in.problem.empty_rows)
-                         : run_attention(in.problem, stage);
+Run compute(const LoadedInput& in, Stage stage) {
+  Run run;
+  if (in.given_scores) {
+    run.heads.push_back(
+        {0, 0, in.problem, run_softmax(*in.given_scores, in.problem.mask, in.problem.empty_rows)});
+    return run;
+  }
+  for (std::size_t h = 0; h < in.layout.heads; ++h) {
+    if (in.only_head && h != *in.only_head) continue;
+    HeadRun r{h,
+              kv_head_of(h, in.layout),
+              in.layout.heads == 1 ? in.problem : head_problem(in.problem, in.layout, h),
+              {}};
+    r.problem.bias = head_bias(in, h);
+    r.trace = run_attention(r.problem, stage);
+    run.heads.push_back(std::move(r));
+  }
+  if (stage == Stage::output) {
+    std::vector<Matrix> outputs;
+    for (const auto& r : run.heads) outputs.push_back(*r.trace.output);
+    run.output = concat_columns(outputs);
+  }
+  return run;
 }
 
 }  // namespace attn

@@ -49,4 +49,21 @@ nlohmann::ordered_json trace_to_json(const LoadedInput& in, const Trace& t, Stag
   return out;
 }
 
+nlohmann::ordered_json run_to_json(const LoadedInput& in, const Run& run, Stage stage) {
+  if (in.layout.heads == 1) return trace_to_json(in, run.heads.front().trace, stage);
+  const Trace& first = run.heads.front().trace;
+  nlohmann::ordered_json out{{"d_k", first.d_k}, {"scale", first.scale}};
+  auto heads = nlohmann::ordered_json::array();
+  for (const HeadRun& h : run.heads) {
+    nlohmann::ordered_json head{{"head", h.head}, {"kv_head", h.kv_head}};
+    head.update(trace_to_json(in, h.trace, stage));
+    head.erase("d_k");
+    head.erase("scale");
+    heads.push_back(std::move(head));
+  }
+  out["heads"] = std::move(heads);
+  if (run.output) out["output"] = matrix_to_json(*run.output);
+  return out;
+}
+
 }  // namespace attn

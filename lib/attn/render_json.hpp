@@ -20,4 +20,8 @@ nlohmann::ordered_json matrix_to_json(const Matrix& m);
 
 nlohmann::ordered_json trace_to_json(const LoadedInput& in, const Trace& t, Stage stage);
 
+// One head: as trace_to_json. Several: {"d_k", "scale", "heads": [{"head", "kv_head", "scores",
+// "mask", "weights", "output"}, …], "output": the heads' outputs side by side}.
+nlohmann::ordered_json run_to_json(const LoadedInput& in, const Run& run, Stage stage);
+
 }  // namespace attn

@@ -7,6 +7,8 @@
 #include <iterator>
 #include <limits>
 
+#include "attn/bias.hpp"
+
 namespace attn {
 namespace {
 
@@ -15,8 +17,8 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 // Builds the text of one solution; every method appends one part of it.
 class Solution {
  public:
-  Solution(const LoadedInput& in, const Trace& t, const TextOptions& o)
-      : in_(in), p_(in.problem), t_(t), o_(o) {}
+  Solution(const LoadedInput& in, const Problem& p, const Trace& t, const TextOptions& o)
+      : in_(in), p_(p), t_(t), o_(o) {}
 
   std::string render(Stage stage) {
     if (in_.given_scores) {
@@ -158,7 +160,7 @@ class Solution {
     if (!t_.softcap) return;
     step(fmt::format("Softcap, β ← C·tanh(β/C) with C = {}", num(*t_.softcap)));
     Matrix before = t_.bias ? add_cellwise(t_.scaled, *t_.bias) : t_.scaled;
-    table("capped", softcap_scores(before, *t_.softcap), "q", "k");
+    table("capped", attn::softcap(before, *t_.softcap), "q", "k");
   }
 
   void mask() {
@@ -270,23 +272,53 @@ class Solution {
 
 }  // namespace
 
-std::string render_steps(const LoadedInput& in, const Trace& t, Stage stage,
+std::string render_steps(const LoadedInput& in, const Problem& problem, const Trace& t, Stage stage,
                          const TextOptions& options) {
-  return Solution(in, t, options).render(stage);
+  return Solution(in, problem, t, options).render(stage);
 }
 
-std::vector<std::string> warnings(const Trace& t, EmptyRows policy) {
+std::string render_run(const LoadedInput& in, const Run& run, Stage stage,
+                       const TextOptions& options) {
+  if (in.layout.heads == 1) {
+    const HeadRun& only = run.heads.front();
+    return render_steps(in, only.problem, only.trace, stage, options);
+  }
+  std::string out = fmt::format(
+      "{} query heads sharing {} key/value head{}: query head h reads kv "
+      "head ⌊h·{}/{}⌋\n",
+      in.layout.heads, in.layout.kv_heads, in.layout.kv_heads == 1 ? "" : "s", in.layout.kv_heads,
+      in.layout.heads);
+  for (const HeadRun& h : run.heads) {
+    out += fmt::format("\n=== Head {} of {} (kv head {}) ===\n\n", h.head + 1, in.layout.heads,
+                       h.kv_head + 1);
+    out += render_steps(in, h.problem, h.trace, stage, options);
+  }
+  if (run.output && run.heads.size() > 1) {
+    out += "\nThe heads' outputs side by side:\n\no =\n";
+    out += format_table(*run.output,
+                        TableStyle{options.number, index_labels("q", run.output->rows()), {}});
+  }
+  return out;
+}
+
+std::vector<std::string> warnings(const Run& run, EmptyRows policy) {
   std::vector<std::string> out;
-  if (t.scale < 0)
-    out.push_back(fmt::format("the scale {} is negative: it inverts the attention, so the lowest "
-                              "dot products get the most weight",
-                              format_number(t.scale)));
-  if (!t.softmax) return out;
   static constexpr const char* kGets[] = {"zero weights and output", "NaN weights and output",
                                           "uniform weights", ""};
-  for (std::size_t i : t.softmax->empty_rows)
-    out.push_back(fmt::format("row {} has every key blocked: it gets {} (--empty-rows)", i,
-                              kGets[static_cast<int>(policy)]));
+  for (const HeadRun& h : run.heads) {
+    const Trace& t = h.trace;
+    const std::string head =
+        run.heads.size() > 1 ? fmt::format("head {}: ", h.head + 1) : std::string();
+    if (t.scale < 0 && &h == &run.heads.front())
+      out.push_back(
+          fmt::format("the scale {} is negative: it inverts the attention, so the "
+                      "lowest dot products get the most weight",
+                      format_number(t.scale)));
+    if (!t.softmax) continue;
+    for (std::size_t i : t.softmax->empty_rows)
+      out.push_back(fmt::format("{}row {} has every key blocked: it gets {} (--empty-rows)", head,
+                                i, kGets[static_cast<int>(policy)]));
+  }
   return out;
 }
 

@@ -18,12 +18,17 @@ struct TextOptions {
   std::size_t detail_width = 8;
 };
 
-// The whole worked solution for a trace run up to `stage`, ending with the result.
-std::string render_steps(const LoadedInput& in, const Trace& t, Stage stage,
+// The whole worked solution for one head's trace run up to `stage`, ending with the result.
+std::string render_steps(const LoadedInput& in, const Problem& problem, const Trace& t, Stage stage,
                          const TextOptions& options = {});
+
+// Every head's worked solution under a heading, then the concatenated output; a single head is
+// rendered as render_steps does.
+std::string render_run(const LoadedInput& in, const Run& run, Stage stage,
+                       const TextOptions& options = {});
 
 // What the user should know about a result: a negative scale, each fully blocked row and what
 // it was given. One line each; empty when all is ordinary.
-std::vector<std::string> warnings(const Trace& t, EmptyRows policy);
+std::vector<std::string> warnings(const Run& run, EmptyRows policy);
 
 }  // namespace attn
