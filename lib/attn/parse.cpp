@@ -70,9 +70,9 @@ Matrix matrix_from_rows(std::vector<std::vector<double>> rows, std::string_view 
   data.reserve(rows.size() * cols);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].size() != cols)
-      throw data_error(
-          fmt::format("{}: row {} has {} values but row 0 has {}", what, i, rows[i].size(), cols),
-          "every row of a matrix needs the same number of values");
+      throw data_error(fmt::format("{}: row {} has {} value{} but row 0 has {}", what, i,
+                                   rows[i].size(), rows[i].size() == 1 ? "" : "s", cols),
+                       "every row of a matrix needs the same number of values");
     data.insert(data.end(), rows[i].begin(), rows[i].end());
   }
   return Matrix(rows.size(), cols, std::move(data));

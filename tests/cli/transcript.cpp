@@ -10,11 +10,13 @@
 // The lines up to `? N` are the expected stdout, except lines starting "! ", which are the
 // expected stderr; `? N` is the exit status. Text between `? N` and the next `$` is commentary.
 //
-// README.md's ```console blocks are transcripts too: each `$ attn …` line is followed by what the
-// user sees (stdout then stderr) up to the next `$` or the end of the block, so every example in
-// the README is run and cannot drift from the tool.
+// README.md's and docs/*.md's ```console blocks are transcripts too: each `$ attn …` line is
+// followed by what the user sees (stdout then stderr) up to the next `$` or the end of the block,
+// so every example in the README is run and cannot drift from the tool.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -22,8 +24,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -125,7 +125,7 @@ std::vector<Case> parse_readme(const fs::path& path) {
       open = nullptr;
     } else if (l.starts_with("$ ")) {
       open = &cases.emplace_back();
-      open->file = "README.md";
+      open->file = path.filename().string();
       open->line = static_cast<int>(n + 1);
       open->command = l.substr(2);
       open->combined = true;
@@ -166,8 +166,17 @@ TEST_CASE("transcripts in tests/cli") {
   }
 }
 
-TEST_CASE("every console example in README.md") {
-  const auto cases = parse_readme(fs::path(ATTN_SOURCE_DIR) / "README.md");
-  REQUIRE(cases.size() >= 5);
-  for (const auto& c : cases) check_case(c);
+TEST_CASE("every console example in README.md and docs/*.md") {
+  std::vector<fs::path> files{fs::path(ATTN_SOURCE_DIR) / "README.md"};
+  const fs::path docs = fs::path(ATTN_SOURCE_DIR) / "docs";
+  if (fs::is_directory(docs))
+    for (const auto& e : fs::directory_iterator(docs))
+      if (e.path().extension() == ".md") files.push_back(e.path());
+  std::size_t total = 0;
+  for (const auto& f : files) {
+    const auto cases = parse_readme(f);
+    total += cases.size();
+    for (const auto& c : cases) check_case(c);
+  }
+  CHECK(total >= 10);
 }
