@@ -9,5 +9,9 @@ void setup_score(CLI::App& app);
 void setup_weights(CLI::App& app);
 void setup_attend(CLI::App& app);
 void setup_demo(CLI::App& app);
+void setup_mask(CLI::App& app);        // mask_cmd.cpp
+void setup_bias(CLI::App& app);        // bias_cmd.cpp
+void setup_completion(CLI::App& app);  // completion.cpp
+void setup_help(CLI::App& app);        // help_cmd.cpp
 
 }  // namespace attn::cli

@@ -37,7 +37,10 @@ int report(attn::Exit code, const std::string& message, const std::string& hint,
   if (json) {
     nlohmann::ordered_json error{{"code", static_cast<int>(code)}, {"message", message}};
     if (!hint.empty()) error["hint"] = hint;
-    fmt::print(stderr, "{}\n", nlohmann::ordered_json{{"error", error}}.dump());
+    // replace, not throw, on invalid UTF-8: the message may quote what the user typed
+    fmt::print(stderr, "{}\n",
+               nlohmann::ordered_json{{"error", error}}.dump(
+                   -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   } else {
     fmt::print(stderr, "attn: error: {}\n", message);
     if (!hint.empty()) fmt::print(stderr, "hint: {}\n", hint);
@@ -71,6 +74,10 @@ int main(int argc, char** argv) {
   attn::cli::setup_weights(app);
   attn::cli::setup_attend(app);
   attn::cli::setup_demo(app);
+  attn::cli::setup_mask(app);
+  attn::cli::setup_bias(app);
+  attn::cli::setup_completion(app);
+  attn::cli::setup_help(app);
 
   const bool json = wants_json(argc, argv);
   if (argc < 2) {

@@ -1,0 +1,229 @@
+// `attn bias`: print a positional bias matrix (ALiBi, T5 buckets, clipped relative positions).
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "attn/bias.hpp"
+#include "attn/error.hpp"
+#include "attn/format.hpp"
+#include "attn/parse.hpp"
+#include "attn/render_json.hpp"
+#include "cli.hpp"
+#include "commands.hpp"
+
+namespace attn::cli {
+namespace {
+
+constexpr std::size_t max_side = 1'000'000;
+constexpr std::size_t max_cells = 1'000'000;
+
+struct BiasOptions {
+  std::string kind;
+  std::size_t n = 0;
+  std::optional<std::size_t> m;
+  Align align = Align::bottom_right;
+  std::optional<std::size_t> heads;
+  std::optional<std::size_t> head;
+  std::string table;  // FILE for t5
+  bool force = false;
+  OutputOptions output;
+};
+
+// parse_bias_spec reports its errors as "--bias: …"; here the kind is the command's argument.
+BiasSpec parse_kind(const std::string& text) {
+  try {
+    return parse_bias_spec(text);
+  } catch (const Error& e) {
+    std::string message = e.what();
+    if (message.starts_with("--bias: ")) message = "bias: " + message.substr(8);
+    throw Error(e.code(), message, e.hint());
+  }
+}
+
+std::string table_text(const Matrix& m, const Geometry& g, const OutputOptions& out) {
+  TableStyle style;
+  style.number.digits = out.digits;
+  style.row_labels = index_labels("q", g.n_q);
+  style.col_labels = index_labels("k", g.n_k);
+  return format_table(m, style);
+}
+
+nlohmann::ordered_json int_rows(const Matrix& m) {
+  auto rows = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < m.rows(); ++i) {
+    auto row = nlohmann::ordered_json::array();
+    for (double x : m.row(i)) row.push_back(static_cast<int>(x));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string shape_text(const Geometry& g) {
+  if (g.n_q == g.n_k) return fmt::format("{}×{}", g.n_q, g.n_k);
+  return fmt::format("{}×{}, {}: query i sits at position p = i{}", g.n_q, g.n_k,
+                     align_name(g.align),
+                     g.offset() == 0  ? ""
+                     : g.offset() > 0 ? fmt::format(" + {}", g.offset())
+                                      : fmt::format(" − {}", -g.offset()));
+}
+
+void run_alibi(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
+  const NumberStyle number{o.output.digits};
+  nlohmann::ordered_json json{{"kind", "alibi"}, {"align", align_name(g.align)}};
+  std::string text;
+  double slope = 0;
+  if (spec.slope) {
+    if (o.heads || o.head)
+      throw usage_error("--heads and --head pick a slope, but alibi:SLOPE gives one",
+                        "use plain alibi with --heads H --head h, or alibi:SLOPE alone");
+    slope = *spec.slope;
+    text = fmt::format("alibi, slope m = {} — {}\nb_ij = m·(j − p)\n", format_number(slope, number),
+                       shape_text(g));
+  } else {
+    const std::size_t heads = o.heads.value_or(8);
+    const std::vector<double> slopes = alibi_slopes(heads);
+    const std::size_t head = o.head.value_or(1);
+    if (head < 1 || head > heads)
+      throw usage_error(fmt::format("--head {} is not one of the {} heads", head, heads),
+                        fmt::format("heads are numbered 1 to {}", heads));
+    slope = slopes[head - 1];
+    text = fmt::format(
+        "alibi, {} heads — {}\nslopes m_h (Press et al.; BLOOM's build_alibi_tensor):\n", heads,
+        shape_text(g));
+    for (std::size_t h = 0; h < heads; ++h)
+      text += fmt::format("  head {:>{}}: {}\n", h + 1, fmt::formatted_size("{}", heads),
+                          format_number(slopes[h], number));
+    text += fmt::format("b_ij = m·(j − p) for head {} of {}, m = {}{}\n", head, heads,
+                        format_number(slope, number),
+                        o.head ? "" : " (the default; --head h shows another)");
+    json["heads"] = heads;
+    json["head"] = head;
+    json["slopes"] = slopes;
+  }
+  const Matrix b = alibi_bias(g, slope);
+  json["slope"] = slope;
+  json["bias"] = matrix_to_json(b);
+  print_result(o.output.json ? json.dump() + "\n" : text + table_text(b, g, o.output));
+}
+
+void run_t5(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
+  const T5Options& t5 = spec.t5;
+  const Matrix buckets = t5_buckets(g, t5);
+  nlohmann::ordered_json json{{"kind", "t5"},
+                              {"align", align_name(g.align)},
+                              {"bidirectional", t5.bidirectional},
+                              {"num_buckets", t5.num_buckets},
+                              {"max_distance", t5.max_distance},
+                              {"buckets", int_rows(buckets)}};
+  std::string text =
+      fmt::format("t5 buckets ({}, {} buckets, max_distance {}) — {}\nbucket of r = j − p\n",
+                  t5.bidirectional ? "bidirectional" : "causal", t5.num_buckets, t5.max_distance,
+                  shape_text(g));
+  text += table_text(buckets, g, o.output);
+  if (!o.table.empty()) {
+    const Matrix table = matrix_from_json(parse_json(read_text(o.table), "--table"), "--table");
+    if (table.rows() != 1)
+      throw data_error(
+          fmt::format("--table: expected a JSON array of {} numbers, one per bucket, "
+                      "got a {}×{} matrix",
+                      t5.num_buckets, table.rows(), table.cols()));
+    const Matrix b = t5_bias(g, t5, table.values());
+    json["bias"] = matrix_to_json(b);
+    text += "\nb_ij = table[bucket]\n" + table_text(b, g, o.output);
+  }
+  print_result(o.output.json ? json.dump() + "\n" : text);
+}
+
+void run_relative(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
+  const Matrix b = relative_bias(g, spec.table, spec.max_distance);
+  const nlohmann::ordered_json json{{"kind", "relative"},
+                                    {"align", align_name(g.align)},
+                                    {"max_distance", spec.max_distance},
+                                    {"table", spec.table},
+                                    {"bias", matrix_to_json(b)}};
+  const std::string text =
+      fmt::format("relative, K = {} — {}\nb_ij = table[clamp(j − p, −K, K) + K]\n",
+                  spec.max_distance, shape_text(g));
+  print_result(o.output.json ? json.dump() + "\n" : text + table_text(b, g, o.output));
+}
+
+void run_bias(const BiasOptions& o) {
+  const BiasSpec spec = parse_kind(o.kind);
+  const Geometry g{o.n, o.m.value_or(o.n), o.align};
+  if (spec.kind != BiasKind::alibi && (o.heads || o.head))
+    throw usage_error(
+        fmt::format("--heads and --head apply to alibi, not {}", to_string(spec.kind)));
+  if (spec.kind != BiasKind::t5 && !o.table.empty())
+    throw usage_error(fmt::format("--table applies to t5, not {}", to_string(spec.kind)),
+                      "relative takes its table in the kind: relative:V,V,…");
+  if (g.n_q * g.n_k > max_cells && !o.force)
+    throw usage_error(fmt::format("the bias would have {}×{} = {} cells, more than {}", g.n_q,
+                                  g.n_k, g.n_q * g.n_k, max_cells),
+                      "add --force to compute it anyway, or use smaller --n/--m");
+  switch (spec.kind) {
+    case BiasKind::alibi:
+      return run_alibi(o, spec, g);
+    case BiasKind::t5:
+      return run_t5(o, spec, g);
+    case BiasKind::relative:
+      return run_relative(o, spec, g);
+  }
+}
+
+}  // namespace
+
+void setup_bias(CLI::App& app) {
+  auto opts = std::make_shared<BiasOptions>();
+  auto* cmd = app.add_subcommand(
+      "bias", describe("Print a positional bias matrix b, added to the scaled scores.",
+                       {"attn bias alibi --n 4", "attn bias alibi --n 4 --heads 12 --head 9",
+                        "attn bias t5 --n 6", "attn bias t5:causal --n 4 --table buckets.json",
+                        "attn bias relative:-1,0,1 --n 4"}));
+  cmd->add_option("KIND", opts->kind,
+                  "alibi, alibi:SLOPE, t5, t5:causal or relative:V,V,… (2K+1 values, for "
+                  "distances −K … K)")
+      ->required();
+
+  const char* shape = "Shape";
+  const auto side = CLI::Range(std::size_t{1}, max_side).description("");
+  cmd->add_option("--n", opts->n, "queries (rows)")
+      ->required()
+      ->check(side)
+      ->type_name("1..1000000")
+      ->group(shape);
+  cmd->add_option("--m", opts->m, "keys (columns); default --n")
+      ->check(side)
+      ->type_name("1..1000000")
+      ->group(shape);
+  static const std::map<std::string, Align> kAlign{{"bottom-right", Align::bottom_right},
+                                                   {"top-left", Align::top_left}};
+  cmd->add_option("--align", opts->align,
+                  "where queries sit when N ≠ M: the last positions (default) or the first")
+      ->transform(CLI::CheckedTransformer(kAlign, CLI::ignore_case).description(""))
+      ->type_name("bottom-right|top-left")
+      ->group(shape);
+
+  const char* bias = "Bias";
+  cmd->add_option("--heads", opts->heads, "alibi: number of heads (default 8)")
+      ->check(CLI::Range(std::size_t{1}, max_alibi_heads).description(""))
+      ->type_name("1..4096")
+      ->group(bias);
+  cmd->add_option("--head", opts->head, "alibi: which head's matrix to show, from 1 (default 1)")
+      ->check(CLI::Range(std::size_t{1}, max_alibi_heads).description(""))
+      ->type_name("h")
+      ->group(bias);
+  cmd->add_option("--table", opts->table,
+                  "t5: a JSON array with one learned value per bucket, from FILE (- = stdin)")
+      ->type_name("FILE")
+      ->group(bias);
+
+  const char* output = "Output";
+  cmd->add_flag("--force", opts->force, "compute biases of more than 1000000 cells")->group(output);
+  add_output_options(*cmd, opts->output);
+  cmd->callback([opts] { run_bias(*opts); });
+}
+
+}  // namespace attn::cli

@@ -1,0 +1,184 @@
+// `attn mask`: print a mask expression as a matrix, explain a cell, or translate it into another
+// library's conventions.
+#include <fmt/format.h>
+
+#include <array>
+#include <charconv>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "attn/error.hpp"
+#include "attn/mask_expr.hpp"
+#include "attn/render_mask.hpp"
+#include "attn/suggest.hpp"
+#include "attn/translate.hpp"
+#include "cli.hpp"
+#include "commands.hpp"
+
+namespace attn::cli {
+namespace {
+
+constexpr std::size_t max_side = 1'000'000;
+constexpr std::size_t max_cells = 1'000'000;
+
+struct MaskOptions {
+  std::string expr;
+  std::size_t n = 0;
+  std::optional<std::size_t> m;
+  Align align = Align::bottom_right;
+  std::string style = "symbol";
+  std::string explain;  // "I,J"
+  std::string as;       // library name, alias or "all"
+  bool force = false;
+  OutputOptions output;
+};
+
+MaskStyle parse_style(const std::string& text) {
+  static const std::map<std::string, MaskStyle, std::less<>> styles{
+      {"symbol", MaskStyle::symbol},
+      {"bool", MaskStyle::boolean},
+      {"additive", MaskStyle::additive},
+      {"score", MaskStyle::score}};
+  if (const auto it = styles.find(text); it != styles.end()) return it->second;
+  constexpr std::array<std::string_view, 4> names{"symbol", "bool", "additive", "score"};
+  const auto guess = nearest(text, names);
+  throw usage_error(fmt::format("--style: unknown style '{}'", text),
+                    guess ? fmt::format("did you mean '{}'?", *guess)
+                          : std::string("styles: symbol, bool, additive, score"));
+}
+
+std::size_t parse_index(std::string_view text, const std::string& whole) {
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    throw usage_error(
+        fmt::format("--explain: expected I,J (query row, key column), got '{}'", whole),
+        "e.g. --explain 3,1 for row 3, column 1, counting from 0");
+  return value;
+}
+
+std::pair<std::size_t, std::size_t> parse_cell(const std::string& text) {
+  const std::size_t comma = text.find(',');
+  if (comma == std::string::npos) parse_index("", text);
+  const std::string_view view = text;
+  return {parse_index(view.substr(0, comma), text), parse_index(view.substr(comma + 1), text)};
+}
+
+void run_mask_checked(const MaskOptions& o) {
+  const MaskExpr expr = MaskExpr::parse(o.expr);
+  const MaskStyle style = parse_style(o.style);
+  const Geometry g{o.n, o.m.value_or(o.n), o.align};
+  const std::string text = expr.to_string();
+
+  if (!o.explain.empty()) {
+    const auto [i, j] = parse_cell(o.explain);
+    const std::vector<std::string> lines = expr.explain(g, i, j);
+    if (o.output.json) {
+      const bool allowed = expr.allows(i, g.position(i), static_cast<std::int64_t>(j));
+      nlohmann::ordered_json out{
+          {"expr", text}, {"align", align_name(g.align)}, {"i", i},
+          {"j", j},       {"allowed", allowed},           {"explain", lines}};
+      print_result(out.dump() + "\n");
+      return;
+    }
+    std::string out;
+    for (const std::string& line : lines) out += line + "\n";
+    print_result(out);
+    return;
+  }
+
+  if (g.n_q * g.n_k > max_cells && !o.force)
+    throw usage_error(fmt::format("the mask would have {}×{} = {} cells, more than {}", g.n_q,
+                                  g.n_k, g.n_q * g.n_k, max_cells),
+                      "add --force to print it anyway, or use smaller --n/--m");
+
+  const BoolMatrix mask = expr.evaluate(g);
+  std::vector<Translation> translations;
+  if (!o.as.empty())
+    for (Library lib : parse_libraries(o.as)) translations.push_back(translate(expr, g, lib));
+
+  if (o.output.json) {
+    nlohmann::ordered_json out = mask_to_json(mask, g, text);
+    if (!o.as.empty()) {
+      out["translations"] = nlohmann::ordered_json::array();
+      for (const Translation& t : translations)
+        out["translations"].push_back(translation_to_json(t));
+    }
+    print_result(out.dump() + "\n");
+    return;
+  }
+  std::string out = render_mask(mask, g, text, style);
+  for (const Translation& t : translations) out += "\n" + render_translation(t, mask, style);
+  print_result(out);
+}
+
+// MaskExpr names itself "--mask: …" in its errors (as `attn attend --mask` sees it); here the
+// expression is the command's argument.
+void run_mask(const MaskOptions& o) {
+  try {
+    run_mask_checked(o);
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    if (!message.starts_with("--mask: ")) throw;
+    throw Error(e.code(), "mask: " + message.substr(8), e.hint());
+  }
+}
+
+}  // namespace
+
+void setup_mask(CLI::App& app) {
+  auto opts = std::make_shared<MaskOptions>();
+  auto* cmd = app.add_subcommand(
+      "mask",
+      describe("Print a mask: which keys each query may attend. No vectors needed.",
+               {"attn mask causal --n 4", "attn mask \"causal & window:3\" --n 6 --style additive",
+                "attn mask causal --n 2 --m 4 --as torch-sdpa",
+                "attn mask \"prefix:2\" --n 5 --explain 1,3"}));
+  cmd->add_option("EXPR", opts->expr, std::string(mask_syntax()))->required();
+
+  const char* shape = "Shape";
+  const auto side = CLI::Range(std::size_t{1}, max_side).description("");
+  cmd->add_option("--n", opts->n, "queries (rows)")
+      ->required()
+      ->check(side)
+      ->type_name("1..1000000")
+      ->group(shape);
+  cmd->add_option("--m", opts->m, "keys (columns); default --n")
+      ->check(side)
+      ->type_name("1..1000000")
+      ->group(shape);
+  static const std::map<std::string, Align> kAlign{{"bottom-right", Align::bottom_right},
+                                                   {"top-left", Align::top_left}};
+  cmd->add_option("--align", opts->align,
+                  "where queries sit when N ≠ M: the last positions (default, p = i + M − N) or "
+                  "the first (p = i)")
+      ->transform(CLI::CheckedTransformer(kAlign, CLI::ignore_case).description(""))
+      ->type_name("bottom-right|top-left")
+      ->group(shape);
+
+  const char* output = "Output";
+  cmd->add_option("--style", opts->style,
+                  "cells as ■/⬚ (symbol, the default), 1/0, 0/−∞ (added to the scores) or "
+                  "Score/−∞")
+      ->type_name("symbol|bool|additive|score")
+      ->group(output);
+  cmd->add_option("--explain", opts->explain,
+                  "say which atoms allow or block cell (I, J) and why, instead of the matrix")
+      ->type_name("I,J")
+      ->group(output);
+  cmd->add_option("--as", opts->as,
+                  "how to get this mask in torch-sdpa, torch-mha, flash-attn, hf, xformers, flex, "
+                  "d2l, or all")
+      ->type_name("LIB")
+      ->group(output);
+  cmd->add_flag("--force", opts->force, "print masks of more than 1000000 cells")->group(output);
+  cmd->add_flag("--json", opts->output.json,
+                "one JSON object: mask, expr, align, visible (and translations)")
+      ->group(output);
+  cmd->add_flag("-q,--quiet", opts->output.quiet, "no warnings or notes on stderr")->group(output);
+  cmd->callback([opts] { run_mask(*opts); });
+}
+
+}  // namespace attn::cli
