@@ -1,22 +1,95 @@
 // `attn score`, `attn weights` and `attn attend`: one pipeline, run to three different stages.
 #include <fmt/format.h>
 
+#include <map>
 #include <memory>
 
+#include "attn/error.hpp"
 #include "attn/render_json.hpp"
 #include "attn/render_text.hpp"
+#include "attn/tensor_attend.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
 namespace attn::cli {
 namespace {
 
+// attend on .npy/.npz tensors: files in, files out, a summary on stdout.
+struct TensorOptions {
+  std::optional<std::string> output, scores_out, weights_out;
+  DTypeChoice dtype = DTypeChoice::f64;
+  bool timing = false;
+  unsigned threads = 0;
+};
+
 struct PipelineOptions {
   InputArgs input;
   OutputOptions output;
+  TensorOptions tensor;
 };
 
+bool wants_tensor_path(const PipelineOptions& o) {
+  const auto is_tensor = [](const std::optional<std::string>& s) {
+    return s && is_tensor_path(*s);
+  };
+  return is_tensor(o.input.q) || is_tensor(o.input.k) || is_tensor(o.input.v) ||
+         o.tensor.output || o.tensor.scores_out || o.tensor.weights_out;
+}
+
+void run_tensor(const PipelineOptions& o) {
+  const InputArgs& in = o.input;
+  if (!in.q || !is_tensor_path(*in.q))
+    throw usage_error("--output, --scores-out and --weights-out work on .npy/.npz inputs",
+                      "save q, k and v with np.save and give --q q.npy --k k.npy --v v.npy");
+  if (in.input || in.bias || in.softcap || in.heads || in.head || in.kv_heads)
+    throw usage_error("--input, --bias, --softcap and --heads are not supported with .npy inputs");
+  if (in.mask && (in.mask->starts_with('[') || in.mask->starts_with('@')))
+    throw usage_error("with .npy inputs, --mask takes an expression such as causal");
+  TensorJob job;
+  job.q = *in.q;
+  job.k = in.k.value_or("");
+  job.v = in.v.value_or("");
+  job.output = o.tensor.output;
+  job.scores_out = o.tensor.scores_out;
+  job.weights_out = o.tensor.weights_out;
+  job.mask = in.mask;
+  job.align = in.align;
+  if (in.no_scale) job.scale = 1.0;
+  else job.scale = in.scale;
+  job.empty_rows = in.empty_rows;
+  job.dtype = o.tensor.dtype;
+  job.timing = o.tensor.timing;
+  job.threads = o.tensor.threads;
+  const TensorSummary summary = run_tensor_attend(job);
+  if (!summary.timing.empty()) fmt::print(stderr, "{}\n", summary.timing);
+  print_result(summary.text);
+}
+
+void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
+  const char* group = "Tensors (.npy)";
+  cmd.add_option("--output", t.output, "write o to this .npy file")->type_name("FILE")->group(group);
+  cmd.add_option("--scores-out", t.scores_out, "also write β (n_q×n_k) to this .npy file")
+      ->type_name("FILE")
+      ->group(group);
+  cmd.add_option("--weights-out", t.weights_out, "also write α (n_q×n_k) to this .npy file")
+      ->type_name("FILE")
+      ->group(group);
+  static const std::map<std::string, DTypeChoice> kDType{{"f32", DTypeChoice::f32},
+                                                         {"f64", DTypeChoice::f64}};
+  cmd.add_option("--dtype", t.dtype, "compute and write in float32 or float64 (default f64)")
+      ->transform(CLI::CheckedTransformer(kDType, CLI::ignore_case).description(""))
+      ->type_name("f32|f64")
+      ->group(group);
+  cmd.add_flag("--timing", t.timing, "print the time spent reading, computing and writing")
+      ->group(group);
+  cmd.add_option("--threads", t.threads, "threads to compute with (default: one per core)")
+      ->check(CLI::Range(0u, 256u).description(""))
+      ->type_name("N")
+      ->group(group);
+}
+
 void run_pipeline(const PipelineOptions& o, Stage stage) {
+  if (stage == Stage::output && wants_tensor_path(o)) return run_tensor(o);
   const LoadedInput in = load_input(o.input, stage);
   const Run run = compute(in, stage);
   for (const auto& w : warnings(run, o.input.empty_rows)) warn(o.output, w);
@@ -29,6 +102,7 @@ void setup_pipeline(CLI::App& app, const char* name, const std::string& descript
   auto* cmd = app.add_subcommand(name, description);
   add_input_options(*cmd, opts->input, stage);
   add_output_options(*cmd, opts->output);
+  if (stage == Stage::output) add_tensor_options(*cmd, opts->tensor);
   cmd->callback([opts, stage] { run_pipeline(*opts, stage); });
 }
 
@@ -57,7 +131,7 @@ void setup_attend(CLI::App& app) {
                  describe("Attention output: o_i = Σ_j α_ij v_j, every step worked out.",
                           {"attn attend --q 1,0 --k \"1,0;0,1\" --v \"1,2;3,4\"",
                            "attn attend --input data/examples/causal-self-attention.json",
-                           "attn attend --input - --json < problem.json"}),
+                           "attn attend --q q.npy --k k.npy --v v.npy --mask causal --output o.npy"}),
                  Stage::output);
 }
 
