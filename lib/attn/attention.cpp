@@ -20,6 +20,20 @@ void require_same_shape(const Matrix& a, const Matrix& b, const char* what) {
         fmt::format("{} is {} but the scores are {}", what, shape_string(b), shape_string(a)));
 }
 
+// Every cell of `m` must be a number a softmax can take: finite, or −∞ (blocked) once the mask is
+// in. A huge scale, bias or mask value can overflow a finite score to ±∞, which would otherwise
+// reach the softmax as NaN.
+void require_valid_scores(const Matrix& m, const char* step, bool blocked_allowed) {
+  for (std::size_t i = 0; i < m.rows(); ++i)
+    for (std::size_t j = 0; j < m.cols(); ++j) {
+      const double x = m(i, j);
+      if (std::isfinite(x) || (blocked_allowed && x == kNegInf)) continue;
+      throw data_error(
+          fmt::format("the scores overflow at row {}, column {} after {} ({})", i, j, step, x),
+          "scale the inputs, the scale or the bias down: the scores exceed the range of a double");
+    }
+}
+
 }  // namespace
 
 Matrix dot_products(const Matrix& q, const Matrix& k) {
@@ -138,10 +152,12 @@ Trace run_attention(const Problem& p, Stage stage) {
   t.scale = p.scale.value_or(1.0 / std::sqrt(static_cast<double>(t.d_k)));
   t.dot = dot_products(p.q, p.k);
   t.scaled = scale_scores(t.dot, t.scale);
+  require_valid_scores(t.scaled, "scaling", false);
   t.scores = t.scaled;
   if (p.bias) {
     t.bias = p.bias;
     t.scores = add_cellwise(t.scores, *p.bias);
+    require_valid_scores(t.scores, "adding the bias", false);
   }
   if (p.softcap) {
     t.softcap = p.softcap;
@@ -151,6 +167,7 @@ Trace run_attention(const Problem& p, Stage stage) {
     require_same_shape(t.scores, *p.mask, "the mask");
     t.mask = p.mask;
     t.scores = add_cellwise(t.scores, *p.mask);
+    require_valid_scores(t.scores, "adding the mask", true);
   }
   if (stage == Stage::scores) return t;
   t.softmax = softmax_rows(t.scores, p.empty_rows);
@@ -167,6 +184,7 @@ Trace run_softmax(Matrix scores, const std::optional<Matrix>& mask, EmptyRows po
     require_same_shape(t.scores, *mask, "the mask");
     t.mask = mask;
     t.scores = add_cellwise(t.scores, *mask);
+    require_valid_scores(t.scores, "adding the mask", true);
   }
   t.softmax = softmax_rows(t.scores, policy);
   return t;

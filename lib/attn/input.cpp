@@ -196,8 +196,10 @@ LoadedInput load_input(const InputArgs& args, Stage stage) {
       throw usage_error("give either scores or q and k, not both",
                         "scores skip the dot products: drop --q/--k or --scores");
     in.geometry = {in.given_scores->rows(), in.given_scores->cols(), args.align};
-    if (doc.contains("d_k") && doc["d_k"].is_number_unsigned())
+    if (doc.contains("d_k") && doc["d_k"].is_number_unsigned()) {
       in.d_k = doc["d_k"].get<std::size_t>();
+      if (*in.d_k == 0) throw data_error("input.d_k is 0: a query needs at least one component");
+    }
     if (doc.contains("scale") && doc["scale"].is_number()) in.scale = doc["scale"].get<double>();
   } else {
     if (!q) throw usage_error("no queries given", "give --q VECTOR (e.g. --q 2,0.5,1,-1.5)");

@@ -2,6 +2,7 @@
 // `@q.json`, and JSON values inside an input document.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -33,11 +34,20 @@ Matrix parse_matrix(std::string_view text, std::string_view what, Allow allow = 
 Matrix matrix_from_json(const nlohmann::json& value, std::string_view what,
                         Allow allow = Allow::finite);
 
+// Limits on what attn will read, so that a hostile or mistaken input is a clear data error rather
+// than a crash, a stack overflow or the machine running out of memory.
+inline constexpr int max_json_depth = 64;              // nesting of JSON arrays/objects
+inline constexpr std::size_t max_values = 50'000'000;  // numbers in one matrix or document
+inline constexpr std::size_t max_text_bytes = std::size_t{1} << 30;  // 1 GiB of text input
+
 // Parses JSON text, reporting a malformed document as a data error with line and column, and
-// refusing nesting deeper than 64 levels (the parser would otherwise recurse without bound).
+// refusing nesting deeper than max_json_depth levels or more than max_values values (a
+// 100 000-deep array is refused, not a stack overflow).
 nlohmann::json parse_json(std::string_view text, std::string_view what);
 
-// The whole content of a file, or of stdin for "-". A missing or unreadable file is exit 66.
+// The whole content of a file, or of stdin for "-". A missing or unreadable file is exit 66; a
+// directory is exit 66; more than max_bytes (default max_text_bytes) is a data error (exit 65).
 std::string read_text(const std::string& path);
+std::string read_text(const std::string& path, std::size_t max_bytes);
 
 }  // namespace attn
