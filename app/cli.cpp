@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <map>
 
+#include "attn/output_file.hpp"
+#include "attn/svg.hpp"
+
 namespace attn::cli {
 
 void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
@@ -84,6 +87,25 @@ void add_output_options(CLI::App& cmd, OutputOptions& out) {
   const char* output = "Output";
   cmd.add_flag("--json", out.json, "write one JSON object instead of the worked steps")
       ->group(output);
+  static const std::map<std::string, Format> kFormats{{"text", Format::text},
+                                                      {"json", Format::json},
+                                                      {"markdown", Format::markdown},
+                                                      {"latex", Format::latex},
+                                                      {"csv", Format::csv}};
+  cmd.add_option("--format", out.format,
+                 "text (worked steps, the default), json, markdown, latex or csv")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case).description(""))
+      ->type_name("text|json|markdown|latex|csv")
+      ->group(output);
+  cmd.add_flag("--standalone", out.standalone, "with --format latex: a whole document for pdflatex")
+      ->group(output);
+  static const std::map<std::string, ColorMode> kColor{
+      {"auto", ColorMode::automatic}, {"always", ColorMode::always}, {"never", ColorMode::never}};
+  cmd.add_option("--color", out.color,
+                 "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
+      ->transform(CLI::CheckedTransformer(kColor, CLI::ignore_case).description(""))
+      ->type_name("auto|always|never")
+      ->group(output);
   cmd.add_option("--digits", out.digits, "decimals shown in text output (default 4)")
       ->check(CLI::Range(0, 17).description(""))
       ->type_name("0..17")
@@ -91,10 +113,73 @@ void add_output_options(CLI::App& cmd, OutputOptions& out) {
   cmd.add_flag("-q,--quiet", out.quiet, "no warnings or notes on stderr")->group(output);
 }
 
+void add_picture_options(CLI::App& cmd, PictureOptions& pictures) {
+  const char* group = "Pictures";
+  cmd.add_flag("--heatmap", pictures.heatmap, "draw the matrix as a coloured heatmap")
+      ->group(group);
+  cmd.add_option("--svg", pictures.svg, "write the matrix as a standalone SVG picture to FILE")
+      ->type_name("FILE")
+      ->group(group);
+  cmd.add_option("--tokens", pictures.tokens, "names for the positions, e.g. The,cat,sat,down")
+      ->type_name("T1,T2,…")
+      ->group(group);
+  cmd.add_flag("--ascii", pictures.ascii, "heatmap in plain ASCII (the ramp \" .:-=+*#%@\")")
+      ->group(group);
+  cmd.add_flag("--numbers", pictures.numbers, "write each value in its heatmap cell")->group(group);
+}
+
+Format output_format(const OutputOptions& out) {
+  return out.json ? Format::json : out.format;
+}
+
+ColorChoice stdout_color(const OutputOptions& out) {
+  return decide_color(out.color, Stream::out);
+}
+
 TextOptions text_options(const OutputOptions& out) {
   TextOptions t;
   t.number.digits = out.digits;
+  t.color = stdout_color(out).enabled;
   return t;
+}
+
+FormatOptions format_options(const OutputOptions& out, const AxisLabels& labels) {
+  FormatOptions f;
+  f.number.digits = out.digits;
+  f.query_labels = labels.rows;
+  f.key_labels = labels.cols;
+  f.standalone = out.standalone;
+  f.text = text_options(out);
+  return f;
+}
+
+bool show_pictures(const PictureOptions& p, const OutputOptions& out,
+                   std::span<const NamedMatrix> panels, HeatScale scale, const AxisLabels& labels,
+                   const std::string& caption) {
+  if (p.svg) {
+    SvgOptions svg;
+    svg.scale = scale;
+    svg.row_labels = labels.rows;
+    svg.col_labels = labels.cols;
+    svg.caption = caption;
+    svg.numbers = p.numbers;
+    svg.number.digits = out.digits;
+    write_file_atomically(
+        *p.svg, panels.size() == 1 ? render_svg(panels.front().m, svg) : render_svg(panels, svg));
+  }
+  if (!p.heatmap) return false;
+  HeatmapOptions h;
+  h.scale = scale;
+  h.color = stdout_color(out);
+  h.ascii = p.ascii;
+  h.row_labels = labels.rows;
+  h.col_labels = labels.cols;
+  h.numbers = p.numbers;
+  h.number.digits = out.digits;
+  h.width = terminal_width(Stream::out, process_env());
+  print_result(panels.size() == 1 ? render_heatmap(panels.front().m, h)
+                                  : render_heatmaps(panels, h));
+  return true;
 }
 
 void print_result(std::string_view text) {

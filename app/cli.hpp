@@ -5,7 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "attn/color.hpp"
+#include "attn/heatmap.hpp"
 #include "attn/input.hpp"
+#include "attn/render_formats.hpp"
 #include "attn/render_text.hpp"
 
 namespace attn::cli {
@@ -13,16 +16,40 @@ namespace attn::cli {
 // Flags that shape how results are printed.
 struct OutputOptions {
   bool json = false;
+  Format format = Format::text;
+  bool standalone = false;  // latex: a whole document
   int digits = 4;
   bool quiet = false;
+  ColorMode color = ColorMode::automatic;
+};
+
+// The matrix as a picture instead of (--heatmap) or besides (--svg) the numbers.
+struct PictureOptions {
+  bool heatmap = false;
+  std::optional<std::string> svg;     // file to write
+  std::optional<std::string> tokens;  // "The,cat,sat": names for the positions
+  bool ascii = false;
+  bool numbers = false;  // the value in each cell
 };
 
 // --q --k --v --scores --input --mask --align --scale --no-scale --empty-rows, in groups.
 void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage);
-// --json --digits -q
+// --json --format --standalone --digits --color -q
 void add_output_options(CLI::App& cmd, OutputOptions& out);
+// --heatmap --svg --tokens --ascii --numbers
+void add_picture_options(CLI::App& cmd, PictureOptions& pictures);
 
+Format output_format(const OutputOptions& out);
+// Colour for results on stdout, by the one policy (--color, NO_COLOR, CLICOLOR_FORCE, tty).
+ColorChoice stdout_color(const OutputOptions& out);
 TextOptions text_options(const OutputOptions& out);
+FormatOptions format_options(const OutputOptions& out, const AxisLabels& labels);
+
+// Draws `panels` (one per head) on the terminal with --heatmap and writes them to --svg FILE.
+// Returns true when the heatmap took the place of the usual output.
+bool show_pictures(const PictureOptions& p, const OutputOptions& out,
+                   std::span<const NamedMatrix> panels, HeatScale scale, const AxisLabels& labels,
+                   const std::string& caption);
 
 // Results go to stdout; notes and warnings to stderr as "attn: warning: …", unless -q.
 void print_result(std::string_view text);

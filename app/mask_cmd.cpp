@@ -33,6 +33,7 @@ struct MaskOptions {
   std::string as;       // library name, alias or "all"
   bool force = false;
   OutputOptions output;
+  PictureOptions pictures;
 };
 
 MaskStyle parse_style(const std::string& text) {
@@ -95,6 +96,12 @@ void run_mask_checked(const MaskOptions& o) {
                       "add --force to print it anyway, or use smaller --n/--m");
 
   const BoolMatrix mask = expr.evaluate(g);
+  const AxisLabels labels =
+      o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
+  const NamedMatrix panel{"", to_additive(mask)};
+  if (show_pictures(o.pictures, o.output, std::span(&panel, 1), HeatScale::mask, labels,
+                    fmt::format("attn mask {}, {} alignment", text, align_name(g.align))))
+    return;
   std::vector<Translation> translations;
   if (!o.as.empty())
     for (Library lib : parse_libraries(o.as)) translations.push_back(translate(expr, g, lib));
@@ -178,6 +185,7 @@ void setup_mask(CLI::App& app) {
                 "one JSON object: mask, expr, align, visible (and translations)")
       ->group(output);
   cmd->add_flag("-q,--quiet", opts->output.quiet, "no warnings or notes on stderr")->group(output);
+  add_picture_options(*cmd, opts->pictures);
   cmd->callback([opts] { run_mask(*opts); });
 }
 

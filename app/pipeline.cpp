@@ -1,6 +1,7 @@
 // `attn score`, `attn weights` and `attn attend`: one pipeline, run to three different stages.
 #include <fmt/format.h>
 
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -25,6 +26,7 @@ struct TensorOptions {
 struct PipelineOptions {
   InputArgs input;
   OutputOptions output;
+  PictureOptions pictures;
   TensorOptions tensor;
 };
 
@@ -32,8 +34,8 @@ bool wants_tensor_path(const PipelineOptions& o) {
   const auto is_tensor = [](const std::optional<std::string>& s) {
     return s && is_tensor_path(*s);
   };
-  return is_tensor(o.input.q) || is_tensor(o.input.k) || is_tensor(o.input.v) ||
-         o.tensor.output || o.tensor.scores_out || o.tensor.weights_out;
+  return is_tensor(o.input.q) || is_tensor(o.input.k) || is_tensor(o.input.v) || o.tensor.output ||
+         o.tensor.scores_out || o.tensor.weights_out;
 }
 
 void run_tensor(const PipelineOptions& o) {
@@ -54,8 +56,10 @@ void run_tensor(const PipelineOptions& o) {
   job.weights_out = o.tensor.weights_out;
   job.mask = in.mask;
   job.align = in.align;
-  if (in.no_scale) job.scale = 1.0;
-  else job.scale = in.scale;
+  if (in.no_scale)
+    job.scale = 1.0;
+  else
+    job.scale = in.scale;
   job.empty_rows = in.empty_rows;
   job.dtype = o.tensor.dtype;
   job.timing = o.tensor.timing;
@@ -67,7 +71,9 @@ void run_tensor(const PipelineOptions& o) {
 
 void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
   const char* group = "Tensors (.npy)";
-  cmd.add_option("--output", t.output, "write o to this .npy file")->type_name("FILE")->group(group);
+  cmd.add_option("--output", t.output, "write o to this .npy file")
+      ->type_name("FILE")
+      ->group(group);
   cmd.add_option("--scores-out", t.scores_out, "also write β (n_q×n_k) to this .npy file")
       ->type_name("FILE")
       ->group(group);
@@ -88,13 +94,41 @@ void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
       ->group(group);
 }
 
+// α, with −∞ where the key was blocked, so that a picture tells "blocked" from "weight 0".
+Matrix weights_with_blocked(const Trace& t) {
+  Matrix w = t.softmax->weights;
+  for (std::size_t n = 0; n < w.size(); ++n)
+    if (t.scores.values()[n] == -std::numeric_limits<double>::infinity())
+      w.values()[n] = t.scores.values()[n];
+  return w;
+}
+
+// --heatmap and --svg show β for score and α for weights and attend, one panel per head.
+bool pictured(const PipelineOptions& o, const LoadedInput& in, const Run& run, Stage stage,
+              const AxisLabels& labels) {
+  if (!o.pictures.heatmap && !o.pictures.svg) return false;
+  std::vector<NamedMatrix> panels;
+  for (const HeadRun& h : run.heads)
+    panels.push_back({run.heads.size() > 1 ? fmt::format("head {}", h.head + 1) : std::string(),
+                      stage == Stage::scores ? h.trace.scores : weights_with_blocked(h.trace)});
+  const char* what = stage == Stage::scores ? "scores β" : "weights α";
+  const std::string caption = in.mask_text.empty()
+                                  ? fmt::format("attn: {}", what)
+                                  : fmt::format("attn: {}, mask {}", what, in.mask_text);
+  return show_pictures(o.pictures, o.output, panels,
+                       stage == Stage::scores ? HeatScale::row : HeatScale::unit, labels, caption);
+}
+
 void run_pipeline(const PipelineOptions& o, Stage stage) {
   if (stage == Stage::output && wants_tensor_path(o)) return run_tensor(o);
   const LoadedInput in = load_input(o.input, stage);
   const Run run = compute(in, stage);
   for (const auto& w : warnings(run, o.input.empty_rows)) warn(o.output, w);
-  print_result(o.output.json ? run_to_json(in, run, stage).dump() + "\n"
-                             : render_run(in, run, stage, text_options(o.output)));
+  const AxisLabels labels =
+      o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), in.geometry) : AxisLabels{};
+  if (pictured(o, in, run, stage, labels)) return;
+  print_result(
+      render_result(in, run, stage, output_format(o.output), format_options(o.output, labels)));
 }
 
 void setup_pipeline(CLI::App& app, const char* name, const std::string& description, Stage stage) {
@@ -102,6 +136,7 @@ void setup_pipeline(CLI::App& app, const char* name, const std::string& descript
   auto* cmd = app.add_subcommand(name, description);
   add_input_options(*cmd, opts->input, stage);
   add_output_options(*cmd, opts->output);
+  add_picture_options(*cmd, opts->pictures);
   if (stage == Stage::output) add_tensor_options(*cmd, opts->tensor);
   cmd->callback([opts, stage] { run_pipeline(*opts, stage); });
 }
@@ -127,12 +162,13 @@ void setup_weights(CLI::App& app) {
 }
 
 void setup_attend(CLI::App& app) {
-  setup_pipeline(app, "attend",
-                 describe("Attention output: o_i = Σ_j α_ij v_j, every step worked out.",
-                          {"attn attend --q 1,0 --k \"1,0;0,1\" --v \"1,2;3,4\"",
-                           "attn attend --input data/examples/causal-self-attention.json",
-                           "attn attend --q q.npy --k k.npy --v v.npy --mask causal --output o.npy"}),
-                 Stage::output);
+  setup_pipeline(
+      app, "attend",
+      describe("Attention output: o_i = Σ_j α_ij v_j, every step worked out.",
+               {"attn attend --q 1,0 --k \"1,0;0,1\" --v \"1,2;3,4\"",
+                "attn attend --input data/examples/causal-self-attention.json",
+                "attn attend --q q.npy --k k.npy --v v.npy --mask causal --output o.npy"}),
+      Stage::output);
 }
 
 }  // namespace attn::cli

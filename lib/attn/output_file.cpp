@@ -17,7 +17,8 @@ namespace {
 std::atomic<unsigned> temp_counter{0};
 
 Error cant_create(const std::filesystem::path& path, int err) {
-  return {Exit::cant_create, fmt::format("cannot create {}: {}", path.string(), std::strerror(err)),
+  return {Exit::cant_create,
+          fmt::format("cannot create '{}': {}", path.string(), std::strerror(err)),
           "check that the directory exists and that you may write to it"};
 }
 
@@ -45,7 +46,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
       const int err = n < 0 ? errno : EIO;
       ::close(fd);
       ::unlink(temp.c_str());
-      throw Error(Exit::io, fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+      throw Error(Exit::io,
+                  fmt::format("cannot write '{}': {}", path.string(), std::strerror(err)));
     }
     p += n;
     left -= static_cast<std::size_t>(n);
@@ -53,7 +55,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (::close(fd) != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
-    throw Error(Exit::io, fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+    throw Error(Exit::io, fmt::format("cannot write '{}': {}", path.string(), std::strerror(err)));
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     const int err = errno;

@@ -58,9 +58,13 @@ class Solution {
     out_ += s;
     out_ += '\n';
   }
+  // Bold when colour is on: the parts a reader scans for.
+  std::string strong(std::string_view s) const {
+    return o_.color ? fmt::format("\x1b[1m{}\x1b[0m", s) : std::string(s);
+  }
   void step(std::string_view heading) {
     line();
-    line(fmt::format("Step {}. {}", ++step_, heading));
+    line(strong(fmt::format("Step {}. {}", ++step_, heading)));
   }
   void table(std::string_view name, const Matrix& m, const std::string& row_prefix,
              const std::string& col_prefix) {
@@ -252,9 +256,9 @@ class Solution {
     line();
     const bool inline_value = m.rows() == 1 && (m.cols() == 1 || m.cols() <= 8);
     if (inline_value) {
-      line(fmt::format("{} = {}", name, m.cols() == 1 ? num(m(0, 0)) : vec(m.row(0))));
+      line(strong(fmt::format("{} = {}", name, m.cols() == 1 ? num(m(0, 0)) : vec(m.row(0)))));
     } else {
-      line(fmt::format("{} =", name));
+      line(strong(fmt::format("{} =", name)));
       TableStyle style{o_.number, index_labels("q", m.rows()),
                        name == "o" ? std::vector<std::string>{} : index_labels("k", m.cols())};
       out_ += format_table(m, style);

@@ -16,6 +16,7 @@ struct TextOptions {
   // many cells and d_k, d_v at most `detail_width`; beyond that only the matrices are shown.
   std::size_t detail_cells = 16;
   std::size_t detail_width = 8;
+  bool color = false;  // headings and the result in bold (SGR escapes)
 };
 
 // The whole worked solution for one head's trace run up to `stage`, ending with the result.

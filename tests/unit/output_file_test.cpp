@@ -56,7 +56,7 @@ TEST_CASE("write_file_atomically into a missing directory: cant_create, nothing 
   } catch (const attn::Error& e) {
     CHECK(e.code() == attn::Exit::cant_create);
     CHECK(std::string(e.what()) ==
-          "cannot create " + file.string() + ": No such file or directory");
+          "cannot create '" + file.string() + "': No such file or directory");
   }
   CHECK_FALSE(fs::exists(file));
   CHECK(entries(dir.path) == 0);

@@ -1,0 +1,67 @@
+Colour, formats and pictures through the real binary.
+
+One colour policy: piped output is plain unless asked; --color always colours it; FORCE_COLOR
+and CLICOLOR_FORCE force colour on a pipe; NO_COLOR wins over them; --color never wins over all.
+β = (1·3 + 2·4)/√2 = 11/1.41421… = 7.7782 (4 decimals). the escape character is shown as ESC.
+$ attn score --q 1,2 --k 3,4 | tail -1
+β = 7.7782
+? 0
+
+$ attn score --q 1,2 --k 3,4 --color always | sed 's/\x1b/ESC/g' | tail -1
+ESC[1mβ = 7.7782ESC[0m
+? 0
+
+$ FORCE_COLOR=1 attn score --q 1,2 --k 3,4 | sed 's/\x1b/ESC/g' | tail -1
+ESC[1mβ = 7.7782ESC[0m
+? 0
+
+$ CLICOLOR_FORCE=1 attn score --q 1,2 --k 3,4 | sed 's/\x1b/ESC/g' | tail -1
+ESC[1mβ = 7.7782ESC[0m
+? 0
+
+$ NO_COLOR=1 FORCE_COLOR=1 attn score --q 1,2 --k 3,4 | tail -1
+β = 7.7782
+? 0
+
+$ FORCE_COLOR=1 attn score --q 1,2 --k 3,4 --color never | tail -1
+β = 7.7782
+? 0
+
+A heatmap of α in ASCII. Row 0: β = [0, 0] → α = [½, ½], the middle of the ramp " .:-=+*#%@"
+('+', index round(0.5·9) = 5 after rounding half up); row 1: β = [0, −∞] → α = [1, blocked]:
+'@' (t = 1) and x for the blocked key.
+$ attn weights --scores "0,0;0,-inf" --heatmap --ascii
+  0  1
+0 ++ ++
+1 @@ x
+0 |..::--==++**##%%@@| 1   weights, fixed scale 0 to 1   x blocked (-inf)
+? 0
+
+CSV of the same weights (RFC 4180: CRLF line ends, removed here), full precision, rows labelled.
+$ attn weights --scores "0,0;0,-inf" --format csv | tail -3 | tr -d "\r"
+alpha,k0,k1
+q0,0.5,0.5
+q1,1,0
+? 0
+
+An SVG file: one <rect> per cell whose <title> holds the exact value (α = ½ each).
+$ attn weights --scores 0,0 --svg /tmp/attn-pictures-test.svg > /dev/null && grep -c '<rect id="cell-' /tmp/attn-pictures-test.svg && grep -o '<title>0.5</title>' /tmp/attn-pictures-test.svg
+2
+<title>0.5</title>
+<title>0.5</title>
+? 0
+
+An SVG that cannot be created: exit 73, and nothing left behind.
+$ attn weights --scores 0,0 --svg /nonexistent-dir/x.svg
+! attn: error: cannot create '/nonexistent-dir/x.svg': No such file or directory
+! hint: check that the directory exists and that you may write to it
+? 73
+
+A mask as a picture, with tokens on both axes.
+$ attn mask causal --n 3 --heatmap --tokens a,b,c
+  a  b  c
+a ██ ·  ·
+b ██ ██ ·
+c ██ ██ ██
+██ may attend  · blocked (-inf)
+? 0
