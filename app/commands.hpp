@@ -11,6 +11,9 @@ void setup_attend(CLI::App& app);
 void setup_demo(CLI::App& app);
 void setup_mask(CLI::App& app);        // mask_cmd.cpp
 void setup_bias(CLI::App& app);        // bias_cmd.cpp
+void setup_quiz(CLI::App& app);        // quiz_cmd.cpp
+void setup_check(CLI::App& app);       // check_cmd.cpp
+void setup_explain(CLI::App& app);     // explain_cmd.cpp
 void setup_completion(CLI::App& app);  // completion.cpp
 void setup_help(CLI::App& app);        // help_cmd.cpp
 

@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
   attn::cli::setup_demo(app);
   attn::cli::setup_mask(app);
   attn::cli::setup_bias(app);
+  attn::cli::setup_quiz(app);
+  attn::cli::setup_check(app);
+  attn::cli::setup_explain(app);
   attn::cli::setup_completion(app);
   attn::cli::setup_help(app);
 

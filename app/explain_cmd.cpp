@@ -1,0 +1,81 @@
+// `attn explain`: why each step of attention exists.
+#include <memory>
+
+#include "attn/explain.hpp"
+#include "cli.hpp"
+#include "commands.hpp"
+
+namespace attn::cli {
+namespace {
+
+struct ScalingCmdOptions {
+  ScalingOptions scaling;
+  OutputOptions output;
+};
+
+struct StepsOptions {
+  bool json = false;
+};
+
+void run_scaling(const ScalingCmdOptions& o) {
+  const ScalingReport report = explain_scaling(o.scaling);
+  print_result(o.output.json ? scaling_to_json(report).dump() + "\n"
+                             : render_scaling_text(report, NumberStyle{o.output.digits}));
+}
+
+void run_steps(const StepsOptions& o) {
+  print_result(o.json ? steps_to_json(pipeline_steps()).dump() + "\n"
+                      : render_steps_text(pipeline_steps()));
+}
+
+}  // namespace
+
+void setup_explain(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "explain", describe("Why each step of attention exists.",
+                          {"attn explain steps", "attn explain scaling",
+                           "attn explain scaling --dk 16,256 --trials 500 --json"}));
+  cmd->require_subcommand(1);
+
+  auto scaling = std::make_shared<ScalingCmdOptions>();
+  scaling->output.digits = 3;
+  auto* sc = cmd->add_subcommand(
+      "scaling",
+      describe("An experiment on random unit-variance q and k: the variance of q·k with and "
+               "without 1/√d_k, how peaked softmax gets, and the size of its Jacobian.",
+               {"attn explain scaling", "attn explain scaling --dk 1,10,100 --n 8 --seed 3",
+                "attn explain scaling --json"}));
+  sc->add_option("--dk", scaling->scaling.dims, "the d_k values (default 4,16,64,256,1024)")
+      ->delimiter(',')
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20).description(""))
+      ->type_name("D,D,…")
+      ->group("Computation");
+  sc->add_option("--n", scaling->scaling.keys, "keys per query (default 16)")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 16).description(""))
+      ->type_name("2..65536")
+      ->group("Computation");
+  sc->add_option("--trials", scaling->scaling.trials, "queries drawn per d_k (default 2000)")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 24).description(""))
+      ->type_name("N")
+      ->group("Computation");
+  sc->add_option("--seed", scaling->scaling.seed, "seed of the random numbers (default 1)")
+      ->type_name("S")
+      ->group("Computation");
+  sc->add_flag("--json", scaling->output.json, "write one JSON object instead of the table")
+      ->group("Output");
+  sc->add_option("--digits", scaling->output.digits, "decimals shown (default 3)")
+      ->check(CLI::Range(0, 17).description(""))
+      ->type_name("0..17")
+      ->group("Output");
+  sc->callback([scaling] { run_scaling(*scaling); });
+
+  auto steps = std::make_shared<StepsOptions>();
+  auto* st = cmd->add_subcommand(
+      "steps", describe("The pipeline in order: each step's formula, the shape it produces and "
+                        "why it is there.",
+                        {"attn explain steps", "attn explain steps --json"}));
+  st->add_flag("--json", steps->json, "write one JSON object")->group("Output");
+  st->callback([steps] { run_steps(*steps); });
+}
+
+}  // namespace attn::cli
