@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
 #include <map>
 
+#include "attn/error.hpp"
 #include "attn/output_file.hpp"
 #include "attn/svg.hpp"
 
@@ -180,6 +182,27 @@ bool show_pictures(const PictureOptions& p, const OutputOptions& out,
   print_result(panels.size() == 1 ? render_heatmap(panels.front().m, h)
                                   : render_heatmaps(panels, h));
   return true;
+}
+
+namespace {
+
+std::size_t parse_index(std::string_view text, const std::string& whole) {
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    throw usage_error(
+        fmt::format("--explain: expected I,J (query row, key column), got '{}'", whole),
+        "e.g. --explain 3,1 for row 3, column 1, counting from 0");
+  return value;
+}
+
+}  // namespace
+
+std::pair<std::size_t, std::size_t> parse_cell_flag(const std::string& text) {
+  const std::size_t comma = text.find(',');
+  if (comma == std::string::npos) parse_index("", text);
+  const std::string_view view = text;
+  return {parse_index(view.substr(0, comma), text), parse_index(view.substr(comma + 1), text)};
 }
 
 void print_result(std::string_view text) {

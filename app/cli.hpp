@@ -51,6 +51,9 @@ bool show_pictures(const PictureOptions& p, const OutputOptions& out,
                    std::span<const NamedMatrix> panels, HeatScale scale, const AxisLabels& labels,
                    const std::string& caption);
 
+// --explain I,J: a query row and a key column, counting from 0.
+std::pair<std::size_t, std::size_t> parse_cell_flag(const std::string& text);
+
 // Results go to stdout; notes and warnings to stderr as "attn: warning: …", unless -q.
 void print_result(std::string_view text);
 void warn(const OutputOptions& out, std::string_view message);

@@ -41,6 +41,9 @@ int report(attn::Exit code, const std::string& message, const std::string& hint,
     fmt::print(stderr, "{}\n",
                nlohmann::ordered_json{{"error", error}}.dump(
                    -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  } else if (code ==
+             attn::Exit::negative) {  // a result, not a failure: `attn check` found mistakes
+    fmt::print(stderr, "attn: {}\n", message);
   } else {
     fmt::print(stderr, "attn: error: {}\n", message);
     if (!hint.empty()) fmt::print(stderr, "hint: {}\n", hint);

@@ -50,23 +50,6 @@ MaskStyle parse_style(const std::string& text) {
                           : std::string("styles: symbol, bool, additive, score"));
 }
 
-std::size_t parse_index(std::string_view text, const std::string& whole) {
-  std::size_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
-    throw usage_error(
-        fmt::format("--explain: expected I,J (query row, key column), got '{}'", whole),
-        "e.g. --explain 3,1 for row 3, column 1, counting from 0");
-  return value;
-}
-
-std::pair<std::size_t, std::size_t> parse_cell(const std::string& text) {
-  const std::size_t comma = text.find(',');
-  if (comma == std::string::npos) parse_index("", text);
-  const std::string_view view = text;
-  return {parse_index(view.substr(0, comma), text), parse_index(view.substr(comma + 1), text)};
-}
-
 void run_mask_checked(const MaskOptions& o) {
   const MaskExpr expr = MaskExpr::parse(o.expr);
   const MaskStyle style = parse_style(o.style);
@@ -74,7 +57,7 @@ void run_mask_checked(const MaskOptions& o) {
   const std::string text = expr.to_string();
 
   if (!o.explain.empty()) {
-    const auto [i, j] = parse_cell(o.explain);
+    const auto [i, j] = parse_cell_flag(o.explain);
     const std::vector<std::string> lines = expr.explain(g, i, j);
     if (o.output.json) {
       const bool allowed = expr.allows(i, g.position(i), static_cast<std::int64_t>(j));

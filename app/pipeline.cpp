@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "attn/error.hpp"
+#include "attn/explain_cell.hpp"
 #include "attn/render_json.hpp"
 #include "attn/render_text.hpp"
 #include "attn/tensor_attend.hpp"
@@ -24,6 +25,7 @@ struct TensorOptions {
 };
 
 struct PipelineOptions {
+  std::string explain;  // "I,J"
   InputArgs input;
   OutputOptions output;
   PictureOptions pictures;
@@ -94,6 +96,21 @@ void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
       ->group(group);
 }
 
+// --explain I,J: every term of one cell, for each head.
+void explain(const PipelineOptions& o, const LoadedInput& in, const Run& run, Stage stage) {
+  const auto [i, j] = parse_cell_flag(o.explain);
+  std::string out;
+  for (const HeadRun& h : run.heads) {
+    LoadedInput head = in;
+    head.problem = h.problem;
+    if (run.heads.size() > 1)
+      out +=
+          fmt::format("{}Head {} of {}:\n", out.empty() ? "" : "\n", h.head + 1, in.layout.heads);
+    out += explain_cell(head, h.trace, stage, i, j, NumberStyle{o.output.digits});
+  }
+  print_result(out);
+}
+
 // α, with −∞ where the key was blocked, so that a picture tells "blocked" from "weight 0".
 Matrix weights_with_blocked(const Trace& t) {
   Matrix w = t.softmax->weights;
@@ -126,6 +143,7 @@ void run_pipeline(const PipelineOptions& o, Stage stage) {
   for (const auto& w : warnings(run, o.input.empty_rows)) warn(o.output, w);
   const AxisLabels labels =
       o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), in.geometry) : AxisLabels{};
+  if (!o.explain.empty()) return explain(o, in, run, stage);
   if (pictured(o, in, run, stage, labels)) return;
   print_result(
       render_result(in, run, stage, output_format(o.output), format_options(o.output, labels)));
@@ -137,6 +155,10 @@ void setup_pipeline(CLI::App& app, const char* name, const std::string& descript
   add_input_options(*cmd, opts->input, stage);
   add_output_options(*cmd, opts->output);
   add_picture_options(*cmd, opts->pictures);
+  cmd->add_option("--explain", opts->explain,
+                  "every term of cell (I, J): the products, scale, bias, mask rule, exp, sum, α")
+      ->type_name("I,J")
+      ->group("Output");
   if (stage == Stage::output) add_tensor_options(*cmd, opts->tensor);
   cmd->callback([opts, stage] { run_pipeline(*opts, stage); });
 }

@@ -121,3 +121,23 @@ attn demo: attention, step by step
 ==================================
 
 ? 0
+
+--explain follows one cell through every step. Row 1 of the causal example above: s_10 = 0,
+β_11 = 1/√2 = 0.7071 is the row max, exp(0 − 0.7071) = 0.4931, sum 1 + 0.4931 = 1.4931,
+α_10 = 0.4931/1.4931 = 0.3302; α_10·v_0 = [0.3302, 0.6605]; o_1 = 0.3302·[1,2] + 0.6698·[3,4]
+= [2.3395, 3.3395], so key 0's share is 0.3302/2.3395 = 14.1% and 0.6605/3.3395 = 19.8%.
+$ attn attend --q "1,0;0,1" --k "1,0;0,1" --v "1,2;3,4" --mask causal --explain 1,0
+Cell (i = 1, j = 0): query 1 against key 0
+  dot      s_10 = q_1 · k_0 = 0×1 + 1×0 = 0
+  scale    c = 1/√d_k = 1/√2 = 0.7071; c · s_10 = 0.7071 × 0 = 0
+  mask     M_10 = 0 (may attend)
+           allowed by causal: j = 0 ≤ p = 1
+           verdict: allowed (row i = 1 at position p = 1, key j = 0, mask causal)
+  score    β_10 = 0
+  softmax  m_1 = 0.7071 (the largest unmasked score in row 1)
+           exp(β_10 − m_1) = exp(-0.7071) = 0.4931
+           row sum Σ_j exp(β_1j − m_1) = 1.4931
+  weight   α_10 = 0.4931 / 1.4931 = 0.3302
+  output   α_10 · v_0 = 0.3302 × [1, 2] = [0.3302, 0.6605]
+           o_1 = [2.3395, 3.3395]; this key's share of each entry: 14.1%, 19.8%
+? 0

@@ -78,7 +78,7 @@ Tolerance: ±0.01 on every number (answers to 3 decimals); -inf must be -inf.
   7. scaling  right: D
 
 Total: 4/7 right
-! attn: error: 3 of 7 answers are not right
+! attn: 3 of 7 answers are not right
 ? 1
 
 All right: exit 0. The quiz is regenerated from its seed.
@@ -103,7 +103,7 @@ Tolerance: ±0.01 on every number (answers to 3 decimals); -inf must be -inf.
   2. output   right: [2.5, 0]
 
 Total: 1/2 right
-! attn: error: 1 of 2 answers are not right
+! attn: 1 of 2 answers are not right
 ? 1
 
 Malformed answers: exit 65, with the JSON position or the key.
