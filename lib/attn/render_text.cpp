@@ -58,10 +58,13 @@ class Solution {
     out_ += s;
     out_ += '\n';
   }
-  // Bold when colour is on: the parts a reader scans for.
-  std::string strong(std::string_view s) const {
-    return o_.color ? fmt::format("\x1b[1m{}\x1b[0m", s) : std::string(s);
+  // With colour on, step headings in bold cyan and the result in bold green: the parts a reader
+  // scans for.
+  std::string paint(std::string_view s, const char* sgr) const {
+    return o_.color ? fmt::format("\x1b[{}m{}\x1b[0m", sgr, s) : std::string(s);
   }
+  std::string strong(std::string_view s) const { return paint(s, "1;36"); }
+  std::string answer(std::string_view s) const { return paint(s, "1;32"); }
   void step(std::string_view heading) {
     line();
     line(strong(fmt::format("Step {}. {}", ++step_, heading)));
@@ -256,9 +259,9 @@ class Solution {
     line();
     const bool inline_value = m.rows() == 1 && (m.cols() == 1 || m.cols() <= 8);
     if (inline_value) {
-      line(strong(fmt::format("{} = {}", name, m.cols() == 1 ? num(m(0, 0)) : vec(m.row(0)))));
+      line(answer(fmt::format("{} = {}", name, m.cols() == 1 ? num(m(0, 0)) : vec(m.row(0)))));
     } else {
-      line(strong(fmt::format("{} =", name)));
+      line(answer(fmt::format("{} =", name)));
       TableStyle style{o_.number, index_labels("q", m.rows()),
                        name == "o" ? std::vector<std::string>{} : index_labels("k", m.cols())};
       out_ += format_table(m, style);

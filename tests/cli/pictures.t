@@ -8,15 +8,15 @@ $ attn score --q 1,2 --k 3,4 | tail -1
 ? 0
 
 $ attn score --q 1,2 --k 3,4 --color always | sed 's/\x1b/ESC/g' | tail -1
-ESC[1mβ = 7.7782ESC[0m
+ESC[1;32mβ = 7.7782ESC[0m
 ? 0
 
 $ FORCE_COLOR=1 attn score --q 1,2 --k 3,4 | sed 's/\x1b/ESC/g' | tail -1
-ESC[1mβ = 7.7782ESC[0m
+ESC[1;32mβ = 7.7782ESC[0m
 ? 0
 
 $ CLICOLOR_FORCE=1 attn score --q 1,2 --k 3,4 | sed 's/\x1b/ESC/g' | tail -1
-ESC[1mβ = 7.7782ESC[0m
+ESC[1;32mβ = 7.7782ESC[0m
 ? 0
 
 $ NO_COLOR=1 FORCE_COLOR=1 attn score --q 1,2 --k 3,4 | tail -1
