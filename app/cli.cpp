@@ -65,13 +65,7 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
   cmd.add_option("--head", args.head, "show only head h (from 1)")
       ->type_name("h")
       ->group(computation);
-  static const std::map<std::string, Align> kAlign{{"bottom-right", Align::bottom_right},
-                                                   {"top-left", Align::top_left}};
-  cmd.add_option("--align", args.align,
-                 "where queries sit when n_q ≠ n_k: the last positions (default) or the first")
-      ->transform(CLI::CheckedTransformer(kAlign, CLI::ignore_case).description(""))
-      ->type_name("bottom-right|top-left")
-      ->group(computation);
+  add_align_option(cmd, args.align, computation);
   if (stage != Stage::scores) {
     static const std::map<std::string, EmptyRows> kEmpty{{"zero", EmptyRows::zero},
                                                          {"nan", EmptyRows::nan},
@@ -83,6 +77,32 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
         ->type_name("zero|nan|uniform|error")
         ->group(computation);
   }
+}
+
+void add_align_option(CLI::App& cmd, Align& align, const char* group) {
+  static const std::map<std::string, Align> kAlign{{"bottom-right", Align::bottom_right},
+                                                   {"top-left", Align::top_left}};
+  cmd.add_option("--align", align,
+                 "where queries sit when n_q ≠ n_k: the last positions (default, p = i + n_k − "
+                 "n_q) or the first (p = i)")
+      ->transform(CLI::CheckedTransformer(kAlign, CLI::ignore_case).description(""))
+      ->type_name("bottom-right|top-left")
+      ->group(group);
+}
+
+void add_shape_options(CLI::App& cmd, std::size_t& n, std::optional<std::size_t>& m, Align& align) {
+  const char* shape = "Shape";
+  const auto side = CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description("");
+  cmd.add_option("--n", n, "queries (rows)")
+      ->required()
+      ->check(side)
+      ->type_name("1..1000000")
+      ->group(shape);
+  cmd.add_option("--m", m, "keys (columns); default --n")
+      ->check(side)
+      ->type_name("1..1000000")
+      ->group(shape);
+  add_align_option(cmd, align, shape);
 }
 
 void add_output_options(CLI::App& cmd, OutputOptions& out) {

@@ -34,6 +34,12 @@ struct PictureOptions {
 
 // --q --k --v --scores --input --mask --align --scale --no-scale --empty-rows, in groups.
 void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage);
+// --align: where queries sit when n_q ≠ n_k.
+void add_align_option(CLI::App& cmd, Align& align, const char* group);
+// --n N [--m M] [--align]: the shape of a mask or bias printed without vectors (`attn mask`,
+// `attn bias`), up to 1 000 000 on a side.
+void add_shape_options(CLI::App& cmd, std::size_t& n, std::optional<std::size_t>& m, Align& align);
+
 // --json --format --standalone --digits --color -q
 void add_output_options(CLI::App& cmd, OutputOptions& out);
 // --heatmap --svg --tokens --ascii --numbers

@@ -20,7 +20,6 @@
 namespace attn::cli {
 namespace {
 
-constexpr std::size_t max_side = 1'000'000;
 constexpr std::size_t max_cells = 1'000'000;
 
 struct MaskOptions {
@@ -128,25 +127,7 @@ void setup_mask(CLI::App& app) {
                 "attn mask \"prefix:2\" --n 5 --explain 1,3"}));
   cmd->add_option("EXPR", opts->expr, std::string(mask_syntax()))->required();
 
-  const char* shape = "Shape";
-  const auto side = CLI::Range(std::size_t{1}, max_side).description("");
-  cmd->add_option("--n", opts->n, "queries (rows)")
-      ->required()
-      ->check(side)
-      ->type_name("1..1000000")
-      ->group(shape);
-  cmd->add_option("--m", opts->m, "keys (columns); default --n")
-      ->check(side)
-      ->type_name("1..1000000")
-      ->group(shape);
-  static const std::map<std::string, Align> kAlign{{"bottom-right", Align::bottom_right},
-                                                   {"top-left", Align::top_left}};
-  cmd->add_option("--align", opts->align,
-                  "where queries sit when N ≠ M: the last positions (default, p = i + M − N) or "
-                  "the first (p = i)")
-      ->transform(CLI::CheckedTransformer(kAlign, CLI::ignore_case).description(""))
-      ->type_name("bottom-right|top-left")
-      ->group(shape);
+  add_shape_options(*cmd, opts->n, opts->m, opts->align);
 
   const char* output = "Output";
   cmd->add_option("--style", opts->style,

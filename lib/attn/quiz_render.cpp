@@ -9,6 +9,7 @@
 #include <span>
 
 #include "attn/format.hpp"
+#include "attn/render_formats.hpp"
 
 namespace attn {
 namespace {
@@ -137,36 +138,6 @@ class TexToText {
   std::string_view s_;
   std::size_t n_ = 0;
 };
-
-std::string latex_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\textbackslash{}";
-        break;
-      case '&':
-      case '%':
-      case '$':
-      case '#':
-      case '_':
-      case '{':
-      case '}':
-        out += '\\';
-        out += c;
-        break;
-      case '~':
-        out += "\\textasciitilde{}";
-        break;
-      case '^':
-        out += "\\textasciicircum{}";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -67,36 +67,6 @@ std::vector<std::string> or_indices(const std::vector<std::string>& labels, std:
 
 // ---- LaTeX ----
 
-std::string latex_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\textbackslash{}";
-        break;
-      case '&':
-      case '%':
-      case '$':
-      case '#':
-      case '_':
-      case '{':
-      case '}':
-        out += '\\';
-        out += c;
-        break;
-      case '~':
-        out += "\\textasciitilde{}";
-        break;
-      case '^':
-        out += "\\textasciicircum{}";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // −∞ → -\infty; 1e-07 → 1 \times 10^{-7}.
 std::string latex_number(double x, const NumberStyle& style) {
   if (std::isnan(x)) return "\\mathrm{NaN}";
@@ -378,6 +348,36 @@ std::string write_single(const Document& d, Format f, const FormatOptions& o) {
 }
 
 }  // namespace
+
+std::string latex_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '&':
+      case '%':
+      case '$':
+      case '#':
+      case '_':
+      case '{':
+      case '}':
+        out += '\\';
+        out += c;
+        break;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
 
 std::span<const std::string_view> format_names() {
   return kFormatNames;

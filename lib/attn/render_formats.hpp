@@ -51,6 +51,9 @@ struct MatrixLabels {
   std::vector<std::string> cols;
 };
 
+// Text for LaTeX: \ & % $ # _ { } ~ ^ escaped.
+std::string latex_escape(std::string_view text);
+
 // One matrix named `name` ("β", or empty) in format f.
 std::string render_matrix(const Matrix& m, Format f, const FormatOptions& options,
                           const MatrixLabels& labels = {}, std::string_view name = {});
