@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <sstream>
 
 #include "attn/error.hpp"
 #include "attn/output_file.hpp"
@@ -223,6 +224,32 @@ std::pair<std::size_t, std::size_t> parse_cell_flag(const std::string& text) {
   if (comma == std::string::npos) parse_index("", text);
   const std::string_view view = text;
   return {parse_index(view.substr(0, comma), text), parse_index(view.substr(comma + 1), text)};
+}
+
+namespace {
+
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    const std::string& description = sub->get_description();
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(true),
+                             description.substr(0, description.find('\n')), get_column_width());
+    return out.str();
+  }
+  std::string make_option_name(const CLI::Option* opt, bool positional) const override {
+    std::string name = CLI::Formatter::make_option_name(opt, positional);
+    if (positional) return name;
+    for (std::size_t at = name.find(','); at != std::string::npos; at = name.find(',', at + 2))
+      name.insert(at + 1, " ");
+    return name;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<CLI::Formatter> help_formatter() {
+  return std::make_shared<HelpFormatter>();
 }
 
 void print_result(std::string_view text) {

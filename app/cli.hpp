@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,10 @@ FormatOptions format_options(const OutputOptions& out, const AxisLabels& labels)
 bool show_pictures(const PictureOptions& p, const OutputOptions& out,
                    std::span<const NamedMatrix> panels, HeatScale scale, const AxisLabels& labels,
                    const std::string& caption);
+
+// Help as attn prints it: "-h, --help", and one line per command in a command list (the full
+// description, with its examples, is on the command's own --help).
+std::shared_ptr<CLI::Formatter> help_formatter();
 
 // --explain I,J: a query row and a key column, counting from 0.
 std::pair<std::size_t, std::size_t> parse_cell_flag(const std::string& text);

@@ -13,6 +13,7 @@
 #include "attn/error.hpp"
 #include "attn/suggest.hpp"
 #include "attn/version.hpp"
+#include "cli.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
       "  attn score --q 2,0.5,1,-1.5 --k 1,1,-0.5,2\n"
       "  attn attend --q \"1,0;0,1\" --k \"1,0;0,1\" --v \"1,2;3,4\" --mask causal --json\n",
       "attn"};
+  app.formatter(attn::cli::help_formatter());
   app.set_version_flag("--version", std::string(attn::version_string()));
   app.require_subcommand(1);
   app.footer(
