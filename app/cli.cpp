@@ -163,6 +163,7 @@ TextOptions text_options(const OutputOptions& out) {
   TextOptions t;
   t.number.digits = out.digits;
   t.color = stdout_color(out).enabled;
+  if (is_terminal(Stream::out)) t.width = terminal_width(Stream::out, process_env());
   return t;
 }
 

@@ -71,10 +71,29 @@ std::vector<std::string> index_labels(const std::string& prefix, std::size_t n) 
   return labels;
 }
 
-std::string format_table(const Matrix& m, const TableStyle& style) {
-  const bool summarise = m.size() > style.threshold;
-  const auto rows = shown_indices(m.rows(), summarise, style.edge_items);
-  const auto cols = shown_indices(m.cols(), summarise, style.edge_items);
+namespace {
+
+// Display width: "…" and "−" are one column but three bytes.
+std::size_t display_width(std::string_view s) {
+  std::size_t w = 0;
+  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  return w;
+}
+
+std::size_t widest_line(std::string_view text) {
+  std::size_t widest = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    widest = std::max(widest, display_width(text.substr(start, end - start)));
+    start = end + 1;
+  }
+  return widest;
+}
+
+std::string table_text(const Matrix& m, const TableStyle& style, bool summarise_rows,
+                       bool summarise_cols) {
+  const auto rows = shown_indices(m.rows(), summarise_rows, style.edge_items);
+  const auto cols = shown_indices(m.cols(), summarise_cols, style.edge_items);
 
   int decimals = 0;
   for (const auto& i : rows)
@@ -91,12 +110,7 @@ std::string format_table(const Matrix& m, const TableStyle& style) {
                         const std::optional<std::size_t>& i) {
     return labels.empty() ? std::string() : i ? labels[*i] : std::string("…");
   };
-  // Display width: "…" and "−" are one column but three bytes.
-  const auto width = [](const std::string& s) {
-    std::size_t w = 0;
-    for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-    return w;
-  };
+  const auto width = [](const std::string& s) { return display_width(s); };
   std::size_t label_width = 0;
   for (const auto& i : rows) label_width = std::max(label_width, width(label(style.row_labels, i)));
   std::vector<std::size_t> col_width(cols.size(), 0);
@@ -124,6 +138,18 @@ std::string format_table(const Matrix& m, const TableStyle& style) {
     out += '\n';
   }
   return out;
+}
+
+}  // namespace
+
+std::string format_table(const Matrix& m, const TableStyle& style) {
+  const bool summarise = m.size() > style.threshold;
+  std::string text = table_text(m, style, summarise, summarise);
+  // Too wide for the terminal: keep the edge columns around "…", as NumPy does, rather than let
+  // the terminal wrap rows in the middle of the matrix.
+  if (style.max_width > 0 && !summarise && widest_line(text) > style.max_width)
+    text = table_text(m, style, false, true);
+  return text;
 }
 
 }  // namespace attn

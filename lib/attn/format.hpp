@@ -27,11 +27,13 @@ struct TableStyle {
   std::vector<std::string> col_labels;  // one per column; empty → none
   std::size_t edge_items = 3;           // rows/columns kept at each edge when summarising
   std::size_t threshold = 1000;         // summarise matrices with more cells than this (NumPy's)
+  std::size_t max_width = 0;            // elide middle columns of wider tables; 0: no limit
   std::string indent = "  ";
 };
 
 // A matrix as an aligned table: one line per row, numbers right-aligned and given the same
-// number of decimals within the matrix; wide or long matrices keep their edges around "…".
+// number of decimals within the matrix; large matrices, or ones wider than max_width, keep their
+// edges around "…".
 std::string format_table(const Matrix& m, const TableStyle& style = {});
 
 // Labels "prefix0", "prefix1", … for n rows or columns.

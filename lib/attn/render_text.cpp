@@ -77,6 +77,7 @@ class Solution {
     TableStyle style{o_.number, index_labels(row_prefix, m.rows()),
                      index_labels(col_prefix, m.cols())};
     style.indent = "    ";
+    style.max_width = o_.width;
     out_ += format_table(m, style);
   }
 
@@ -264,6 +265,7 @@ class Solution {
       line(answer(fmt::format("{} =", name)));
       TableStyle style{o_.number, index_labels("q", m.rows()),
                        name == "o" ? std::vector<std::string>{} : index_labels("k", m.cols())};
+      style.max_width = o_.width;
       out_ += format_table(m, style);
     }
     return std::move(out_);

@@ -16,7 +16,8 @@ struct TextOptions {
   // many cells and d_k, d_v at most `detail_width`; beyond that only the matrices are shown.
   std::size_t detail_cells = 16;
   std::size_t detail_width = 8;
-  bool color = false;  // headings and the result in bold (SGR escapes)
+  bool color = false;     // headings and the result in colour (SGR escapes)
+  std::size_t width = 0;  // the terminal's columns: wider matrices elide their middle; 0: no limit
 };
 
 // The whole worked solution for one head's trace run up to `stage`, ending with the result.
