@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -378,6 +377,13 @@ template <class V>
 ATTN_INLINE void store(Lane<V>* p, const V& v) {
   std::memcpy(p, &v, sizeof v);
 }
+// The same bits as another vector type of the same size: GCC's cast between vector types
+// reinterprets, as std::bit_cast would (which UBSan at -O0 misreports on vector types).
+template <class To, class From>
+ATTN_INLINE To reinterpret_bits(const From& v) {
+  static_assert(sizeof(To) == sizeof(From));
+  return (To)v;
+}
 template <class V>
 ATTN_INLINE V splat(Lane<V> x) {
   return x - V{};  // x − (+0) is x for every x, −0 included, so this is a plain broadcast
@@ -430,8 +436,8 @@ ATTN_INLINE V vexp(const V& x) {
                                    1.0,
                                    1.0};
     for (double c : inv_fact) p = p * r + c;
-    const I bits = (std::bit_cast<I>(t) - std::bit_cast<I>(shifter) + 1023) << 52;
-    const V y = p * std::bit_cast<V>(bits);
+    const I bits = (reinterpret_bits<I>(t) - reinterpret_bits<I>(shifter) + 1023) << 52;
+    const V y = p * reinterpret_bits<V>(bits);
     return x < lowest ? V{} : y;
   } else {
     using I = Vec<std::int32_t, sizeof(V)>;
@@ -446,8 +452,8 @@ ATTN_INLINE V vexp(const V& x) {
     constexpr float inv_fact[] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f,
                                   1.0f / 6.0f,    0.5f,          1.0f,          1.0f};
     for (float c : inv_fact) p = p * r + c;
-    const I bits = (std::bit_cast<I>(t) - std::bit_cast<I>(shifter) + 127) << 23;
-    const V y = p * std::bit_cast<V>(bits);
+    const I bits = (reinterpret_bits<I>(t) - reinterpret_bits<I>(shifter) + 127) << 23;
+    const V y = p * reinterpret_bits<V>(bits);
     return x < lowest ? V{} : y;
   }
 }
