@@ -115,3 +115,9 @@ $ attn score --q 1 --k 1 --mask "$(printf '\377')" --json
 $ attn score --q 1 --k 1 "$(printf '\377')" --json
 ! {"error":{"code":2,"message":"The following argument was not expected: �","hint":"run 'attn score --help'"}}
 ? 2
+
+A 2000 × 2000 mask into a pipe that closes after one line: attn ends quietly (SIGPIPE), with
+nothing on stderr.
+$ attn mask causal --n 2000 --force | head -1
+causal — 2000×2000
+? 0
