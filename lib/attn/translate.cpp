@@ -487,8 +487,8 @@ Translation torch_mha(const Context& c) {
         "Face's attention_mask");
   } else {
     // attn_mask (L, S) bool: True = NOT allowed to attend.
+    // Passing ~mask, which MHA reads as True = blocked, allows exactly the cells `mask` allows.
     Spelling blocked = c.tensor("mha(q, k, v, attn_mask=~mask)  # True = BLOCKED: note the ~\n");
-    blocked.matrix = complement(complement(blocked.matrix));  // ~mask, read as True = blocked
     t = make(Library::torch_mha, c, std::move(blocked), false);
     add_naive(t, {"mha(q, k, v, attn_mask=mask)  # SDPA's polarity: wrong here",
                   complement(c.python_matrix())});
