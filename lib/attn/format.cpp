@@ -47,6 +47,12 @@ std::vector<std::optional<std::size_t>> shown_indices(std::size_t n, bool summar
 
 }  // namespace
 
+std::size_t display_width(std::string_view s) {
+  std::size_t w = 0;
+  for (unsigned char c : s) w += (c & 0xC0) != 0x80;  // count all but continuation bytes
+  return w;
+}
+
 std::string format_number(double x, const NumberStyle& style) {
   if (too_small_to_show(x, style.digits)) {
     std::string s = fmt::format("{:.{}e}", x, std::max(style.digits - 1, 0));
@@ -72,13 +78,6 @@ std::vector<std::string> index_labels(const std::string& prefix, std::size_t n) 
 }
 
 namespace {
-
-// Display width: "…" and "−" are one column but three bytes.
-std::size_t display_width(std::string_view s) {
-  std::size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-  return w;
-}
 
 std::size_t widest_line(std::string_view text) {
   std::size_t widest = 0;
@@ -110,17 +109,17 @@ std::string table_text(const Matrix& m, const TableStyle& style, bool summarise_
                         const std::optional<std::size_t>& i) {
     return labels.empty() ? std::string() : i ? labels[*i] : std::string("…");
   };
-  const auto width = [](const std::string& s) { return display_width(s); };
   std::size_t label_width = 0;
-  for (const auto& i : rows) label_width = std::max(label_width, width(label(style.row_labels, i)));
+  for (const auto& i : rows)
+    label_width = std::max(label_width, display_width(label(style.row_labels, i)));
   std::vector<std::size_t> col_width(cols.size(), 0);
   for (std::size_t c = 0; c < cols.size(); ++c) {
-    col_width[c] = width(label(style.col_labels, cols[c]));
-    for (const auto& line : cells) col_width[c] = std::max(col_width[c], width(line[c]));
+    col_width[c] = display_width(label(style.col_labels, cols[c]));
+    for (const auto& line : cells) col_width[c] = std::max(col_width[c], display_width(line[c]));
   }
 
   const auto pad = [&](const std::string& s, std::size_t w) {
-    return std::string(w - std::min(w, width(s)), ' ') + s;
+    return std::string(w - std::min(w, display_width(s)), ' ') + s;
   };
   std::string out;
   const std::string row_gap = label_width > 0 ? std::string(label_width, ' ') + "  " : "";

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "attn/matrix.hpp"
@@ -17,6 +18,9 @@ struct NumberStyle {
 // x with at most `digits` decimals and no trailing zeros: -0.5, 0.6225, 3. −∞ is "-inf".
 // A non-zero value too small to show at that precision is written in scientific form (1e-07).
 std::string format_number(double x, const NumberStyle& style = {});
+
+// Columns a string takes on a terminal: every UTF-8 code point counts one ("…", "−", "░").
+std::size_t display_width(std::string_view s);
 
 // x as a factor in a product: negative values in parentheses, "(-0.5)".
 std::string format_factor(double x, const NumberStyle& style = {});

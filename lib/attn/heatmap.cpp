@@ -20,13 +20,6 @@ constexpr std::size_t kBarCells = 20;  // colour bar width in colour
 
 enum class Look { color, shade, ascii };
 
-// Display columns: every code point counts one ("…", "·", "░" are three bytes, one column).
-std::size_t display_width(std::string_view s) {
-  std::size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-  return w;
-}
-
 // The first n code points of s.
 std::string first_code_points(std::string_view s, std::size_t n) {
   std::size_t seen = 0, i = 0;
