@@ -79,11 +79,11 @@ std::string explain_cell(const LoadedInput& in, const Trace& t, Stage stage, std
                        m == kNegInf ? " (blocked)"
                        : m == 0.0   ? " (may attend)"
                                     : "");
-    if (in.mask_text == "matrix" || in.mask_text.empty()) {
+    if (!in.mask_expr) {
       out += "           from the given mask matrix\n";
     } else {
-      const MaskExpr expr = MaskExpr::parse(in.mask_text);
-      for (const auto& line : expr.explain(in.geometry, i, j)) out += "           " + line + "\n";
+      for (const auto& line : in.mask_expr->explain(in.geometry, i, j))
+        out += "           " + line + "\n";
     }
   }
   out += fmt::format("  score    β_{} = {}\n", ij, num(beta(i, j)));

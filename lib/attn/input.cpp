@@ -48,11 +48,12 @@ Matrix mask_from_json(const json& value, std::string_view what) {
 // Resolves the mask (an expression, or a matrix) into its additive form for this geometry.
 // `full` (or `none`) is no mask at all.
 std::optional<Matrix> resolve_mask(const json& spec, std::string_view what, const Geometry& g,
-                                   std::string& mask_text) {
+                                   std::string& mask_text, std::optional<MaskExpr>& expr_out) {
   if (spec.is_string()) {
     const MaskExpr expr = MaskExpr::parse(spec.get_ref<const std::string&>());
     if (expr.is_full()) return std::nullopt;
     mask_text = expr.to_string();
+    expr_out = expr;
     return to_additive(expr.evaluate(g));
   }
   mask_text = "matrix";
@@ -227,8 +228,8 @@ LoadedInput load_input(const InputArgs& args, Stage stage) {
   else if (doc.contains("mask") && !doc["mask"].is_null())
     mask_spec = doc["mask"];
   if (mask_spec)
-    p.mask =
-        resolve_mask(*mask_spec, args.mask ? "--mask" : "input.mask", in.geometry, in.mask_text);
+    p.mask = resolve_mask(*mask_spec, args.mask ? "--mask" : "input.mask", in.geometry,
+                          in.mask_text, in.mask_expr);
   load_bias(args, doc, in);
   load_heads(args, doc, in);
   return in;

@@ -15,6 +15,7 @@
 #include "attn/attention.hpp"
 #include "attn/bias.hpp"
 #include "attn/geometry.hpp"
+#include "attn/mask_expr.hpp"
 #include "attn/matrix.hpp"
 
 namespace attn {
@@ -43,6 +44,7 @@ struct LoadedInput {
   std::optional<Matrix> given_scores;    // `weights --scores`: skip steps 1–3
   Geometry geometry;                     // n_q, n_k and alignment
   std::string mask_text;                 // the mask expression as given, or "matrix"; empty if none
+  std::optional<MaskExpr> mask_expr;     // the parsed expression, when the mask is one
   std::optional<std::size_t> d_k;        // carried through when scores come from `score --json`
   std::optional<double> scale;           // likewise
   HeadLayout layout;                     // H and G

@@ -18,6 +18,7 @@ attn::LoadedInput identity_input() {
   in.problem.mask = attn::to_additive(attn::MaskExpr::causal().evaluate({2, 2}));
   in.geometry = {2, 2, attn::Align::bottom_right};
   in.mask_text = "causal";
+  in.mask_expr = attn::MaskExpr::causal();
   return in;
 }
 
