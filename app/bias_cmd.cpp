@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 
-#include "attn/bias.hpp"
-#include "attn/error.hpp"
-#include "attn/format.hpp"
-#include "attn/parse.hpp"
-#include "attn/render_json.hpp"
+#include "attn/core/bias.hpp"
+#include "attn/core/error.hpp"
+#include "attn/render/format.hpp"
+#include "attn/io/parse.hpp"
+#include "attn/render/json.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

@@ -3,10 +3,10 @@
 
 #include <memory>
 
-#include "attn/error.hpp"
-#include "attn/grade.hpp"
-#include "attn/parse.hpp"
-#include "attn/quiz_render.hpp"
+#include "attn/core/error.hpp"
+#include "attn/teach/grade.hpp"
+#include "attn/io/parse.hpp"
+#include "attn/teach/quiz_render.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

@@ -7,9 +7,9 @@
 #include <map>
 #include <sstream>
 
-#include "attn/error.hpp"
-#include "attn/output_file.hpp"
-#include "attn/svg.hpp"
+#include "attn/core/error.hpp"
+#include "attn/io/output_file.hpp"
+#include "attn/render/svg.hpp"
 
 namespace attn::cli {
 

@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-#include "attn/color.hpp"
-#include "attn/heatmap.hpp"
-#include "attn/input.hpp"
-#include "attn/render_formats.hpp"
-#include "attn/render_text.hpp"
+#include "attn/render/color.hpp"
+#include "attn/render/heatmap.hpp"
+#include "attn/io/input.hpp"
+#include "attn/render/formats.hpp"
+#include "attn/render/text.hpp"
 
 namespace attn::cli {
 

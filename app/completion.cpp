@@ -20,11 +20,11 @@
 #include <string_view>
 #include <vector>
 
-#include "attn/error.hpp"
-#include "attn/help_topics.hpp"
-#include "attn/mask_expr.hpp"
-#include "attn/suggest.hpp"
-#include "attn/version.hpp"
+#include "attn/core/error.hpp"
+#include "attn/teach/help_topics.hpp"
+#include "attn/mask/expr.hpp"
+#include "attn/core/suggest.hpp"
+#include "attn/core/version.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

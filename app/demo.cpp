@@ -1,7 +1,7 @@
 // `attn demo`: a guided walk-through that needs no input.
 #include <fmt/format.h>
 
-#include "attn/render_text.hpp"
+#include "attn/render/text.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

@@ -1,7 +1,7 @@
 // `attn explain`: why each step of attention exists.
 #include <memory>
 
-#include "attn/explain.hpp"
+#include "attn/teach/explain.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "attn/error.hpp"
-#include "attn/help_topics.hpp"
-#include "attn/suggest.hpp"
+#include "attn/core/error.hpp"
+#include "attn/teach/help_topics.hpp"
+#include "attn/core/suggest.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "attn/error.hpp"
-#include "attn/suggest.hpp"
-#include "attn/version.hpp"
+#include "attn/core/error.hpp"
+#include "attn/core/suggest.hpp"
+#include "attn/core/version.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

@@ -9,11 +9,11 @@
 #include <optional>
 #include <string>
 
-#include "attn/error.hpp"
-#include "attn/mask_expr.hpp"
-#include "attn/render_mask.hpp"
-#include "attn/suggest.hpp"
-#include "attn/translate.hpp"
+#include "attn/core/error.hpp"
+#include "attn/mask/expr.hpp"
+#include "attn/render/mask.hpp"
+#include "attn/core/suggest.hpp"
+#include "attn/mask/translate.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

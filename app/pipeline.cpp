@@ -5,11 +5,11 @@
 #include <map>
 #include <memory>
 
-#include "attn/error.hpp"
-#include "attn/explain_cell.hpp"
-#include "attn/render_json.hpp"
-#include "attn/render_text.hpp"
-#include "attn/tensor_attend.hpp"
+#include "attn/core/error.hpp"
+#include "attn/render/explain_cell.hpp"
+#include "attn/render/json.hpp"
+#include "attn/render/text.hpp"
+#include "attn/jobs/tensor_attend.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

@@ -2,7 +2,7 @@
 #include <map>
 #include <memory>
 
-#include "attn/quiz_render.hpp"
+#include "attn/teach/quiz_render.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 

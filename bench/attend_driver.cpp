@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "attn/error.hpp"
-#include "attn/tensor_attend.hpp"
+#include "attn/core/error.hpp"
+#include "attn/jobs/tensor_attend.hpp"
 
 int main(int argc, char** argv) {
   attn::TensorJob job;

@@ -15,7 +15,7 @@
 #include <span>
 #include <vector>
 
-#include "attn/streaming.hpp"
+#include "attn/kernel/streaming.hpp"
 
 double eigen_dgemm(std::size_t n, int reps);  // dgemm_eigen.cpp: seconds of the best of reps
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "attn/error.hpp"
-#include "attn/grade.hpp"
+#include "attn/core/error.hpp"
+#include "attn/teach/grade.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

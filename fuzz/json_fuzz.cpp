@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "attn/error.hpp"
-#include "attn/input.hpp"
+#include "attn/core/error.hpp"
+#include "attn/io/input.hpp"
 
 namespace {
 

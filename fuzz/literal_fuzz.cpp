@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "attn/error.hpp"
-#include "attn/parse.hpp"
+#include "attn/core/error.hpp"
+#include "attn/io/parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "attn/error.hpp"
-#include "attn/mask_expr.hpp"
+#include "attn/core/error.hpp"
+#include "attn/mask/expr.hpp"
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <span>
 
-#include "attn/error.hpp"
-#include "attn/npy.hpp"
+#include "attn/core/error.hpp"
+#include "attn/io/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "attn/attention.hpp"
-#include "attn/error.hpp"
-#include "attn/input.hpp"
-#include "attn/mask_expr.hpp"
-#include "attn/parse.hpp"
+#include "attn/core/attention.hpp"
+#include "attn/core/error.hpp"
+#include "attn/io/input.hpp"
+#include "attn/mask/expr.hpp"
+#include "attn/io/parse.hpp"
 
 using attn::BoolMatrix;
 using attn::Geometry;

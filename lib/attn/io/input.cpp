@@ -1,0 +1,263 @@
+#include "attn/io/input.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "attn/core/error.hpp"
+#include "attn/mask/expr.hpp"
+#include "attn/io/parse.hpp"
+
+namespace attn {
+namespace {
+
+using nlohmann::json;
+
+// The document's value for `key` as a matrix, if present. `what` names it in messages.
+std::optional<Matrix> document_matrix(const json& doc, const char* key,
+                                      Allow allow = Allow::finite) {
+  const auto it = doc.find(key);
+  if (it == doc.end() || it->is_null()) return std::nullopt;
+  return matrix_from_json(*it, fmt::format("input.{}", key), allow);
+}
+
+// A mask written as a JSON matrix: bools (true = may attend) or additive values.
+Matrix mask_from_json(const json& value, std::string_view what) {
+  const bool boolean =
+      value.is_array() && !value.empty() &&
+      ((value.front().is_array() && !value.front().empty() && value.front().front().is_boolean()) ||
+       value.front().is_boolean());
+  if (!boolean) return matrix_from_json(value, what, Allow::blocked);
+  const json rows = value.front().is_array() ? value : json::array({value});
+  BoolMatrix allowed(rows.size(), rows.front().size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].is_array() || rows[i].size() != allowed.cols())
+      throw data_error(
+          fmt::format("{}: row {} does not have {} entries like row 0", what, i, allowed.cols()));
+    for (std::size_t j = 0; j < allowed.cols(); ++j) {
+      if (!rows[i][j].is_boolean())
+        throw data_error(fmt::format("{}[{}][{}] is {}, but the mask is a bool matrix", what, i, j,
+                                     rows[i][j].dump()));
+      allowed(i, j) = rows[i][j].get<bool>() ? 1 : 0;
+    }
+  }
+  return to_additive(allowed);
+}
+
+// Resolves the mask (an expression, or a matrix) into its additive form for this geometry.
+// `full` (or `none`) is no mask at all.
+std::optional<Matrix> resolve_mask(const json& spec, std::string_view what, const Geometry& g,
+                                   std::string& mask_text, std::optional<MaskExpr>& expr_out) {
+  if (spec.is_string()) {
+    const MaskExpr expr = MaskExpr::parse(spec.get_ref<const std::string&>());
+    if (expr.is_full()) return std::nullopt;
+    mask_text = expr.to_string();
+    expr_out = expr;
+    return to_additive(expr.evaluate(g));
+  }
+  mask_text = "matrix";
+  Matrix m = mask_from_json(spec, what);
+  if (m.rows() != g.n_q || m.cols() != g.n_k)
+    throw data_error(fmt::format("{} is {} but the scores are {}×{} (n_q×n_k)", what,
+                                 shape_string(m), g.n_q, g.n_k));
+  return m;
+}
+
+// --mask on the command line: JSON matrix literal, @file, or an expression.
+json mask_spec_from_flag(const std::string& text) {
+  if (text.starts_with('[')) return parse_json(text, "--mask");
+  if (text.starts_with('@')) {
+    const std::string path = text.substr(1);
+    return parse_json(read_text(path), path);
+  }
+  return text;
+}
+
+// A count from a flag or the document, at least 1.
+std::optional<std::size_t> count_option(const std::optional<std::size_t>& flag, const json& doc,
+                                        const char* key, const char* name) {
+  std::optional<std::size_t> n = flag;
+  if (!n && doc.contains(key) && !doc[key].is_null()) {
+    if (!doc[key].is_number_unsigned())
+      throw data_error(
+          fmt::format("input.{} must be a whole number, not {}", key, doc[key].dump()));
+    n = doc[key].get<std::size_t>();
+  }
+  if (n && (*n == 0 || *n > 4096))
+    throw usage_error(fmt::format("{} must be from 1 to 4096, not {}", name, *n));
+  return n;
+}
+
+void load_heads(const InputArgs& args, const json& doc, LoadedInput& in) {
+  const auto heads = count_option(args.heads, doc, "heads", "--heads");
+  const auto kv_heads = count_option(args.kv_heads, doc, "kv_heads", "--kv-heads");
+  in.layout.heads = heads.value_or(1);
+  in.layout.kv_heads = kv_heads.value_or(in.layout.heads);
+  if (args.head) {
+    if (*args.head == 0 || *args.head > in.layout.heads)
+      throw usage_error(
+          fmt::format("--head {} is not one of the {} heads", *args.head, in.layout.heads),
+          "heads are numbered from 1; give --heads H as well");
+    in.only_head = *args.head - 1;
+  }
+  if (in.given_scores && in.layout.heads > 1)
+    throw usage_error("--heads needs q and k, not given scores");
+}
+
+void load_bias(const InputArgs& args, const json& doc, LoadedInput& in) {
+  std::optional<json> spec;
+  if (args.bias) {
+    spec = args.bias->starts_with('[') || args.bias->starts_with('@')
+               ? mask_spec_from_flag(*args.bias)
+               : json(*args.bias);
+  } else if (doc.contains("bias") && !doc["bias"].is_null()) {
+    spec = doc["bias"];
+  }
+  if (spec) {
+    if (in.given_scores) throw usage_error("a bias needs q and k, not given scores");
+    if (spec->is_string()) {
+      in.bias_spec = parse_bias_spec(spec->get_ref<const std::string&>());
+    } else {
+      const char* what = args.bias ? "--bias" : "input.bias";
+      Matrix b = matrix_from_json(*spec, what);
+      if (b.rows() != in.geometry.n_q || b.cols() != in.geometry.n_k)
+        throw data_error(fmt::format("{} is {} but the scores are {}×{} (n_q×n_k)", what,
+                                     shape_string(b), in.geometry.n_q, in.geometry.n_k));
+      in.problem.bias = std::move(b);
+    }
+  }
+  if (args.bias_table) {
+    const Matrix table = parse_matrix(*args.bias_table, "--bias-table");
+    if (table.rows() != 1) throw data_error("--bias-table must be one row of values");
+    in.t5_table.assign(table.values().begin(), table.values().end());
+  }
+  if (in.bias_spec && in.bias_spec->kind == BiasKind::t5) {
+    if (in.t5_table.empty())
+      throw usage_error("the t5 bias needs a value per bucket",
+                        fmt::format("give --bias-table with {} values (a JSON array or @file)",
+                                    in.bias_spec->t5.num_buckets));
+  }
+  std::optional<double> cap = args.softcap;
+  if (!cap && doc.contains("softcap") && !doc["softcap"].is_null()) {
+    if (!doc["softcap"].is_number())
+      throw data_error(
+          fmt::format("input.softcap must be a number, not {}", doc["softcap"].dump()));
+    cap = doc["softcap"].get<double>();
+  }
+  if (cap && !(std::isfinite(*cap) && *cap > 0))
+    throw usage_error(fmt::format("--softcap must be a positive number, not {}", *cap),
+                      "Gemma 2 uses --softcap 50");
+  in.problem.softcap = cap;
+}
+
+}  // namespace
+
+std::optional<Matrix> head_bias(const LoadedInput& in, std::size_t head) {
+  if (!in.bias_spec) return in.problem.bias;
+  const BiasSpec& b = *in.bias_spec;
+  switch (b.kind) {
+    case BiasKind::alibi:
+      return alibi_bias(in.geometry, b.slope ? *b.slope : alibi_slopes(in.layout.heads)[head]);
+    case BiasKind::t5:
+      return t5_bias(in.geometry, b.t5, in.t5_table);
+    case BiasKind::relative:
+      return relative_bias(in.geometry, b.table, b.max_distance);
+  }
+  return std::nullopt;
+}
+
+LoadedInput load_input(const InputArgs& args, Stage stage) {
+  json doc = json::object();
+  if (args.input) {
+    doc = parse_json(read_text(*args.input), *args.input == "-" ? "stdin" : *args.input);
+    if (!doc.is_object())
+      throw data_error(fmt::format("{}: the input document must be a JSON object, not {}",
+                                   *args.input == "-" ? "stdin" : *args.input, doc.type_name()),
+                       R"(write {"q": [[…]], "k": [[…]], "v": [[…]]})");
+  }
+
+  LoadedInput in;
+  auto& p = in.problem;
+  p.empty_rows = args.empty_rows;
+  const auto flag_or_doc = [&](const std::optional<std::string>& flag, const char* name,
+                               const char* key, Allow allow = Allow::finite) {
+    return flag ? std::optional(parse_matrix(*flag, name, allow))
+                : document_matrix(doc, key, allow);
+  };
+  in.given_scores = flag_or_doc(args.scores, "--scores", "scores", Allow::blocked);
+  std::optional<Matrix> q = flag_or_doc(args.q, "--q", "q");
+  std::optional<Matrix> k = flag_or_doc(args.k, "--k", "k");
+  if (stage == Stage::output) p.v = flag_or_doc(args.v, "--v", "v");
+
+  if (in.given_scores) {
+    if (stage != Stage::weights)
+      throw usage_error("--scores is only for `attn weights`", "give --q and --k instead");
+    if (q || k)
+      throw usage_error("give either scores or q and k, not both",
+                        "scores skip the dot products: drop --q/--k or --scores");
+    in.geometry = {in.given_scores->rows(), in.given_scores->cols(), args.align};
+    if (doc.contains("d_k") && doc["d_k"].is_number_unsigned()) {
+      in.d_k = doc["d_k"].get<std::size_t>();
+      if (*in.d_k == 0) throw data_error("input.d_k is 0: a query needs at least one component");
+    }
+    if (doc.contains("scale") && doc["scale"].is_number()) in.scale = doc["scale"].get<double>();
+  } else {
+    if (!q) throw usage_error("no queries given", "give --q VECTOR (e.g. --q 2,0.5,1,-1.5)");
+    if (!k) throw usage_error("no keys given", "give --k VECTOR (e.g. --k 1,1,-0.5,2)");
+    p.q = std::move(*q);
+    p.k = std::move(*k);
+    in.geometry = {p.q.rows(), p.k.rows(), args.align};
+  }
+
+  if (args.no_scale && args.scale)
+    throw usage_error("--scale and --no-scale contradict each other");
+  if (args.no_scale)
+    p.scale = 1.0;
+  else if (args.scale)
+    p.scale = *args.scale;
+  else if (!in.given_scores && doc.contains("scale") && !doc["scale"].is_null()) {
+    if (!doc["scale"].is_number())
+      throw data_error(fmt::format("input.scale must be a number, not {}", doc["scale"].dump()));
+    p.scale = doc["scale"].get<double>();
+  }
+
+  std::optional<json> mask_spec;
+  if (args.mask)
+    mask_spec = mask_spec_from_flag(*args.mask);
+  else if (doc.contains("mask") && !doc["mask"].is_null())
+    mask_spec = doc["mask"];
+  if (mask_spec)
+    p.mask = resolve_mask(*mask_spec, args.mask ? "--mask" : "input.mask", in.geometry,
+                          in.mask_text, in.mask_expr);
+  load_bias(args, doc, in);
+  load_heads(args, doc, in);
+  return in;
+}
+
+Run compute(const LoadedInput& in, Stage stage) {
+  Run run;
+  if (in.given_scores) {
+    run.heads.push_back(
+        {0, 0, in.problem, run_softmax(*in.given_scores, in.problem.mask, in.problem.empty_rows)});
+    return run;
+  }
+  for (std::size_t h = 0; h < in.layout.heads; ++h) {
+    if (in.only_head && h != *in.only_head) continue;
+    HeadRun r{h,
+              kv_head_of(h, in.layout),
+              in.layout.heads == 1 ? in.problem : head_problem(in.problem, in.layout, h),
+              {}};
+    r.problem.bias = head_bias(in, h);
+    r.trace = run_attention(r.problem, stage);
+    run.heads.push_back(std::move(r));
+  }
+  if (stage == Stage::output) {
+    std::vector<Matrix> outputs;
+    for (const auto& r : run.heads) outputs.push_back(*r.trace.output);
+    run.output = concat_columns(outputs);
+  }
+  return run;
+}
+
+}  // namespace attn

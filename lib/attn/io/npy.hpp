@@ -1,0 +1,125 @@
+// Reading and writing NumPy .npy files: the way q, k and v arrive from Python.
+//
+// Format (numpy.lib.format): the magic "\x93NUMPY", a version byte pair (1.0, 2.0 or 3.0), the
+// header length (2 bytes little-endian in 1.0, 4 bytes in 2.0 and 3.0), then the header, a Python
+// dict literal such as
+//     {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }
+// padded with spaces and a newline, then the raw elements.
+//
+// attn reads float32 and float64 ('<f4', '>f4', '<f8', '>f8'; '=' and '|' mean native), in C or
+// Fortran order. Shapes map to matrices like this:
+//     (n,)              -> 1×n
+//     (r, c)            -> r×c
+//     (1, r, c)         -> r×c   leading dimensions of size 1 (a batch or head of one) are dropped
+//     (), (2, r, c), …  -> error
+// Values are returned as read, NaN and ±∞ included; checking them is the caller's job
+// (first_non_finite helps).
+//
+// Errors: a missing, unreadable or directory path is Exit::no_input; a file that is read but is
+// not a valid .npy file (bad magic, header, dtype, shape or size) is Exit::data; a read that
+// fails part way is Exit::io. Every message begins with the file's name.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "attn/core/matrix.hpp"
+
+namespace attn::npy {
+
+enum class DType { f32, f64 };
+
+// "float32" or "float64".
+std::string_view dtype_name(DType dtype) noexcept;
+
+// What the header of a .npy file says.
+struct Header {
+  DType dtype = DType::f64;
+  bool big_endian = false;
+  bool fortran_order = false;
+  std::vector<std::size_t> shape;  // as written: () is empty, (4,) has one entry
+  std::size_t data_offset = 0;     // bytes from the start of the file to the first element
+};
+
+// Parses the preamble and header at the start of bytes (which must hold at least the whole
+// header; the data may follow). name is the file's name, for messages. Throws a data_error for a
+// bad magic string, an unsupported version, a header that runs past the end of bytes, a header
+// that is not a dict with exactly the keys descr, fortran_order and shape, or a dtype other than
+// float32 or float64.
+Header parse_header(std::span<const unsigned char> bytes, std::string_view name);
+
+// The matrix shape of an array shape (see the table above), or a data_error naming the shape.
+struct MatrixShape {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+};
+MatrixShape matrix_shape(std::span<const std::size_t> shape, std::string_view name);
+
+// "(2, 3)", "(4,)", "()": a shape the way Python prints it.
+std::string shape_repr(std::span<const std::size_t> shape);
+
+// An array as stored in the file, in its own precision: rows × cols values, row-major (Fortran
+// order already transposed), in this machine's byte order.
+struct NpyArray {
+  std::vector<std::size_t> shape;  // the file's shape, before mapping to rows × cols
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::variant<std::vector<float>, std::vector<double>> values;
+
+  DType dtype() const noexcept;
+  // Widens float32 exactly; moves the values when the rvalue overload is used on float64 data.
+  Matrix to_matrix() const&;
+  Matrix to_matrix() &&;
+  // Narrows float64 to the nearest float32; moves the values when already float32.
+  std::vector<float> to_f32() const&;
+  std::vector<float> to_f32() &&;
+};
+
+// Reads a .npy file keeping its precision: the float32 path, with no detour through double.
+NpyArray read(const std::filesystem::path& path);
+
+// Reads a .npy file of either precision as a matrix of doubles.
+Matrix read_matrix(const std::filesystem::path& path);
+
+// Reads .npy bytes already in memory (name is for messages), the same way as read.
+NpyArray decode(std::span<const unsigned char> bytes, std::string_view name);
+
+// .npz archives, as np.savez and np.savez_compressed write them (zip, zip64 members, stored or
+// deflated). Needs attn built with libzip (ATTN_HAVE_LIBZIP); otherwise npz_supported() is false
+// and the two readers throw a data_error saying so.
+bool npz_supported() noexcept;
+// The arrays in the archive, in archive order, named as np.load(path).files names them: the
+// member name without ".npy" (np.savez(f, q=q, k=k) gives {"q", "k"}).
+std::vector<std::string> npz_names(const std::filesystem::path& path);
+// Reads one array; array "q" is the member "q.npy". Errors name the member as "path:q.npy". A
+// missing array is a data_error that lists the arrays there are.
+NpyArray read_npz(const std::filesystem::path& path, std::string_view array);
+
+// The index of the first NaN or ±∞, if any.
+std::optional<std::size_t> first_non_finite(std::span<const double> values) noexcept;
+std::optional<std::size_t> first_non_finite(std::span<const float> values) noexcept;
+
+// The bytes NumPy (1.24) writes before the data of a little-endian, C-order array of this dtype
+// and shape: magic, version 1.0, header length, and the header dict padded with spaces and a
+// newline so the data starts at a multiple of 64 bytes.
+std::string header_bytes(DType dtype, std::span<const std::size_t> shape);
+
+// Writes m as a 2-D (rows, cols) array, '<f8' or '<f4' (float32 rounds to nearest), C order,
+// version 1.0, exactly as np.save would. The file is written to a temporary in the same directory
+// and renamed into place, so path is either left as it was or holds the whole array. Throws
+// Error(Exit::cant_create) if the file cannot be created and Error(Exit::io) if writing fails part
+// way; the temporary is removed either way.
+void write(const std::filesystem::path& path, const Matrix& m, DType dtype = DType::f64);
+
+// Writes rows × cols float32 values (row-major; values.size() must be rows * cols, else
+// std::invalid_argument) as '<f4', the same way.
+void write_f32(const std::filesystem::path& path, std::size_t rows, std::size_t cols,
+               std::span<const float> values);
+
+}  // namespace attn::npy

@@ -1,0 +1,27 @@
+// The JSON contract: one object per command, stable snake_case keys.
+//   "d_k", "scale"  always (null when scores were given without them)
+//   "scores"        β, n_q × n_k, even when 1×1; a blocked score is the string "-Infinity"
+//   "mask"          bool matrix, true = may attend, whenever a mask applies
+//   "weights"       α (weights and attend)
+//   "output"        o, n_q × d_v (attend)
+// Keys keep this order (nlohmann::ordered_json).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "attn/core/attention.hpp"
+#include "attn/io/input.hpp"
+
+namespace attn {
+
+// A matrix as an array of rows; −∞ becomes "-Infinity", +∞ "Infinity" and NaN "NaN", which
+// Python's float(), NumPy and JavaScript's Number() all read back.
+nlohmann::ordered_json matrix_to_json(const Matrix& m);
+
+nlohmann::ordered_json trace_to_json(const LoadedInput& in, const Trace& t, Stage stage);
+
+// One head: as trace_to_json. Several: {"d_k", "scale", "heads": [{"head", "kv_head", "scores",
+// "mask", "weights", "output"}, …], "output": the heads' outputs side by side}.
+nlohmann::ordered_json run_to_json(const LoadedInput& in, const Run& run, Stage stage);
+
+}  // namespace attn

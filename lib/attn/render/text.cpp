@@ -1,0 +1,334 @@
+#include "attn/render/text.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <iterator>
+#include <limits>
+
+#include "attn/core/bias.hpp"
+
+namespace attn {
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+// Builds the text of one solution; every method appends one part of it.
+class Solution {
+ public:
+  Solution(const LoadedInput& in, const Problem& p, const Trace& t, const TextOptions& o)
+      : in_(in), p_(p), t_(t), o_(o) {}
+
+  std::string render(Stage stage) {
+    if (in_.given_scores) {
+      title_given_scores();
+      mask();
+    } else {
+      title(stage);
+      dot_products();
+      scale();
+      bias();
+      softcap();
+      mask();
+    }
+    if (stage == Stage::scores) return result("β", t_.scores);
+    softmax();
+    if (stage == Stage::weights) return result("α", t_.softmax->weights);
+    output();
+    return result("o", *t_.output);
+  }
+
+ private:
+  bool scalar() const { return t_.scores.rows() == 1 && t_.scores.cols() == 1; }
+  bool detailed(std::size_t cells, std::size_t width) const {
+    return cells <= o_.detail_cells && width <= o_.detail_width;
+  }
+  std::string num(double x) const { return format_number(x, o_.number); }
+  std::string factor(double x) const { return format_factor(x, o_.number); }
+  std::string vec(std::span<const double> xs) const {
+    std::vector<std::string> parts;
+    for (double x : xs) parts.push_back(num(x));
+    return fmt::format("[{}]", fmt::join(parts, ", "));
+  }
+  std::string cell(const char* name, std::size_t i, std::size_t j) const {
+    return scalar() ? name : fmt::format("{}[{},{}]", name, i, j);
+  }
+  void line(std::string_view s = {}) {
+    out_ += s;
+    out_ += '\n';
+  }
+  // With colour on, step headings in bold cyan and the result in bold green: the parts a reader
+  // scans for.
+  std::string paint(std::string_view s, const char* sgr) const {
+    return o_.color ? fmt::format("\x1b[{}m{}\x1b[0m", sgr, s) : std::string(s);
+  }
+  std::string strong(std::string_view s) const { return paint(s, "1;36"); }
+  std::string answer(std::string_view s) const { return paint(s, "1;32"); }
+  void step(std::string_view heading) {
+    line();
+    line(strong(fmt::format("Step {}. {}", ++step_, heading)));
+  }
+  void table(std::string_view name, const Matrix& m, const std::string& row_prefix,
+             const std::string& col_prefix) {
+    if (m.rows() == 1 && m.cols() == 1) return line(fmt::format("  {} = {}", name, num(m(0, 0))));
+    if (m.rows() == 1 && m.cols() <= 8) return line(fmt::format("  {} = {}", name, vec(m.row(0))));
+    line(fmt::format("  {} =", name));
+    TableStyle style{o_.number, index_labels(row_prefix, m.rows()),
+                     index_labels(col_prefix, m.cols())};
+    style.indent = "    ";
+    style.max_width = o_.width;
+    out_ += format_table(m, style);
+  }
+
+  void title(Stage stage) {
+    const auto& g = in_.geometry;
+    static constexpr const char* kWhat[] = {"Scores", "Attention weights", "Attention output"};
+    if (scalar())
+      line(fmt::format("{} of one query against one key (d_k = {})", kWhat[static_cast<int>(stage)],
+                       t_.d_k));
+    else
+      line(fmt::format("{} of {} quer{} against {} key{} (d_k = {})",
+                       kWhat[static_cast<int>(stage)], g.n_q, g.n_q == 1 ? "y" : "ies", g.n_k,
+                       g.n_k == 1 ? "" : "s", t_.d_k));
+    line();
+    table("q", p_.q, "q", "");
+    table("k", p_.k, "k", "");
+    if (stage == Stage::output) table("v", *p_.v, "v", "");
+  }
+
+  void title_given_scores() {
+    line(fmt::format("Softmax of given scores ({} row{} of {})", t_.scores.rows(),
+                     t_.scores.rows() == 1 ? "" : "s", t_.scores.cols()));
+    line();
+    table("β", *in_.given_scores, "q", "k");
+  }
+
+  // Scalar: "q·k = 2×1 + 0.5×1 + …" over three lines (products, terms, sum), like a worked
+  // solution. Matrix cells: "s[0,1] = q0·k1 = 1×0 + 0×1 = 0 + 0 = 0" on one line each.
+  void dot_products() {
+    step(scalar() ? "Dot product, q·k = Σ_t q_t·k_t"
+                  : fmt::format("Dot products, s[i,j] = q_i·k_j   ({})·({})ᵀ → {}",
+                                shape_string(p_.q), shape_string(p_.k), shape_string(t_.dot)));
+    if (detailed(t_.dot.size(), t_.d_k)) {
+      for (std::size_t i = 0; i < t_.dot.rows(); ++i)
+        for (std::size_t j = 0; j < t_.dot.cols(); ++j) dot_product_cell(i, j);
+    }
+    if (!scalar()) table("s", t_.dot, "q", "k");
+  }
+
+  void dot_product_cell(std::size_t i, std::size_t j) {
+    std::vector<std::string> products, terms;
+    for (std::size_t c = 0; c < t_.d_k; ++c) {
+      const double a = p_.q(i, c), b = p_.k(j, c);
+      products.push_back(fmt::format("{}×{}", factor(a), factor(b)));
+      const double term = a * b;
+      terms.push_back(c == 0 ? num(term)
+                             : fmt::format("{} {}", term < 0 ? "-" : "+", num(std::abs(term))));
+    }
+    const std::string sum = num(t_.dot(i, j));
+    if (!scalar()) {
+      line(fmt::format("  s[{},{}] = q{}·k{} = {}{} = {}", i, j, i, j, fmt::join(products, " + "),
+                       t_.d_k > 1 ? fmt::format(" = {}", fmt::join(terms, " ")) : "", sum));
+      return;
+    }
+    line(fmt::format("  q·k = {}", fmt::join(products, " + ")));
+    if (t_.d_k > 1) line(fmt::format("      = {}", fmt::join(terms, " ")));
+    line(fmt::format("      = {}", sum));
+  }
+
+  void scale() {
+    const double c = t_.scale;
+    if (t_.default_scale) {
+      const double root = std::sqrt(static_cast<double>(t_.d_k));
+      step(
+          fmt::format("Scale by 1/√d_k, with d_k = {} (the length of each query and key)", t_.d_k));
+      line(fmt::format("  √d_k = √{} = {}", t_.d_k, num(root)));
+      if (scalar())
+        line(fmt::format("  β = q·k / √d_k = {} / {} = {}", num(t_.dot(0, 0)), num(root),
+                         num(t_.scaled(0, 0))));
+    } else {
+      step(fmt::format("Scale by c = {} ({})", num(c), c == 1.0 ? "--no-scale" : "given"));
+      if (c < 0) line("  (a negative scale inverts the attention: the lowest scores win)");
+      if (scalar())
+        line(fmt::format("  β = c·(q·k) = {} × {} = {}", num(c), factor(t_.dot(0, 0)),
+                         num(t_.scaled(0, 0))));
+    }
+    if (!scalar()) table(t_.default_scale ? "s / √d_k" : "c·s", t_.scaled, "q", "k");
+  }
+
+  void bias() {
+    if (!t_.bias) return;
+    step("Add the positional bias, β = c·s + b");
+    table("b", *t_.bias, "q", "k");
+    table("c·s + b", add_cellwise(t_.scaled, *t_.bias), "q", "k");
+  }
+
+  void softcap() {
+    if (!t_.softcap) return;
+    step(fmt::format("Softcap, β ← C·tanh(β/C) with C = {}", num(*t_.softcap)));
+    Matrix before = t_.bias ? add_cellwise(t_.scaled, *t_.bias) : t_.scaled;
+    table("capped", attn::softcap(before, *t_.softcap), "q", "k");
+  }
+
+  void mask() {
+    if (!t_.mask) return;
+    const auto& g = in_.geometry;
+    step(fmt::format("Mask: {}, β = … + M (0 = may attend, -inf = blocked)", in_.mask_text));
+    if (in_.mask_text != "matrix" && g.n_q != g.n_k) {
+      const auto offset = g.offset();
+      line(
+          fmt::format("  {} alignment: query i sits at position p = i {} {}{}", align_name(g.align),
+                      offset < 0 ? "-" : "+", std::abs(offset),
+                      g.align == Align::bottom_right && g.n_q < g.n_k
+                          ? fmt::format(" (the {} queries are the last {} positions)", g.n_q, g.n_q)
+                          : ""));
+      if (offset < 0) line(fmt::format("  the first {} rows sit at negative positions", -offset));
+    }
+    table("M", *t_.mask, "q", "k");
+    table("β", t_.scores, "q", "k");
+  }
+
+  void softmax() {
+    const auto& sm = *t_.softmax;
+    step(scalar() || t_.scores.rows() == 1
+             ? "Softmax, α_j = exp(β_j - m) / Σ_j exp(β_j - m), m = the largest score"
+             : "Softmax over each row, α[i,j] = exp(β[i,j] - m_i) / Σ_j exp(β[i,j] - m_i)");
+    if (detailed(t_.scores.size(), t_.scores.cols()))
+      for (std::size_t i = 0; i < t_.scores.rows(); ++i) softmax_row(i);
+    if (t_.scores.rows() > 1) table("α", sm.weights, "q", "k");
+  }
+
+  void softmax_row(std::size_t i) {
+    const auto& sm = *t_.softmax;
+    const auto beta = t_.scores.row(i);
+    const bool one_row = t_.scores.rows() == 1;
+    const std::string ind = one_row ? "  " : "    ";
+    // β_j and α_j for a single row; β[i,j] and α[i,j] when there are several
+    const auto name = [&](const char* symbol, std::size_t j) {
+      return one_row ? fmt::format("{}_{}", symbol, j) : fmt::format("{}[{},{}]", symbol, i, j);
+    };
+    const std::string m = one_row ? "m" : fmt::format("m_{}", i);
+    if (!one_row) line(fmt::format("  row {}:", i));
+    if (sm.row_max[i] == kNegInf) {
+      line(fmt::format("{}every key is blocked: softmax is undefined, the row gets {}", ind,
+                       num(sm.weights(i, 0))));
+      return;
+    }
+    line(fmt::format("{}{} = max {} = {}  (subtracted so that no exp can overflow)", ind, m,
+                     vec(beta), num(sm.row_max[i])));
+    for (std::size_t j = 0; j < beta.size(); ++j) {
+      if (beta[j] == kNegInf) {
+        line(fmt::format("{}exp({} - {}) = exp(-inf) = 0  (blocked)", ind, name("β", j), m));
+        continue;
+      }
+      const double shifted = beta[j] - sm.row_max[i];
+      line(fmt::format("{}exp({} - {}) = exp({} - {}) = exp({}) = {}", ind, name("β", j), m,
+                       num(beta[j]), factor(sm.row_max[i]), num(shifted), num(std::exp(shifted))));
+    }
+    line(fmt::format("{}sum = {}", ind, num(sm.row_sum[i])));
+    double total = 0.0;
+    for (std::size_t j = 0; j < beta.size(); ++j) {
+      total += sm.weights(i, j);
+      if (beta[j] == kNegInf) continue;
+      line(fmt::format("{}{} = {} / {} = {}", ind, name("α", j),
+                       num(std::exp(beta[j] - sm.row_max[i])), num(sm.row_sum[i]),
+                       num(sm.weights(i, j))));
+    }
+    line(fmt::format("{}check: the row sums to {}", ind, num(total)));
+  }
+
+  void output() {
+    const Matrix& v = *p_.v;
+    const Matrix& alpha = t_.softmax->weights;
+    step(fmt::format("Output, o_i = Σ_j α[i,j]·v_j   ({})·({}) → {}", shape_string(alpha),
+                     shape_string(v), shape_string(*t_.output)));
+    if (detailed(alpha.size(), v.cols())) {
+      for (std::size_t i = 0; i < alpha.rows(); ++i) {
+        std::vector<std::string> terms;
+        for (std::size_t j = 0; j < alpha.cols(); ++j)
+          if (alpha(i, j) != 0.0)
+            terms.push_back(fmt::format("{}×{}", num(alpha(i, j)), vec(v.row(j))));
+        if (terms.empty()) terms.push_back("0");
+        line(fmt::format("  o_{} = {}", i, fmt::join(terms, " + ")));
+        line(fmt::format("      = {}", vec(t_.output->row(i))));
+      }
+    }
+  }
+
+  std::string result(std::string_view name, const Matrix& m) {
+    line();
+    const bool inline_value = m.rows() == 1 && (m.cols() == 1 || m.cols() <= 8);
+    if (inline_value) {
+      line(answer(fmt::format("{} = {}", name, m.cols() == 1 ? num(m(0, 0)) : vec(m.row(0)))));
+    } else {
+      line(answer(fmt::format("{} =", name)));
+      TableStyle style{o_.number, index_labels("q", m.rows()),
+                       name == "o" ? std::vector<std::string>{} : index_labels("k", m.cols())};
+      style.max_width = o_.width;
+      out_ += format_table(m, style);
+    }
+    return std::move(out_);
+  }
+
+  const LoadedInput& in_;
+  const Problem& p_;
+  const Trace& t_;
+  const TextOptions& o_;
+  std::string out_;
+  int step_ = 0;
+};
+
+}  // namespace
+
+std::string render_steps(const LoadedInput& in, const Problem& problem, const Trace& t, Stage stage,
+                         const TextOptions& options) {
+  return Solution(in, problem, t, options).render(stage);
+}
+
+std::string render_run(const LoadedInput& in, const Run& run, Stage stage,
+                       const TextOptions& options) {
+  if (in.layout.heads == 1) {
+    const HeadRun& only = run.heads.front();
+    return render_steps(in, only.problem, only.trace, stage, options);
+  }
+  std::string out = fmt::format(
+      "{} query heads sharing {} key/value head{}: query head h reads kv "
+      "head ⌊h·{}/{}⌋\n",
+      in.layout.heads, in.layout.kv_heads, in.layout.kv_heads == 1 ? "" : "s", in.layout.kv_heads,
+      in.layout.heads);
+  for (const HeadRun& h : run.heads) {
+    out += fmt::format("\n=== Head {} of {} (kv head {}) ===\n\n", h.head + 1, in.layout.heads,
+                       h.kv_head + 1);
+    out += render_steps(in, h.problem, h.trace, stage, options);
+  }
+  if (run.output && run.heads.size() > 1) {
+    out += "\nThe heads' outputs side by side:\n\no =\n";
+    out += format_table(*run.output,
+                        TableStyle{options.number, index_labels("q", run.output->rows()), {}});
+  }
+  return out;
+}
+
+std::vector<std::string> warnings(const Run& run, EmptyRows policy) {
+  std::vector<std::string> out;
+  static constexpr const char* kGets[] = {"zero weights and output", "NaN weights and output",
+                                          "uniform weights", ""};
+  for (const HeadRun& h : run.heads) {
+    const Trace& t = h.trace;
+    const std::string head =
+        run.heads.size() > 1 ? fmt::format("head {}: ", h.head + 1) : std::string();
+    if (t.scale < 0 && &h == &run.heads.front())
+      out.push_back(
+          fmt::format("the scale {} is negative: it inverts the attention, so the "
+                      "lowest dot products get the most weight",
+                      format_number(t.scale)));
+    if (!t.softmax) continue;
+    for (std::size_t i : t.softmax->empty_rows)
+      out.push_back(fmt::format("{}row {} has every key blocked: it gets {} (--empty-rows)", head,
+                                i, kGets[static_cast<int>(policy)]));
+  }
+  return out;
+}
+
+}  // namespace attn

@@ -1,0 +1,281 @@
+#include "attn/kernel/streaming.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "attn/core/error.hpp"
+
+using attn::Align;
+using attn::EmptyRows;
+using attn::MaskExpr;
+using attn::Matrix;
+using attn::VectorUnit;
+
+namespace {
+
+// Uniform in [−scale, scale), mapped from the raw 64 bits ourselves so every platform agrees.
+Matrix random_matrix(std::mt19937_64& rng, std::size_t rows, std::size_t cols, double scale = 1.0) {
+  Matrix m(rows, cols);
+  for (double& x : m.values())
+    x = scale * (2.0 * static_cast<double>(rng() >> 11) * 0x1.0p-53 - 1.0);
+  return m;
+}
+
+// The step path: the whole n_q × n_k mask, scores, softmax and output.
+Matrix step_output(const Matrix& q, const Matrix& k, const Matrix& v, const MaskExpr& mask,
+                   Align align, EmptyRows policy, std::optional<double> scale = std::nullopt) {
+  attn::Problem p;
+  p.q = q;
+  p.k = k;
+  p.v = v;
+  p.scale = scale;
+  p.mask = attn::to_additive(mask.evaluate({q.rows(), k.rows(), align}));
+  p.empty_rows = policy;
+  return *attn::run_attention(p, attn::Stage::output).output;
+}
+
+// Relative to the size of the outputs (which mix values in [−1, 1]), so a near-zero entry,
+// the difference of two larger terms, is not held to a relative bound it cannot meet.
+void check_close(const Matrix& got, const Matrix& want, double tolerance) {
+  REQUIRE(got.rows() == want.rows());
+  REQUIRE(got.cols() == want.cols());
+  for (std::size_t i = 0; i < got.rows(); ++i)
+    for (std::size_t t = 0; t < got.cols(); ++t) {
+      const double a = got(i, t), b = want(i, t);
+      if (std::isnan(b)) {
+        CAPTURE(i);
+        CHECK(std::isnan(a));
+        continue;
+      }
+      if (std::abs(a - b) > tolerance * std::max(1.0, std::abs(b))) {
+        CAPTURE(i);
+        CAPTURE(t);
+        CAPTURE(a);
+        CAPTURE(b);
+        CHECK(std::abs(a - b) <= tolerance * std::max(1.0, std::abs(b)));
+        return;  // one failure per case is enough to read
+      }
+    }
+}
+
+// Segment ids for positions 0 … n − 1: runs of random length, and one id that comes back later,
+// so a document's span is not exact.
+std::string document_ids(std::mt19937_64& rng, std::size_t n) {
+  std::string text = "document:";
+  std::size_t id = 0, left = 1 + rng() % 40;
+  for (std::size_t x = 0; x < n; ++x) {
+    if (left-- == 0) {
+      ++id;
+      left = rng() % 40;
+    }
+    const std::size_t shown = x % 97 == 50 ? 0 : id;  // id 0 reappears
+    text += (x ? "," : "") + std::to_string(shown);
+  }
+  return text;
+}
+
+std::vector<VectorUnit> units() {
+  std::vector<VectorUnit> all{VectorUnit::sse2};
+  if (attn::best_vector_unit() != VectorUnit::sse2) all.push_back(VectorUnit::avx2);
+  if (attn::best_vector_unit() == VectorUnit::avx512) all.push_back(VectorUnit::avx512);
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("attend_streaming matches run_attention for every mask kind, shape and alignment") {
+  std::mt19937_64 rng(20240611);
+  struct Shape {
+    std::size_t n_q, n_k, d_k, d_v;
+  };
+  // Tiles are 64 × 64: below, at and across tile edges, n_q ≠ n_k both ways, odd widths.
+  const Shape shapes[] = {{1, 1, 1, 1},     {5, 7, 3, 2},     {64, 64, 8, 8},    {130, 130, 16, 5},
+                          {70, 200, 9, 17}, {200, 70, 12, 3}, {129, 257, 64, 64}};
+  for (const Shape& sh : shapes) {
+    const Matrix q = random_matrix(rng, sh.n_q, sh.d_k, 2.0);
+    const Matrix k = random_matrix(rng, sh.n_k, sh.d_k, 2.0);
+    const Matrix v = random_matrix(rng, sh.n_k, sh.d_v);
+    const std::size_t positions = std::max(sh.n_q, sh.n_k);
+    const std::string doc = document_ids(rng, positions);
+    const std::vector<std::string> masks = {"full",
+                                            "causal",
+                                            "window:5",
+                                            "local:3",
+                                            "prefix:7",
+                                            "valid:50",
+                                            doc,
+                                            "chunk:16",
+                                            "dilated:40:3",
+                                            "causal & window:70",
+                                            "prefix:3 | local:2",
+                                            "!causal",
+                                            "causal & " + doc,
+                                            "chunk:32 & !window:4",
+                                            "valid:1 | dilated:9:2"};
+    for (Align align : {Align::bottom_right, Align::top_left}) {
+      for (const std::string& text : masks) {
+        // document ids must cover every query position: skip the alignment that needs more
+        const MaskExpr mask = MaskExpr::parse(text);
+        const attn::Geometry g{sh.n_q, sh.n_k, align};
+        const Matrix want = step_output(q, k, v, mask, align, EmptyRows::zero);
+        for (VectorUnit unit : units()) {
+          CAPTURE(sh.n_q);
+          CAPTURE(sh.n_k);
+          CAPTURE(sh.d_k);
+          CAPTURE(attn::align_name(align));
+          CAPTURE(text.substr(0, 40));
+          CAPTURE(attn::vector_unit_name(unit));
+          attn::StreamingOptions opt;
+          opt.mask = mask;
+          opt.align = align;
+          opt.unit = unit;
+          attn::StreamingReport report;
+          const Matrix got = attn::attend_streaming(q, k, v, opt, &report);
+          CHECK(report.unit == unit);
+          CHECK(report.exact_spans == attn::has_exact_spans(mask));
+          check_close(got, want, 1e-12);
+          (void)g;
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("attend_streaming gives each EmptyRows policy's answer for fully blocked rows") {
+  std::mt19937_64 rng(7);
+  // 90 queries over 40 keys, bottom-right: rows 0 … 49 sit at negative positions and see nothing
+  // under causal; valid:0 blocks a whole row in the list form too.
+  const Matrix q = random_matrix(rng, 90, 6);
+  const Matrix k = random_matrix(rng, 40, 6);
+  const Matrix v = random_matrix(rng, 40, 4);
+  for (const char* text : {"causal", "causal & document:" /* filled below */}) {
+    std::string mask_text = text;
+    if (mask_text.ends_with(":")) {
+      for (int x = 0; x < 40; ++x) mask_text += (x ? "," : "") + std::to_string(x / 10);
+    }
+    const MaskExpr mask = MaskExpr::parse(mask_text);
+    for (EmptyRows policy : {EmptyRows::zero, EmptyRows::nan, EmptyRows::uniform}) {
+      CAPTURE(mask_text);
+      CAPTURE(static_cast<int>(policy));
+      attn::StreamingOptions opt;
+      opt.mask = mask;
+      opt.empty_rows = policy;
+      attn::StreamingReport report;
+      const Matrix got = attn::attend_streaming(q, k, v, opt, &report);
+      check_close(got, step_output(q, k, v, mask, Align::bottom_right, policy), 1e-12);
+      CHECK(report.empty_rows.size() == 50);
+      CHECK(report.empty_rows.front() == 0);
+      CHECK(report.empty_rows.back() == 49);
+    }
+  }
+
+  SUBCASE("error names the rows, as run_attention does") {
+    const Matrix q3 = random_matrix(rng, 5, 2);
+    const Matrix k3 = random_matrix(rng, 3, 2);
+    const Matrix v3 = random_matrix(rng, 3, 2);
+    attn::StreamingOptions opt;
+    opt.mask = MaskExpr::parse("valid:2,0,3,0,1");
+    opt.empty_rows = EmptyRows::error;
+    std::string step_message;
+    try {
+      step_output(q3, k3, v3, opt.mask, Align::bottom_right, EmptyRows::error);
+    } catch (const attn::Error& e) {
+      step_message = e.what();
+    }
+    CHECK(step_message ==
+          "rows 1, 3 of the scores have every key blocked, so softmax is undefined");
+    CHECK_THROWS_WITH_AS(attn::attend_streaming(q3, k3, v3, opt), step_message.c_str(),
+                         attn::Error);
+  }
+}
+
+TEST_CASE("attend_streaming skips tiles the mask wholly blocks") {
+  std::mt19937_64 rng(11);
+  const Matrix q = random_matrix(rng, 256, 4);
+  const Matrix k = random_matrix(rng, 256, 4);
+  const Matrix v = random_matrix(rng, 256, 4);
+  attn::StreamingOptions opt;
+  opt.mask = MaskExpr::causal();
+  attn::StreamingReport report;
+  attn::attend_streaming(q, k, v, opt, &report);
+  // 4 × 4 tiles: 10 on or below the diagonal, of which the 4 on it are partly blocked
+  CHECK(report.tiles_computed == 10);
+  CHECK(report.tiles_masked == 4);
+  CHECK(report.tiles_skipped == 6);
+  CHECK(report.exact_spans);
+
+  opt.mask = MaskExpr::parse("window:64");  // a band: 2 tiles per row of tiles, 1 on the first
+  attn::attend_streaming(q, k, v, opt, &report);
+  CHECK(report.tiles_computed == 7);
+  CHECK(report.tiles_skipped == 9);
+}
+
+TEST_CASE("attend_streaming gives the same bits on one thread or several") {
+  std::mt19937_64 rng(5);
+  const Matrix q = random_matrix(rng, 300, 16);
+  const Matrix k = random_matrix(rng, 300, 16);
+  const Matrix v = random_matrix(rng, 300, 16);
+  attn::StreamingOptions opt;
+  opt.mask = MaskExpr::causal();
+  opt.threads = 1;
+  const Matrix one = attn::attend_streaming(q, k, v, opt);
+  opt.threads = 3;
+  attn::StreamingReport report;
+  const Matrix three = attn::attend_streaming(q, k, v, opt, &report);
+  CHECK(report.threads == 3);
+  CHECK(one == three);
+}
+
+TEST_CASE("attend_streaming in float32 is within float rounding of the double step path") {
+  std::mt19937_64 rng(3);
+  const Matrix q = random_matrix(rng, 150, 32, 2.0);
+  const Matrix k = random_matrix(rng, 150, 32, 2.0);
+  const Matrix v = random_matrix(rng, 150, 24);
+  const auto narrow = [](const Matrix& m) {
+    return std::vector<float>(m.values().begin(), m.values().end());
+  };
+  const std::vector<float> qf = narrow(q), kf = narrow(k), vf = narrow(v);
+  for (VectorUnit unit : units()) {
+    CAPTURE(attn::vector_unit_name(unit));
+    std::vector<float> out(150 * 24);
+    attn::StreamingOptions opt;
+    opt.mask = MaskExpr::parse("causal & window:100");
+    opt.unit = unit;
+    attn::attend_streaming(std::span<const float>(qf), kf, vf, {150, 150, 32, 24},
+                           std::span<float>(out), opt);
+    // the step path on the float inputs, widened exactly
+    const Matrix want = step_output(
+        Matrix(150, 32, {qf.begin(), qf.end()}), Matrix(150, 32, {kf.begin(), kf.end()}),
+        Matrix(150, 24, {vf.begin(), vf.end()}), opt.mask, Align::bottom_right, EmptyRows::zero);
+    check_close(Matrix(150, 24, {out.begin(), out.end()}), want, 2e-6);
+  }
+}
+
+TEST_CASE("attend_streaming reports shapes and overflow as run_attention does") {
+  attn::StreamingOptions opt;
+  CHECK_THROWS_WITH_AS(attn::attend_streaming(Matrix{{1, 2}}, Matrix{{1, 2, 3}}, Matrix{{1}}, opt),
+                       "k has 3 values per row but q has 2 (d_k must match)", attn::Error);
+  CHECK_THROWS_WITH_AS(
+      attn::attend_streaming(Matrix{{1, 2}}, Matrix{{1, 2}}, Matrix{{1}, {2}}, opt),
+      "v has 2 rows but there are 1 keys (v needs one row per key)", attn::Error);
+  CHECK_THROWS_WITH_AS(
+      attn::attend_streaming(Matrix{{1e200, 1}}, Matrix{{1, 2}, {1e200, 0}}, Matrix{{1}, {2}}, opt),
+      "q·k overflows at row 0, column 1 (q_0·k_1 = inf)", attn::Error);
+  opt.mask = MaskExpr::parse("valid:1,2");
+  CHECK_THROWS_AS(attn::attend_streaming(Matrix{{1}}, Matrix{{1}}, Matrix{{1}}, opt), attn::Error);
+}
+
+TEST_CASE("has_exact_spans holds for intersections of interval atoms only") {
+  CHECK(attn::has_exact_spans(MaskExpr::parse("causal & window:3 & valid:4")));
+  CHECK(attn::has_exact_spans(MaskExpr::parse("prefix:2 & chunk:4 & local:1")));
+  CHECK(attn::has_exact_spans(MaskExpr::parse("none")));
+  CHECK_FALSE(attn::has_exact_spans(MaskExpr::parse("causal | window:3")));
+  CHECK_FALSE(attn::has_exact_spans(MaskExpr::parse("!causal")));
+  CHECK_FALSE(attn::has_exact_spans(MaskExpr::parse("dilated:2:2")));
+  CHECK_FALSE(attn::has_exact_spans(MaskExpr::parse("document:0,0,1")));
+}
