@@ -24,8 +24,7 @@ void run_demo(const DemoOptions& o) {
   InputArgs one;
   one.q = "2,0.5,1,-1.5";
   one.k = "1,1,-0.5,2";
-  const LoadedInput first = load_input(one, Stage::scores);
-  print_result(render_run(first, compute(first, Stage::scores), Stage::scores, text));
+  print_result(render_run(run_heads(load_input(one, Stage::scores), Stage::scores), text));
   print_result("\n  try it: attn score --q 2,0.5,1,-1.5 --k 1,1,-0.5,2\n\n");
 
   print_result(
@@ -37,8 +36,7 @@ void run_demo(const DemoOptions& o) {
   four.k = "1,1,0,0; 0,1,1,0; 1,0,0,1; 0,0,1,1";
   four.v = "1,0; 0,1; 1,1; 2,0";
   four.mask = "causal";
-  const LoadedInput second = load_input(four, Stage::output);
-  print_result(render_run(second, compute(second, Stage::output), Stage::output, text));
+  print_result(render_run(run_heads(load_input(four, Stage::output), Stage::output), text));
   print_result(
       "\n  try it: attn attend --q \"1,0,1,0;0,2,0,0;1,1,0,1;0,0,2,1\" "
       "--k \"1,1,0,0;0,1,1,0;1,0,0,1;0,0,1,1\" --v \"1,0;0,1;1,1;2,0\" --mask causal\n"

@@ -1,15 +1,14 @@
 // `attn score`, `attn weights` and `attn attend`: one pipeline, run to three different stages.
 #include <fmt/format.h>
 
-#include <limits>
 #include <map>
 #include <memory>
 
 #include "attn/core/error.hpp"
+#include "attn/jobs/tensor_attend.hpp"
 #include "attn/render/explain_cell.hpp"
 #include "attn/render/json.hpp"
 #include "attn/render/text.hpp"
-#include "attn/jobs/tensor_attend.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -97,56 +96,43 @@ void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
 }
 
 // --explain I,J: every term of one cell, for each head.
-void explain(const PipelineOptions& o, const LoadedInput& in, const Run& run, Stage stage) {
+void explain(const PipelineOptions& o, const Run& run) {
   const auto [i, j] = parse_cell_flag(o.explain);
   std::string out;
   for (const HeadRun& h : run.heads) {
-    LoadedInput head = in;
-    head.problem = h.problem;
     if (run.heads.size() > 1)
       out +=
-          fmt::format("{}Head {} of {}:\n", out.empty() ? "" : "\n", h.head + 1, in.layout.heads);
-    out += explain_cell(head, h.trace, stage, i, j, NumberStyle{o.output.digits});
+          fmt::format("{}Head {} of {}:\n", out.empty() ? "" : "\n", h.head + 1, run.layout.heads);
+    out += explain_cell(h.trace, i, j, NumberStyle{o.output.digits});
   }
   print_result(out);
 }
 
-// α, with −∞ where the key was blocked, so that a picture tells "blocked" from "weight 0".
-Matrix weights_with_blocked(const Trace& t) {
-  Matrix w = t.softmax->weights;
-  for (std::size_t n = 0; n < w.size(); ++n)
-    if (t.scores.values()[n] == -std::numeric_limits<double>::infinity())
-      w.values()[n] = t.scores.values()[n];
-  return w;
-}
-
 // --heatmap and --svg show β for score and α for weights and attend, one panel per head.
-bool pictured(const PipelineOptions& o, const LoadedInput& in, const Run& run, Stage stage,
-              const AxisLabels& labels) {
+bool pictured(const PipelineOptions& o, const Run& run, Stage stage, const AxisLabels& labels) {
   if (!o.pictures.heatmap && !o.pictures.svg) return false;
   std::vector<NamedMatrix> panels;
   for (const HeadRun& h : run.heads)
     panels.push_back({run.heads.size() > 1 ? fmt::format("head {}", h.head + 1) : std::string(),
-                      stage == Stage::scores ? h.trace.scores : weights_with_blocked(h.trace)});
+                      stage == Stage::scores ? h.trace.scores : h.trace.weights_with_blocked()});
   const char* what = stage == Stage::scores ? "scores β" : "weights α";
-  const std::string caption = in.mask_text.empty()
-                                  ? fmt::format("attn: {}", what)
-                                  : fmt::format("attn: {}, mask {}", what, in.mask_text);
+  const std::string& mask = run.heads.front().trace.mask_label.text;
+  const std::string caption =
+      mask.empty() ? fmt::format("attn: {}", what) : fmt::format("attn: {}, mask {}", what, mask);
   return show_pictures(o.pictures, o.output, panels,
                        stage == Stage::scores ? HeatScale::row : HeatScale::unit, labels, caption);
 }
 
 void run_pipeline(const PipelineOptions& o, Stage stage) {
   if (stage == Stage::output && wants_tensor_path(o)) return run_tensor(o);
-  const LoadedInput in = load_input(o.input, stage);
-  const Run run = compute(in, stage);
-  for (const auto& w : warnings(run, o.input.empty_rows)) warn(o.output, w);
+  const Run run = run_heads(load_input(o.input, stage), stage);
+  for (const auto& w : warnings(run)) warn(o.output, w);
+  const Geometry& g = run.heads.front().trace.geometry;
   const AxisLabels labels =
-      o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), in.geometry) : AxisLabels{};
-  if (!o.explain.empty()) return explain(o, in, run, stage);
-  if (pictured(o, in, run, stage, labels)) return;
-  print_result(
-      render_result(in, run, stage, output_format(o.output), format_options(o.output, labels)));
+      o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
+  if (!o.explain.empty()) return explain(o, run);
+  if (pictured(o, run, stage, labels)) return;
+  print_result(render_result(run, output_format(o.output), format_options(o.output, labels)));
 }
 
 void setup_pipeline(CLI::App& app, const char* name, const std::string& description, Stage stage) {

@@ -1,5 +1,5 @@
 // libFuzzer target: the JSON input document, through the same path as `attn attend --input F`:
-// attn::load_input (parse_json, matrix_from_json, masks, biases, heads) and then attn::compute.
+// attn::load_input (parse_json, matrix_from_json, masks, biases, heads) and then attn::run_heads.
 // The document is handed over in a memfd, read back as /proc/self/fd/N, so no file is written.
 // The first byte chooses the stage (scores, weights, output) and the empty-row policy.
 #include <sys/mman.h>
@@ -43,8 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   args.empty_rows = static_cast<attn::EmptyRows>((data[0] >> 2) % 4);
   args.align = (data[0] & 16u) != 0 ? attn::Align::top_left : attn::Align::bottom_right;
   try {
-    const attn::LoadedInput in = attn::load_input(args, stage);
-    const attn::Run run = attn::compute(in, stage);
+    const attn::Run run = attn::run_heads(attn::load_input(args, stage), stage);
     for (const auto& head : run.heads) {
       if (!head.trace.softmax) continue;
       // Every row of α sums to 1 unless it is an empty row (0, NaN or uniform by policy).

@@ -24,8 +24,8 @@
 #include "attn/core/attention.hpp"
 #include "attn/core/error.hpp"
 #include "attn/io/input.hpp"
-#include "attn/mask/expr.hpp"
 #include "attn/io/parse.hpp"
+#include "attn/mask/expr.hpp"
 
 using attn::BoolMatrix;
 using attn::Geometry;
@@ -180,7 +180,7 @@ TEST_CASE("a bool mask and its additive form give the same α, through load_inpu
       args.q = literal(q);
       args.k = literal(k);
       args.mask = mask;
-      return attn::compute(attn::load_input(args, attn::Stage::weights), attn::Stage::weights)
+      return attn::run_heads(attn::load_input(args, attn::Stage::weights), attn::Stage::weights)
           .heads.front()
           .trace.softmax->weights;
     };
@@ -468,7 +468,7 @@ TEST_CASE("numeric edge: a scale that is 0 or not finite is refused") {
   args.k = "1";
   args.scale = 0.0;
   CHECK(error_of([&] {
-          attn::compute(attn::load_input(args, attn::Stage::scores), attn::Stage::scores);
+          attn::run_heads(attn::load_input(args, attn::Stage::scores), attn::Stage::scores);
         }) == "the scale is 0, which makes every score 0");
 }
 

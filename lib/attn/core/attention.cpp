@@ -4,15 +4,13 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
-#include <limits>
 
 #include "attn/core/bias.hpp"
 #include "attn/core/error.hpp"
+#include "attn/core/rules.hpp"
 
 namespace attn {
 namespace {
-
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 void require_same_shape(const Matrix& a, const Matrix& b, const char* what) {
   if (a.rows() != b.rows() || a.cols() != b.cols())
@@ -27,7 +25,7 @@ void require_valid_scores(const Matrix& m, const char* step, bool blocked_allowe
   for (std::size_t i = 0; i < m.rows(); ++i)
     for (std::size_t j = 0; j < m.cols(); ++j) {
       const double x = m(i, j);
-      if (std::isfinite(x) || (blocked_allowed && x == kNegInf)) continue;
+      if (std::isfinite(x) || (blocked_allowed && x == neg_inf)) continue;
       throw data_error(
           fmt::format("the scores overflow at row {}, column {} after {} ({})", i, j, step, x),
           "scale the inputs, the scale or the bias down: the scores exceed the range of a double");
@@ -37,10 +35,7 @@ void require_valid_scores(const Matrix& m, const char* step, bool blocked_allowe
 }  // namespace
 
 Matrix dot_products(const Matrix& q, const Matrix& k) {
-  if (q.cols() != k.cols())
-    throw data_error(
-        fmt::format("k has {} values per row but q has {} (d_k must match)", k.cols(), q.cols()),
-        "q is n_q×d_k and k is n_k×d_k: give both the same number of columns");
+  check_key_width(q.cols(), k.cols());
   Matrix s(q.rows(), k.rows());
   for (std::size_t i = 0; i < q.rows(); ++i) {
     for (std::size_t j = 0; j < k.rows(); ++j) {
@@ -72,48 +67,43 @@ Matrix add_cellwise(const Matrix& a, const Matrix& b) {
 }
 
 SoftmaxRows softmax_rows(const Matrix& beta, EmptyRows policy) {
-  SoftmaxRows r{Matrix(beta.rows(), beta.cols()),
-                std::vector<double>(beta.rows(), kNegInf),
-                std::vector<double>(beta.rows(), 0.0),
-                {}};
-  for (std::size_t i = 0; i < beta.rows(); ++i) {
+  const std::size_t n_q = beta.rows(), n_k = beta.cols();
+  SoftmaxRows r{Matrix(n_q, n_k),
+                Matrix(n_q, n_k),
+                std::vector<double>(n_q, neg_inf),
+                std::vector<double>(n_q, 0.0),
+                std::vector<double>(n_q, 0.0),
+                {},
+                policy};
+  for (std::size_t i = 0; i < n_q; ++i) {
     auto in = beta.row(i);
+    auto e = r.exps.row(i);
     auto out = r.weights.row(i);
     // pass 1: m_i, the largest unmasked score, subtracted only for numerical stability
-    double m = kNegInf;
+    double m = neg_inf;
     for (double x : in) m = std::max(m, x);
     r.row_max[i] = m;
-    if (m == kNegInf) {
+    if (m == neg_inf) {
       r.empty_rows.push_back(i);
-      const double fill = policy == EmptyRows::nan       ? std::numeric_limits<double>::quiet_NaN()
-                          : policy == EmptyRows::uniform ? 1.0 / static_cast<double>(in.size())
-                                                         : 0.0;
-      for (double& w : out) w = fill;
-      continue;
+      for (double& w : out) w = empty_row_weight(policy, n_k);
+    } else {
+      // pass 2: exp(β_ij − m_i) and their sum; every term is ≤ 1 and the max contributes exactly 1
+      double sum = 0.0;
+      for (std::size_t j = 0; j < n_k; ++j) sum += e[j] = std::exp(in[j] - m);
+      r.row_sum[i] = sum;
+      // pass 3: normalise
+      for (std::size_t j = 0; j < n_k; ++j) out[j] = e[j] / sum;
     }
-    // pass 2: exp(β_ij − m_i) and their sum; every term is ≤ 1 and the max contributes exactly 1
-    double sum = 0.0;
-    for (std::size_t j = 0; j < in.size(); ++j) {
-      out[j] = std::exp(in[j] - m);
-      sum += out[j];
-    }
-    r.row_sum[i] = sum;
-    // pass 3: normalise
-    for (double& w : out) w /= sum;
+    double total = 0.0;
+    for (double w : out) total += w;
+    r.weight_sum[i] = total;
   }
-  if (policy == EmptyRows::error && !r.empty_rows.empty())
-    throw data_error(
-        fmt::format("row{} {} of the scores {} every key blocked, so softmax is undefined",
-                    r.empty_rows.size() > 1 ? "s" : "", fmt::join(r.empty_rows, ", "),
-                    r.empty_rows.size() > 1 ? "have" : "has"),
-        "use --empty-rows zero|nan|uniform to choose what such rows get");
+  check_empty_rows(r.empty_rows, policy);
   return r;
 }
 
 Matrix weighted_sum(const Matrix& alpha, const Matrix& v) {
-  if (alpha.cols() != v.rows())
-    throw data_error(fmt::format("v has {} rows but there are {} keys (v needs one row per key)",
-                                 v.rows(), alpha.cols()));
+  check_value_rows(v.rows(), alpha.cols());
   Matrix o(alpha.rows(), v.cols());
   for (std::size_t i = 0; i < alpha.rows(); ++i)
     for (std::size_t j = 0; j < alpha.cols(); ++j) {
@@ -127,19 +117,32 @@ Matrix weighted_sum(const Matrix& alpha, const Matrix& v) {
 namespace {
 
 void check_problem(const Problem& p, Stage stage) {
-  if (p.q.empty()) throw data_error("q is empty", "give at least one query vector");
-  if (p.k.empty()) throw data_error("k is empty", "give at least one key vector");
+  if (p.scores) {
+    if (p.scores->empty()) throw data_error("the scores are empty", "give at least one score");
+    return;
+  }
+  check_not_empty("q", p.q.size());
+  check_not_empty("k", p.k.size());
   if (stage == Stage::output) {
     if (!p.v) throw usage_error("attend needs values: give --v", "v has one row per key");
-    if (p.v->empty()) throw data_error("v is empty", "give one value vector per key");
+    check_not_empty("v", p.v->size());
   }
-  if (p.scale && !std::isfinite(*p.scale))
-    throw data_error(fmt::format("the scale must be a finite number, not {}", *p.scale));
-  if (p.scale && *p.scale == 0.0)
-    throw data_error("the scale is 0, which makes every score 0",
-                     "use --no-scale for c = 1, or omit --scale for 1/√d_k");
-  if (p.softcap && !(std::isfinite(*p.softcap) && *p.softcap > 0.0))
-    throw data_error(fmt::format("the softcap must be a positive number, not {}", *p.softcap));
+  if (p.scale) check_scale(*p.scale);
+  if (p.softcap) check_softcap(*p.softcap);
+}
+
+// The scores so far, after one more step.
+void apply_bias(Trace& t, const Matrix& b) {
+  t.bias = b;
+  t.biased = add_cellwise(t.scores, b);
+  require_valid_scores(*t.biased, "adding the bias", false);
+  t.scores = *t.biased;
+}
+
+void apply_softcap(Trace& t, double cap) {
+  t.softcap = cap;
+  t.capped = softcap(t.scores, cap);
+  t.scores = *t.capped;
 }
 
 }  // namespace
@@ -147,25 +150,35 @@ void check_problem(const Problem& p, Stage stage) {
 Trace run_attention(const Problem& p, Stage stage) {
   check_problem(p, stage);
   Trace t;
-  t.d_k = p.q.cols();
-  t.default_scale = !p.scale.has_value();
-  t.scale = p.scale.value_or(1.0 / std::sqrt(static_cast<double>(t.d_k)));
-  t.dot = dot_products(p.q, p.k);
-  t.scaled = scale_scores(t.dot, t.scale);
-  require_valid_scores(t.scaled, "scaling", false);
-  t.scores = t.scaled;
-  if (p.bias) {
-    t.bias = p.bias;
-    t.scores = add_cellwise(t.scores, *p.bias);
-    require_valid_scores(t.scores, "adding the bias", false);
+  t.stage = stage;
+  if (p.scores) {
+    t.given_scores = p.scores;
+    t.d_k = p.d_k;
+    t.scale = p.scale;
+    t.default_scale = false;
+    t.scores = *p.scores;
+  } else {
+    t.d_k = p.q.cols();
+    t.default_scale = !p.scale.has_value();
+    t.scale = resolve_scale(p.scale, *t.d_k);
+    if (t.default_scale) t.root_d_k = root_d_k(*t.d_k);
+    t.q = p.q;
+    t.k = p.k;
+    if (stage == Stage::output) t.v = p.v;
+    t.dot = dot_products(p.q, p.k);
+    t.scaled = scale_scores(t.dot, *t.scale);
+    require_valid_scores(t.scaled, "scaling", false);
+    t.scores = t.scaled;
+    t.softcap_first = p.softcap_first && p.softcap && p.bias;
+    if (t.softcap_first) apply_softcap(t, *p.softcap);
+    if (p.bias) apply_bias(t, *p.bias);
+    if (p.softcap && !t.softcap_first) apply_softcap(t, *p.softcap);
   }
-  if (p.softcap) {
-    t.softcap = p.softcap;
-    t.scores = softcap(t.scores, *p.softcap);
-  }
+  t.geometry = Geometry{t.scores.rows(), t.scores.cols(), p.align};
   if (p.mask) {
     require_same_shape(t.scores, *p.mask, "the mask");
     t.mask = p.mask;
+    t.mask_label = p.mask_label;
     t.scores = add_cellwise(t.scores, *p.mask);
     require_valid_scores(t.scores, "adding the mask", true);
   }
@@ -174,72 +187,6 @@ Trace run_attention(const Problem& p, Stage stage) {
   if (stage == Stage::weights) return t;
   t.output = weighted_sum(t.softmax->weights, *p.v);
   return t;
-}
-
-Trace run_softmax(Matrix scores, const std::optional<Matrix>& mask, EmptyRows policy) {
-  if (scores.empty()) throw data_error("the scores are empty", "give at least one score");
-  Trace t;
-  t.scores = std::move(scores);
-  if (mask) {
-    require_same_shape(t.scores, *mask, "the mask");
-    t.mask = mask;
-    t.scores = add_cellwise(t.scores, *mask);
-    require_valid_scores(t.scores, "adding the mask", true);
-  }
-  t.softmax = softmax_rows(t.scores, policy);
-  return t;
-}
-
-std::size_t kv_head_of(std::size_t h, const HeadLayout& layout) {
-  return h * layout.kv_heads / layout.heads;
-}
-
-namespace {
-
-// Columns [part·width, (part+1)·width) of m, where m has `parts` equal parts.
-Matrix column_slice(const Matrix& m, std::size_t parts, std::size_t part, const char* what,
-                    const char* per_head) {
-  if (m.cols() % parts != 0)
-    throw data_error(
-        fmt::format("{} has {} columns, which do not split into {} heads", what, m.cols(), parts),
-        fmt::format("{} needs {} columns per head", what, per_head));
-  const std::size_t width = m.cols() / parts;
-  Matrix out(m.rows(), width);
-  for (std::size_t i = 0; i < m.rows(); ++i)
-    for (std::size_t c = 0; c < width; ++c) out(i, c) = m(i, part * width + c);
-  return out;
-}
-
-}  // namespace
-
-Problem head_problem(const Problem& whole, const HeadLayout& layout, std::size_t h) {
-  if (layout.heads == 0 || layout.kv_heads == 0 || layout.kv_heads > layout.heads ||
-      layout.heads % layout.kv_heads != 0)
-    throw usage_error(fmt::format("{} query heads cannot share {} key/value heads", layout.heads,
-                                  layout.kv_heads),
-                      "--kv-heads must divide --heads (G = H is multi-head, G = 1 multi-query)");
-  const std::size_t g = kv_head_of(h, layout);
-  Problem p = whole;
-  p.q = column_slice(whole.q, layout.heads, h, "q", "d_k");
-  p.k = column_slice(whole.k, layout.kv_heads, g, "k", "d_k");
-  if (p.q.cols() != p.k.cols())
-    throw data_error(fmt::format("q has d_k = {} per head ({} heads) but k has {} ({} kv heads)",
-                                 p.q.cols(), layout.heads, p.k.cols(), layout.kv_heads));
-  if (whole.v) p.v = column_slice(*whole.v, layout.kv_heads, g, "v", "d_v");
-  return p;
-}
-
-Matrix concat_columns(const std::vector<Matrix>& parts) {
-  std::size_t cols = 0;
-  for (const Matrix& m : parts) cols += m.cols();
-  Matrix out(parts.empty() ? 0 : parts.front().rows(), cols);
-  std::size_t offset = 0;
-  for (const Matrix& m : parts) {
-    for (std::size_t i = 0; i < m.rows(); ++i)
-      for (std::size_t c = 0; c < m.cols(); ++c) out(i, offset + c) = m(i, c);
-    offset += m.cols();
-  }
-  return out;
 }
 
 }  // namespace attn

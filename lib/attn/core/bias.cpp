@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "attn/core/error.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/core/suggest.hpp"
 
 namespace attn {
@@ -196,10 +197,6 @@ Matrix relative_bias(const Geometry& g, std::span<const double> table, std::int6
 // --------------------------------------------------------------------------------
 
 namespace {
-void check_cap(double cap) {
-  if (!std::isfinite(cap) || cap <= 0)
-    throw usage_error(fmt::format("softcap: cap must be finite and > 0, got {}", cap));
-}
 double softcap_checked(double beta, double cap) {
   // tanh(±∞) = ±1 would turn a blocked −∞ into −cap, a finite score: infinities (and NaN) pass.
   if (!std::isfinite(beta)) return beta;
@@ -208,12 +205,12 @@ double softcap_checked(double beta, double cap) {
 }  // namespace
 
 double softcap(double beta, double cap) {
-  check_cap(cap);
+  check_softcap(cap);
   return softcap_checked(beta, cap);
 }
 
 Matrix softcap(const Matrix& scores, double cap) {
-  check_cap(cap);
+  check_softcap(cap);
   Matrix capped = scores;
   for (double& beta : capped.values()) beta = softcap_checked(beta, cap);
   return capped;

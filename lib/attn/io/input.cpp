@@ -6,8 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "attn/core/error.hpp"
-#include "attn/mask/expr.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/io/parse.hpp"
+#include "attn/mask/expr.hpp"
 
 namespace attn {
 namespace {
@@ -48,15 +49,14 @@ Matrix mask_from_json(const json& value, std::string_view what) {
 // Resolves the mask (an expression, or a matrix) into its additive form for this geometry.
 // `full` (or `none`) is no mask at all.
 std::optional<Matrix> resolve_mask(const json& spec, std::string_view what, const Geometry& g,
-                                   std::string& mask_text, std::optional<MaskExpr>& expr_out) {
+                                   MaskLabel& label) {
   if (spec.is_string()) {
     const MaskExpr expr = MaskExpr::parse(spec.get_ref<const std::string&>());
     if (expr.is_full()) return std::nullopt;
-    mask_text = expr.to_string();
-    expr_out = expr;
+    label = mask_label(expr);
     return to_additive(expr.evaluate(g));
   }
-  mask_text = "matrix";
+  label = {"matrix", {}};
   Matrix m = mask_from_json(spec, what);
   if (m.rows() != g.n_q || m.cols() != g.n_k)
     throw data_error(fmt::format("{} is {} but the scores are {}×{} (n_q×n_k)", what,
@@ -89,7 +89,7 @@ std::optional<std::size_t> count_option(const std::optional<std::size_t>& flag, 
   return n;
 }
 
-void load_heads(const InputArgs& args, const json& doc, LoadedInput& in) {
+void load_heads(const InputArgs& args, const json& doc, Request& in) {
   const auto heads = count_option(args.heads, doc, "heads", "--heads");
   const auto kv_heads = count_option(args.kv_heads, doc, "kv_heads", "--kv-heads");
   in.layout.heads = heads.value_or(1);
@@ -101,11 +101,11 @@ void load_heads(const InputArgs& args, const json& doc, LoadedInput& in) {
           "heads are numbered from 1; give --heads H as well");
     in.only_head = *args.head - 1;
   }
-  if (in.given_scores && in.layout.heads > 1)
+  if (in.problem.scores && in.layout.heads > 1)
     throw usage_error("--heads needs q and k, not given scores");
 }
 
-void load_bias(const InputArgs& args, const json& doc, LoadedInput& in) {
+void load_bias(const InputArgs& args, const json& doc, const Geometry& g, Request& in) {
   std::optional<json> spec;
   if (args.bias) {
     spec = args.bias->starts_with('[') || args.bias->starts_with('@')
@@ -115,15 +115,15 @@ void load_bias(const InputArgs& args, const json& doc, LoadedInput& in) {
     spec = doc["bias"];
   }
   if (spec) {
-    if (in.given_scores) throw usage_error("a bias needs q and k, not given scores");
+    if (in.problem.scores) throw usage_error("a bias needs q and k, not given scores");
     if (spec->is_string()) {
       in.bias_spec = parse_bias_spec(spec->get_ref<const std::string&>());
     } else {
       const char* what = args.bias ? "--bias" : "input.bias";
       Matrix b = matrix_from_json(*spec, what);
-      if (b.rows() != in.geometry.n_q || b.cols() != in.geometry.n_k)
+      if (b.rows() != g.n_q || b.cols() != g.n_k)
         throw data_error(fmt::format("{} is {} but the scores are {}×{} (n_q×n_k)", what,
-                                     shape_string(b), in.geometry.n_q, in.geometry.n_k));
+                                     shape_string(b), g.n_q, g.n_k));
       in.problem.bias = std::move(b);
     }
   }
@@ -145,29 +145,18 @@ void load_bias(const InputArgs& args, const json& doc, LoadedInput& in) {
           fmt::format("input.softcap must be a number, not {}", doc["softcap"].dump()));
     cap = doc["softcap"].get<double>();
   }
-  if (cap && !(std::isfinite(*cap) && *cap > 0))
-    throw usage_error(fmt::format("--softcap must be a positive number, not {}", *cap),
-                      "Gemma 2 uses --softcap 50");
+  if (cap && in.problem.scores)
+    throw usage_error("a softcap needs q and k, not given scores",
+                      "the softcap applies before the mask: cap the scores yourself");
+  if (cap)
+    check_softcap(*cap, args.softcap ? "--softcap" : "input.softcap",
+                  args.softcap ? Exit::usage : Exit::data);
   in.problem.softcap = cap;
 }
 
 }  // namespace
 
-std::optional<Matrix> head_bias(const LoadedInput& in, std::size_t head) {
-  if (!in.bias_spec) return in.problem.bias;
-  const BiasSpec& b = *in.bias_spec;
-  switch (b.kind) {
-    case BiasKind::alibi:
-      return alibi_bias(in.geometry, b.slope ? *b.slope : alibi_slopes(in.layout.heads)[head]);
-    case BiasKind::t5:
-      return t5_bias(in.geometry, b.t5, in.t5_table);
-    case BiasKind::relative:
-      return relative_bias(in.geometry, b.table, b.max_distance);
-  }
-  return std::nullopt;
-}
-
-LoadedInput load_input(const InputArgs& args, Stage stage) {
+Request load_input(const InputArgs& args, Stage stage) {
   json doc = json::object();
   if (args.input) {
     doc = parse_json(read_text(*args.input), *args.input == "-" ? "stdin" : *args.input);
@@ -177,46 +166,52 @@ LoadedInput load_input(const InputArgs& args, Stage stage) {
                        R"(write {"q": [[…]], "k": [[…]], "v": [[…]]})");
   }
 
-  LoadedInput in;
+  Request in;
   auto& p = in.problem;
   p.empty_rows = args.empty_rows;
+  p.align = args.align;
   const auto flag_or_doc = [&](const std::optional<std::string>& flag, const char* name,
                                const char* key, Allow allow = Allow::finite) {
     return flag ? std::optional(parse_matrix(*flag, name, allow))
                 : document_matrix(doc, key, allow);
   };
-  in.given_scores = flag_or_doc(args.scores, "--scores", "scores", Allow::blocked);
+  p.scores = flag_or_doc(args.scores, "--scores", "scores", Allow::blocked);
   std::optional<Matrix> q = flag_or_doc(args.q, "--q", "q");
   std::optional<Matrix> k = flag_or_doc(args.k, "--k", "k");
   if (stage == Stage::output) p.v = flag_or_doc(args.v, "--v", "v");
 
-  if (in.given_scores) {
+  Geometry g;
+  if (p.scores) {
     if (stage != Stage::weights)
       throw usage_error("--scores is only for `attn weights`", "give --q and --k instead");
     if (q || k)
       throw usage_error("give either scores or q and k, not both",
                         "scores skip the dot products: drop --q/--k or --scores");
-    in.geometry = {in.given_scores->rows(), in.given_scores->cols(), args.align};
+    g = {p.scores->rows(), p.scores->cols(), args.align};
     if (doc.contains("d_k") && doc["d_k"].is_number_unsigned()) {
-      in.d_k = doc["d_k"].get<std::size_t>();
-      if (*in.d_k == 0) throw data_error("input.d_k is 0: a query needs at least one component");
+      p.d_k = doc["d_k"].get<std::size_t>();
+      if (*p.d_k == 0) throw data_error("input.d_k is 0: a query needs at least one component");
     }
-    if (doc.contains("scale") && doc["scale"].is_number()) in.scale = doc["scale"].get<double>();
+    if (doc.contains("scale") && doc["scale"].is_number()) p.scale = doc["scale"].get<double>();
   } else {
     if (!q) throw usage_error("no queries given", "give --q VECTOR (e.g. --q 2,0.5,1,-1.5)");
     if (!k) throw usage_error("no keys given", "give --k VECTOR (e.g. --k 1,1,-0.5,2)");
     p.q = std::move(*q);
     p.k = std::move(*k);
-    in.geometry = {p.q.rows(), p.k.rows(), args.align};
+    g = {p.q.rows(), p.k.rows(), args.align};
   }
 
   if (args.no_scale && args.scale)
     throw usage_error("--scale and --no-scale contradict each other");
+  if (p.scores && (args.no_scale || args.scale))
+    throw usage_error(fmt::format("{} applies to q and k, not given scores",
+                                  args.no_scale ? "--no-scale" : "--scale"),
+                      "the scores are already scaled: drop the flag, or give --q and --k");
   if (args.no_scale)
     p.scale = 1.0;
   else if (args.scale)
     p.scale = *args.scale;
-  else if (!in.given_scores && doc.contains("scale") && !doc["scale"].is_null()) {
+  else if (!p.scores && doc.contains("scale") && !doc["scale"].is_null()) {
     if (!doc["scale"].is_number())
       throw data_error(fmt::format("input.scale must be a number, not {}", doc["scale"].dump()));
     p.scale = doc["scale"].get<double>();
@@ -228,36 +223,10 @@ LoadedInput load_input(const InputArgs& args, Stage stage) {
   else if (doc.contains("mask") && !doc["mask"].is_null())
     mask_spec = doc["mask"];
   if (mask_spec)
-    p.mask = resolve_mask(*mask_spec, args.mask ? "--mask" : "input.mask", in.geometry,
-                          in.mask_text, in.mask_expr);
-  load_bias(args, doc, in);
+    p.mask = resolve_mask(*mask_spec, args.mask ? "--mask" : "input.mask", g, p.mask_label);
+  load_bias(args, doc, g, in);
   load_heads(args, doc, in);
   return in;
-}
-
-Run compute(const LoadedInput& in, Stage stage) {
-  Run run;
-  if (in.given_scores) {
-    run.heads.push_back(
-        {0, 0, in.problem, run_softmax(*in.given_scores, in.problem.mask, in.problem.empty_rows)});
-    return run;
-  }
-  for (std::size_t h = 0; h < in.layout.heads; ++h) {
-    if (in.only_head && h != *in.only_head) continue;
-    HeadRun r{h,
-              kv_head_of(h, in.layout),
-              in.layout.heads == 1 ? in.problem : head_problem(in.problem, in.layout, h),
-              {}};
-    r.problem.bias = head_bias(in, h);
-    r.trace = run_attention(r.problem, stage);
-    run.heads.push_back(std::move(r));
-  }
-  if (stage == Stage::output) {
-    std::vector<Matrix> outputs;
-    for (const auto& r : run.heads) outputs.push_back(*r.trace.output);
-    run.output = concat_columns(outputs);
-  }
-  return run;
 }
 
 }  // namespace attn

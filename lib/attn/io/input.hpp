@@ -1,4 +1,4 @@
-// Turning what the user gave (flags and an optional JSON document) into a Problem to compute.
+// Turning what the user gave (flags and an optional JSON document) into a Request to compute.
 //
 // The JSON input document, the contract scripts rely on:
 //   {"q": …, "k": …, "v": …, "scores": …, "scale": number,
@@ -13,10 +13,8 @@
 #include <string>
 
 #include "attn/core/attention.hpp"
-#include "attn/core/bias.hpp"
 #include "attn/core/geometry.hpp"
-#include "attn/mask/expr.hpp"
-#include "attn/core/matrix.hpp"
+#include "attn/core/heads.hpp"
 
 namespace attn {
 
@@ -38,43 +36,8 @@ struct InputArgs {
   EmptyRows empty_rows = EmptyRows::zero;
 };
 
-// A problem ready to run, with what the renderers need to describe it.
-struct LoadedInput {
-  Problem problem;
-  std::optional<Matrix> given_scores;    // `weights --scores`: skip steps 1–3
-  Geometry geometry;                     // n_q, n_k and alignment
-  std::string mask_text;                 // the mask expression as given, or "matrix"; empty if none
-  std::optional<MaskExpr> mask_expr;     // the parsed expression, when the mask is one
-  std::optional<std::size_t> d_k;        // carried through when scores come from `score --json`
-  std::optional<double> scale;           // likewise
-  HeadLayout layout;                     // H and G
-  std::optional<std::size_t> only_head;  // 0-based: run just this head
-  std::optional<BiasSpec> bias_spec;     // a named bias, resolved per head (ALiBi slopes differ)
-  std::vector<double> t5_table;          // one value per T5 bucket
-};
-
-// One head's computation: its slice of the problem and its trace.
-struct HeadRun {
-  std::size_t head = 0;     // query head h, 0-based
-  std::size_t kv_head = 0;  // ⌊h·G/H⌋
-  Problem problem;
-  Trace trace;
-};
-
-struct Run {
-  std::vector<HeadRun> heads;    // one entry for single-head attention
-  std::optional<Matrix> output;  // the heads' outputs side by side (Stage::output)
-};
-
 // Reads the document (if any), applies the flags over it and checks what `stage` needs.
 // Errors name the flag or the document key at fault.
-LoadedInput load_input(const InputArgs& args, Stage stage);
-
-// Runs the loaded problem up to `stage`: the whole pipeline, or softmax of given scores; with
-// several heads, once per head (each with its own bias), and concatenates the outputs.
-Run compute(const LoadedInput& in, Stage stage);
-
-// The bias b for one head: a named bias (ALiBi's slope depends on the head) or the given matrix.
-std::optional<Matrix> head_bias(const LoadedInput& in, std::size_t head);
+Request load_input(const InputArgs& args, Stage stage);
 
 }  // namespace attn

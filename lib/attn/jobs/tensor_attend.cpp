@@ -13,11 +13,12 @@
 #include <vector>
 
 #include "attn/core/error.hpp"
-#include "attn/render/format.hpp"
-#include "attn/mask/expr.hpp"
 #include "attn/core/matrix.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/io/npy.hpp"
 #include "attn/kernel/streaming.hpp"
+#include "attn/mask/expr.hpp"
+#include "attn/render/format.hpp"
 
 namespace attn {
 namespace {
@@ -109,8 +110,8 @@ std::optional<RowCheck> recompute_row(std::span<const T> q, std::span<const T> k
                                       const MaskExpr& mask, const Geometry& g, std::size_t i,
                                       std::span<const T> got) {
   const std::int64_t p = g.position(i);
-  std::vector<double> s(d.n_k, -std::numeric_limits<double>::infinity());
-  double m = -std::numeric_limits<double>::infinity();
+  std::vector<double> s(d.n_k, neg_inf);
+  double m = neg_inf;
   for (std::size_t j = 0; j < d.n_k; ++j) {
     if (!mask.allows(i, p, static_cast<std::int64_t>(j))) continue;
     double dot = 0;
@@ -119,7 +120,7 @@ std::optional<RowCheck> recompute_row(std::span<const T> q, std::span<const T> k
     s[j] = scale * dot;
     m = std::max(m, s[j]);
   }
-  if (m == -std::numeric_limits<double>::infinity()) return std::nullopt;
+  if (m == neg_inf) return std::nullopt;
   double sum = 0;
   for (double& x : s) sum += x = std::exp(x - m);
   std::vector<double> o(d.d_v, 0.0);
@@ -156,25 +157,6 @@ std::string corner_text(const Matrix& shown, const AttentionDims& d) {
   return text;
 }
 
-std::string policy_text(EmptyRows policy) {
-  switch (policy) {
-    case EmptyRows::zero:
-      return "output 0";
-    case EmptyRows::nan:
-      return "output NaN";
-    case EmptyRows::uniform:
-      return "output the mean of v";
-    case EmptyRows::error:
-      return "refused";
-  }
-  return "";
-}
-
-std::string row_list(const std::vector<std::size_t>& rows) {
-  if (rows.size() <= 6) return fmt::format("{}", fmt::join(rows, ", "));
-  return fmt::format("{}, …, {}", fmt::join(rows.begin(), rows.begin() + 3, ", "), rows.back());
-}
-
 struct Inputs {
   Operand q, k, v;
 };
@@ -203,23 +185,14 @@ TensorSummary run_tensor_attend(const TensorJob& job) {
   check_finite(in.q, "q");
   check_finite(in.k, "k");
   check_finite(in.v, "v");
-  const AttentionDims d = check_attention_shapes(in.q.array.rows, in.q.array.cols, in.k.array.rows,
-                                                 in.k.array.cols, in.v.array.rows, in.v.array.cols);
-  if (d.n_q == 0 || d.d_k == 0)
-    throw data_error(
-        fmt::format("{}: q is empty ({})", in.q.name, npy::shape_repr(in.q.array.shape)),
-        "give at least one query vector");
-  if (d.n_k == 0)
-    throw data_error(
-        fmt::format("{}: k is empty ({})", in.k.name, npy::shape_repr(in.k.array.shape)),
-        "give at least one key vector");
-  if (d.d_v == 0)
-    throw data_error(
-        fmt::format("{}: v is empty ({})", in.v.name, npy::shape_repr(in.v.array.shape)),
-        "give one value vector per key");
+  const AttentionDims d = check_shapes(in.q.array.rows, in.q.array.cols, in.k.array.rows,
+                                       in.k.array.cols, in.v.array.rows, in.v.array.cols);
+  check_not_empty("q", d.n_q * d.d_k, in.q.name, npy::shape_repr(in.q.array.shape));
+  check_not_empty("k", d.n_k, in.k.name, npy::shape_repr(in.k.array.shape));
+  check_not_empty("v", d.d_v, in.v.name, npy::shape_repr(in.v.array.shape));
   const Geometry g{d.n_q, d.n_k, job.align};
   mask.check_fits(g);
-  const double scale = job.scale.value_or(1.0 / std::sqrt(static_cast<double>(d.d_k)));
+  const double scale = resolve_scale(job.scale, d.d_k);
   const bool f32 = job.dtype == DTypeChoice::f32;
   const npy::DType out_type = f32 ? npy::DType::f32 : npy::DType::f64;
 
@@ -358,7 +331,7 @@ TensorSummary run_tensor_attend(const TensorJob& job) {
 
   if (!empty_rows.empty())
     summary.text += fmt::format("rows with every key blocked: {} ({}), {}\n", empty_rows.size(),
-                                row_list(empty_rows), policy_text(job.empty_rows));
+                                row_list(empty_rows), empty_row_output(job.empty_rows));
   for (const std::string& path : written) summary.text += fmt::format("wrote {}\n", path);
 
   summary.read_seconds = read_seconds;

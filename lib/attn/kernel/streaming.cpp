@@ -120,13 +120,6 @@ constexpr std::size_t block_bytes(VectorUnit unit) {
   return unit == VectorUnit::avx512 ? 4 * 64 : unit == VectorUnit::avx2 ? 2 * 32 : sse2_block;
 }
 
-std::string row_list(const std::vector<std::size_t>& rows) {
-  constexpr std::size_t shown = 10;
-  if (rows.size() <= shown) return fmt::format("{}", fmt::join(rows, ", "));
-  return fmt::format("{}, … ({} rows)", fmt::join(rows.begin(), rows.begin() + shown, ", "),
-                     rows.size());
-}
-
 // The first q·k that is not finite, scanning in run_attention's order; only called when the
 // norms allow an overflow, so the common case costs nothing.
 template <class T>
@@ -162,14 +155,9 @@ StreamingReport attend(std::span<const T> q, std::span<const T> k, std::span<con
   if (q.size() != d.n_q * d.d_k || k.size() != d.n_k * d.d_k || v.size() != d.n_k * d.d_v ||
       out.size() != d.n_q * d.d_v)
     throw std::invalid_argument("attend_streaming: a span's size does not match the dims");
-  if (d.n_q == 0 || d.d_k == 0) throw data_error("q is empty", "give at least one query vector");
-  if (d.n_k == 0) throw data_error("k is empty", "give at least one key vector");
-  if (d.d_v == 0) throw data_error("v is empty", "give one value vector per key");
-  if (opt.scale && !std::isfinite(*opt.scale))
-    throw data_error(fmt::format("the scale must be a finite number, not {}", *opt.scale));
-  if (opt.scale && *opt.scale == 0.0)
-    throw data_error("the scale is 0, which makes every score 0",
-                     "use --no-scale for c = 1, or omit --scale for 1/√d_k");
+  check_not_empty("q", d.n_q * d.d_k);
+  check_not_empty("k", d.n_k);
+  check_not_empty("v", d.d_v);
 
   StreamingReport report;
   report.unit = resolve_vector_unit(opt.unit);
@@ -180,7 +168,7 @@ StreamingReport attend(std::span<const T> q, std::span<const T> k, std::span<con
   check_products(q.data(), k.data(), d);
   plan.mask = &opt.mask;
   plan.exact = has_exact_spans(opt.mask);
-  plan.scale = static_cast<T>(opt.scale.value_or(1.0 / std::sqrt(static_cast<double>(d.d_k))));
+  plan.scale = static_cast<T>(resolve_scale(opt.scale, d.d_k));
   plan.q = q.data();
   plan.out = out.data();
 
@@ -254,13 +242,9 @@ StreamingReport attend(std::span<const T> q, std::span<const T> k, std::span<con
         std::copy(mean.begin(), mean.end(), out.data() + i * d.d_v);
       break;
     }
-    case EmptyRows::error: {
-      const std::size_t n = report.empty_rows.size();
-      throw data_error(
-          fmt::format("row{} {} of the scores {} every key blocked, so softmax is undefined",
-                      n > 1 ? "s" : "", row_list(report.empty_rows), n > 1 ? "have" : "has"),
-          "use --empty-rows zero|nan|uniform to choose what such rows get");
-    }
+    case EmptyRows::error:
+      check_empty_rows(report.empty_rows, opt.empty_rows);
+      break;
   }
   return report;
 }
@@ -314,18 +298,6 @@ bool has_exact_spans(const MaskExpr& mask) {
   });
 }
 
-AttentionDims check_attention_shapes(std::size_t q_rows, std::size_t q_cols, std::size_t k_rows,
-                                     std::size_t k_cols, std::size_t v_rows, std::size_t v_cols) {
-  if (q_cols != k_cols)
-    throw data_error(
-        fmt::format("k has {} values per row but q has {} (d_k must match)", k_cols, q_cols),
-        "q is n_q×d_k and k is n_k×d_k: give both the same number of columns");
-  if (v_rows != k_rows)
-    throw data_error(fmt::format("v has {} rows but there are {} keys (v needs one row per key)",
-                                 v_rows, k_rows));
-  return {q_rows, k_rows, q_cols, v_cols};
-}
-
 StreamingReport attend_streaming(std::span<const double> q, std::span<const double> k,
                                  std::span<const double> v, const AttentionDims& dims,
                                  std::span<double> out, const StreamingOptions& options) {
@@ -340,11 +312,10 @@ StreamingReport attend_streaming(std::span<const float> q, std::span<const float
 
 Matrix attend_streaming(const Matrix& q, const Matrix& k, const Matrix& v,
                         const StreamingOptions& options, StreamingReport* report) {
-  if (q.empty()) throw data_error("q is empty", "give at least one query vector");
-  if (k.empty()) throw data_error("k is empty", "give at least one key vector");
-  if (v.empty()) throw data_error("v is empty", "give one value vector per key");
-  const AttentionDims d =
-      check_attention_shapes(q.rows(), q.cols(), k.rows(), k.cols(), v.rows(), v.cols());
+  check_not_empty("q", q.size());
+  check_not_empty("k", k.size());
+  check_not_empty("v", v.size());
+  const AttentionDims d = check_shapes(q.rows(), q.cols(), k.rows(), k.cols(), v.rows(), v.cols());
   Matrix out(d.n_q, d.d_v);
   StreamingReport r = attend<double>(q.values(), k.values(), v.values(), d, out.values(), options);
   if (report) *report = std::move(r);
@@ -509,7 +480,7 @@ template <class V, std::size_t Nv>
 ATTN_INLINE void attend_tile(Plan<Lane<V> >& plan, Scratch<Lane<V> >& w, std::size_t tile) {
   using T = Lane<V>;
   constexpr std::size_t W = lanes<V>;
-  constexpr T neg_inf = -std::numeric_limits<T>::infinity();
+  constexpr T blocked = neg_inf_v<T>;
   const AttentionDims& d = plan.dims;
   const std::size_t i0 = tile * tile_rows;
   const std::size_t rows = std::min(tile_rows, d.n_q - i0);
@@ -518,7 +489,7 @@ ATTN_INLINE void attend_tile(Plan<Lane<V> >& plan, Scratch<Lane<V> >& w, std::si
   std::fill(w.q.begin(), w.q.end(), T{0});
   std::copy_n(plan.q + i0 * d.d_k, rows * d.d_k, w.q.begin());
   std::fill(w.o.begin(), w.o.end(), T{0});
-  std::fill(w.m.begin(), w.m.end(), neg_inf);
+  std::fill(w.m.begin(), w.m.end(), blocked);
   std::fill(w.l.begin(), w.l.end(), T{0});
 
   KeyRange reach{};  // the hull of the rows' spans
@@ -561,22 +532,22 @@ ATTN_INLINE void attend_tile(Plan<Lane<V> >& plan, Scratch<Lane<V> >& w, std::si
         const KeyRange sp = r < rows ? plan.spans[i0 + r] : KeyRange{};
         const std::size_t lo = std::clamp(sp.begin, j0, j0 + tile_keys) - j0;
         const std::size_t hi = std::max(std::clamp(sp.end, j0, j0 + tile_keys) - j0, lo);
-        std::fill(row, row + lo, neg_inf);
-        std::fill(row + hi, row + tile_keys, neg_inf);
+        std::fill(row, row + lo, blocked);
+        std::fill(row + hi, row + tile_keys, blocked);
         if (plan.exact) continue;
         const std::int64_t p = plan.geometry.position(i0 + r);
         for (std::size_t j = lo; j < hi; ++j)
-          if (!plan.mask->allows(i0 + r, p, static_cast<std::int64_t>(j0 + j))) row[j] = neg_inf;
+          if (!plan.mask->allows(i0 + r, p, static_cast<std::int64_t>(j0 + j))) row[j] = blocked;
       }
     }
 
     // pass 3: running max, p = exp(s − m'), running sum, and the rescaling of o
     for (std::size_t r = 0; r < tile_rows; ++r) {
       T* row = s + r * tile_keys;
-      V mv = splat<V>(neg_inf);
+      V mv = splat<V>(blocked);
       for (std::size_t j = 0; j < tile_keys; j += W) mv = vmax(mv, load<V>(row + j));
       const T m_new = std::max(w.m[r], hmax(mv));
-      if (m_new == neg_inf) {  // nothing visible yet: p is 0 and o stays 0
+      if (m_new == blocked) {  // nothing visible yet: p is 0 and o stays 0
         std::fill(row, row + tile_keys, T{0});
         continue;
       }
@@ -605,7 +576,7 @@ ATTN_INLINE void attend_tile(Plan<Lane<V> >& plan, Scratch<Lane<V> >& w, std::si
   // o_i / l_i; a row that saw no key is left for the caller's empty-row policy
   for (std::size_t r = 0; r < rows; ++r) {
     T* out = plan.out + (i0 + r) * d.d_v;
-    if (w.m[r] == neg_inf) {
+    if (w.m[r] == blocked) {
       plan.empty[i0 + r] = 1;
       std::fill(out, out + d.d_v, T{0});
       continue;

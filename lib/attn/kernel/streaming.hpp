@@ -26,8 +26,9 @@
 
 #include "attn/core/attention.hpp"
 #include "attn/core/geometry.hpp"
-#include "attn/mask/expr.hpp"
 #include "attn/core/matrix.hpp"
+#include "attn/core/rules.hpp"
+#include "attn/mask/expr.hpp"
 
 namespace attn {
 
@@ -49,10 +50,6 @@ struct StreamingOptions {
   EmptyRows empty_rows = EmptyRows::zero;
   unsigned threads = 0;  // 0: one per core
   VectorUnit unit = VectorUnit::automatic;
-};
-
-struct AttentionDims {
-  std::size_t n_q = 0, n_k = 0, d_k = 0, d_v = 0;
 };
 
 // What the streaming kernel did, for summaries and tests.
@@ -80,10 +77,6 @@ StreamingReport attend_streaming(std::span<const float> q, std::span<const float
 // The same on matrices, with run_attention's messages for mismatched shapes.
 Matrix attend_streaming(const Matrix& q, const Matrix& k, const Matrix& v,
                         const StreamingOptions& options, StreamingReport* report = nullptr);
-
-// Throws run_attention's data errors when q (n_q, d_k), k (n_k, d_k), v (n_k, d_v) do not fit.
-AttentionDims check_attention_shapes(std::size_t q_rows, std::size_t q_cols, std::size_t k_rows,
-                                     std::size_t k_cols, std::size_t v_rows, std::size_t v_cols);
 
 // True when span() is exact for every row: an intersection (&) of interval atoms only.
 bool has_exact_spans(const MaskExpr& mask);

@@ -874,4 +874,10 @@ std::vector<std::string> MaskExpr::atoms() const {
   return texts;
 }
 
+MaskLabel mask_label(const MaskExpr& expr) {
+  return {expr.to_string(), [expr](const Geometry& g, std::size_t i, std::size_t j) {
+            return expr.explain(g, i, j);
+          }};
+}
+
 }  // namespace attn

@@ -29,6 +29,7 @@
 
 #include "attn/core/geometry.hpp"
 #include "attn/core/matrix.hpp"
+#include "attn/core/trace.hpp"
 
 namespace attn {
 
@@ -145,5 +146,8 @@ class MaskExpr {
 
   std::shared_ptr<const detail::MaskNode> root_;
 };
+
+// The expression as the trace labels it: its canonical text, and explain() for each cell.
+MaskLabel mask_label(const MaskExpr& expr);
 
 }  // namespace attn

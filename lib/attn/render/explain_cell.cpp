@@ -2,17 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-#include <limits>
-
-#include "attn/core/bias.hpp"
 #include "attn/core/error.hpp"
-#include "attn/mask/expr.hpp"
+#include "attn/core/rules.hpp"
 
 namespace attn {
 namespace {
-
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 std::string vec(std::span<const double> v, const NumberStyle& style) {
   std::string out = "[";
@@ -20,113 +14,165 @@ std::string vec(std::span<const double> v, const NumberStyle& style) {
   return out + "]";
 }
 
+// Builds the story of one cell; each method appends the lines of one step.
+class CellStory {
+ public:
+  CellStory(const Trace& t, std::size_t i, std::size_t j, const NumberStyle& style)
+      : t_(t), i_(i), j_(j), style_(style), ij_(fmt::format("{}{}", i, j)) {}
+
+  std::string tell() {
+    out_ = fmt::format("Cell (i = {}, j = {}): query {} against key {}\n", i_, j_, i_, j_);
+    for (const TraceStep& s : t_.steps()) {
+      switch (s.kind) {
+        case StepKind::given_scores:
+          out_ += fmt::format("  given    the score of cell ({}, {}) is {}\n", i_, j_,
+                              num((*s.result)(i_, j_)));
+          break;
+        case StepKind::dot:
+          dot();
+          break;
+        case StepKind::scale:
+          scale();
+          break;
+        case StepKind::bias:
+          bias(s);
+          break;
+        case StepKind::softcap:
+          softcap(s);
+          break;
+        case StepKind::mask:
+          mask();
+          break;
+        case StepKind::scores:
+          out_ += fmt::format("  score    β_{} = {}\n", ij_, num(t_.scores(i_, j_)));
+          break;
+        case StepKind::softmax:
+          softmax();
+          break;
+        case StepKind::output:
+          output();
+          break;
+        case StepKind::inputs:
+          break;
+      }
+    }
+    return std::move(out_);
+  }
+
+ private:
+  std::string num(double x) const { return format_number(x, style_); }
+  std::string factor(double x) const { return format_factor(x, style_); }
+
+  // The value the step before this one left in cell (i, j).
+  double before(const TraceStep& s) const {
+    const auto steps = t_.steps();
+    const TraceStep* prev = nullptr;
+    for (const TraceStep& x : steps) {
+      if (x.kind == s.kind) break;
+      if (x.result) prev = &x;
+    }
+    return (*prev->result)(i_, j_);
+  }
+
+  void dot() {
+    std::string terms;
+    for (std::size_t n = 0; n < t_.q.cols(); ++n)
+      terms += fmt::format("{}{}×{}", n ? " + " : "", factor(t_.q(i_, n)), factor(t_.k(j_, n)));
+    out_ += fmt::format("  dot      s_{} = q_{} · k_{} = {} = {}\n", ij_, i_, j_, terms,
+                        num(t_.dot(i_, j_)));
+  }
+
+  void scale() {
+    const double c = *t_.scale;
+    out_ +=
+        t_.default_scale
+            ? fmt::format("  scale    c = 1/√d_k = 1/√{} = {}; c · s_{} = {} × {} = {}\n", *t_.d_k,
+                          num(c), ij_, num(c), factor(t_.dot(i_, j_)), num(t_.scaled(i_, j_)))
+            : fmt::format("  scale    c = {} (given); c · s_{} = {} × {} = {}\n", num(c), ij_,
+                          num(c), factor(t_.dot(i_, j_)), num(t_.scaled(i_, j_)));
+  }
+
+  void bias(const TraceStep& s) {
+    const double b = (*s.operand)(i_, j_);
+    out_ += fmt::format("  bias     b_{} = {}; {} + {} = {}\n", ij_, num(b), num(before(s)),
+                        factor(b), num((*s.result)(i_, j_)));
+  }
+
+  void softcap(const TraceStep& s) {
+    const std::string cap = num(*t_.softcap);
+    out_ += fmt::format("  softcap  C·tanh(x/C) with C = {}: {}·tanh({}/{}) = {}\n", cap, cap,
+                        num(before(s)), cap, num((*s.result)(i_, j_)));
+  }
+
+  void mask() {
+    const double m = (*t_.mask)(i_, j_);
+    out_ += fmt::format("  mask     M_{} = {}{}\n", ij_, num(m),
+                        m == neg_inf ? " (blocked)"
+                        : m == 0.0   ? " (may attend)"
+                                     : "");
+    if (!t_.mask_label.explain) {
+      out_ += "           from the given mask matrix\n";
+      return;
+    }
+    for (const auto& line : t_.mask_label.explain(t_.geometry, i_, j_))
+      out_ += "           " + line + "\n";
+  }
+
+  void softmax() {
+    const SoftmaxRows& s = *t_.softmax;
+    const double m = s.row_max[i_];
+    const double alpha = s.weights(i_, j_);
+    if (m == neg_inf) {
+      out_ += fmt::format(
+          "  softmax  row {} has every key blocked, so softmax is undefined; α_{} = {} (the "
+          "empty-row policy)\n",
+          i_, ij_, num(alpha));
+      return;
+    }
+    const double e = s.exps(i_, j_);
+    const double beta = t_.scores(i_, j_);
+    out_ += fmt::format("  softmax  m_{} = {} (the largest unmasked score in row {})\n", i_, num(m),
+                        i_);
+    out_ += fmt::format("           exp(β_{} − m_{}) = exp({}) = {}\n", ij_, i_,
+                        beta == neg_inf ? std::string("-inf") : num(t_.shifted(i_, j_)), num(e));
+    out_ +=
+        fmt::format("           row sum Σ_j exp(β_{}j − m_{}) = {}\n", i_, i_, num(s.row_sum[i_]));
+    out_ += fmt::format("  weight   α_{} = {} / {} = {}\n", ij_, num(e), num(s.row_sum[i_]),
+                        num(alpha));
+  }
+
+  // this key's share of the output
+  void output() {
+    const Matrix& v = *t_.v;
+    const double alpha = t_.softmax->weights(i_, j_);
+    std::string shares;
+    for (const auto& share : t_.output_shares(i_, j_))
+      shares +=
+          (shares.empty() ? "" : ", ") +
+          (share ? fmt::format("{}%", format_number(*share, NumberStyle{1})) : std::string("–"));
+    out_ += fmt::format("  output   α_{} · v_{} = {} × {} = {}\n", ij_, j_, num(alpha),
+                        vec(v.row(j_), style_), vec(t_.output_terms(i_, j_), style_));
+    out_ += fmt::format("           o_{} = {}; this key's share of each entry: {}\n", i_,
+                        vec(t_.output->row(i_), style_), shares);
+  }
+
+  const Trace& t_;
+  std::size_t i_, j_;
+  const NumberStyle& style_;
+  std::string ij_;
+  std::string out_;
+};
+
 }  // namespace
 
-std::string explain_cell(const LoadedInput& in, const Trace& t, Stage stage, std::size_t i,
-                         std::size_t j, const NumberStyle& style) {
+std::string explain_cell(const Trace& t, std::size_t i, std::size_t j, const NumberStyle& style) {
   const Matrix& beta = t.scores;
   if (i >= beta.rows() || j >= beta.cols())
     throw usage_error(fmt::format("--explain {},{}: the cell is outside the {}×{} scores", i, j,
                                   beta.rows(), beta.cols()),
                       fmt::format("rows run from 0 to {} and columns from 0 to {}", beta.rows() - 1,
                                   beta.cols() - 1));
-  const auto num = [&](double x) { return format_number(x, style); };
-  const auto factor = [&](double x) { return format_factor(x, style); };
-  const std::string ij = fmt::format("{}{}", i, j);
-  std::string out = fmt::format("Cell (i = {}, j = {}): query {} against key {}\n", i, j, i, j);
-
-  // 1–2. dot product and scale (absent when the scores were given directly)
-  if (!t.dot.empty()) {
-    const Matrix& q = in.problem.q;
-    const Matrix& k = in.problem.k;
-    if (q.cols() == t.d_k && k.cols() == t.d_k && i < q.rows() && j < k.rows()) {
-      std::string terms;
-      for (std::size_t n = 0; n < t.d_k; ++n)
-        terms += fmt::format("{}{}×{}", n ? " + " : "", factor(q(i, n)), factor(k(j, n)));
-      out += fmt::format("  dot      s_{} = q_{} · k_{} = {} = {}\n", ij, i, j, terms,
-                         num(t.dot(i, j)));
-    } else {
-      out += fmt::format("  dot      s_{} = q_{} · k_{} = {}\n", ij, i, j, num(t.dot(i, j)));
-    }
-    out +=
-        t.default_scale
-            ? fmt::format("  scale    c = 1/√d_k = 1/√{} = {}; c · s_{} = {} × {} = {}\n", t.d_k,
-                          num(t.scale), ij, num(t.scale), factor(t.dot(i, j)), num(t.scaled(i, j)))
-            : fmt::format("  scale    c = {} (given); c · s_{} = {} × {} = {}\n", num(t.scale), ij,
-                          num(t.scale), factor(t.dot(i, j)), num(t.scaled(i, j)));
-    double x = t.scaled(i, j);
-    if (t.bias) {
-      const double b = (*t.bias)(i, j);
-      out += fmt::format("  bias     b_{} = {}; {} + {} = {}\n", ij, num(b), num(x), factor(b),
-                         num(x + b));
-      x += b;
-    }
-    if (t.softcap) {
-      const double capped = softcap(x, *t.softcap);
-      out += fmt::format("  softcap  C·tanh(x/C) with C = {}: {}·tanh({}/{}) = {}\n",
-                         num(*t.softcap), num(*t.softcap), num(x), num(*t.softcap), num(capped));
-    }
-  } else {
-    const bool have = in.given_scores && i < in.given_scores->rows() && j < in.given_scores->cols();
-    out += fmt::format("  given    the score of cell ({}, {}) is {}\n", i, j,
-                       num(have ? (*in.given_scores)(i, j) : beta(i, j)));
-  }
-
-  // 3. mask, and the rule that set it
-  if (t.mask) {
-    const double m = (*t.mask)(i, j);
-    out += fmt::format("  mask     M_{} = {}{}\n", ij, num(m),
-                       m == kNegInf ? " (blocked)"
-                       : m == 0.0   ? " (may attend)"
-                                    : "");
-    if (!in.mask_expr) {
-      out += "           from the given mask matrix\n";
-    } else {
-      for (const auto& line : in.mask_expr->explain(in.geometry, i, j))
-        out += "           " + line + "\n";
-    }
-  }
-  out += fmt::format("  score    β_{} = {}\n", ij, num(beta(i, j)));
-  if (stage == Stage::scores || !t.softmax) return out;
-
-  // 4. softmax over row i
-  const SoftmaxRows& s = *t.softmax;
-  const double m = s.row_max[i];
-  const double alpha = s.weights(i, j);
-  if (m == kNegInf) {
-    out += fmt::format(
-        "  softmax  row {} has every key blocked, so softmax is undefined; α_{} = {} (the "
-        "empty-row policy)\n",
-        i, ij, num(alpha));
-  } else {
-    const double e = std::exp(beta(i, j) - m);
-    out +=
-        fmt::format("  softmax  m_{} = {} (the largest unmasked score in row {})\n", i, num(m), i);
-    out += fmt::format("           exp(β_{} − m_{}) = exp({}) = {}\n", ij, i,
-                       beta(i, j) == kNegInf ? std::string("-inf") : num(beta(i, j) - m), num(e));
-    out += fmt::format("           row sum Σ_j exp(β_{}j − m_{}) = {}\n", i, i, num(s.row_sum[i]));
-    out +=
-        fmt::format("  weight   α_{} = {} / {} = {}\n", ij, num(e), num(s.row_sum[i]), num(alpha));
-  }
-  if (stage != Stage::output || !t.output || !in.problem.v) return out;
-
-  // 5. this key's share of the output
-  const Matrix& v = *in.problem.v;
-  if (j >= v.rows() || v.cols() != t.output->cols()) return out;
-  std::vector<double> part(v.cols());
-  std::string shares;
-  for (std::size_t c = 0; c < v.cols(); ++c) {
-    part[c] = alpha * v(j, c);
-    const double o = (*t.output)(i, c);
-    shares += (c ? ", " : "") +
-              (o == 0.0 ? std::string("–")
-                        : fmt::format("{}%", format_number(100.0 * part[c] / o, NumberStyle{1})));
-  }
-  out += fmt::format("  output   α_{} · v_{} = {} × {} = {}\n", ij, j, num(alpha),
-                     vec(v.row(j), style), vec(part, style));
-  out += fmt::format("           o_{} = {}; this key's share of each entry: {}\n", i,
-                     vec(t.output->row(i), style), shares);
-  return out;
+  return CellStory(t, i, j, style).tell();
 }
 
 }  // namespace attn

@@ -6,18 +6,15 @@
 #include <cstddef>
 #include <string>
 
-#include "attn/core/attention.hpp"
+#include "attn/core/trace.hpp"
 #include "attn/render/format.hpp"
-#include "attn/io/input.hpp"
 
 namespace attn {
 
-// The worked story of cell (i, j), one step per line, up to `stage`. `t` is the trace of `in`
-// (for one head of a multi-head run, the products are shown when in.problem.q has that head's
-// d_k columns, and s_ij alone otherwise). The mask's rule comes from MaskExpr::explain when
-// in.mask_expr is set (a given mask matrix has no rule to show). Throws usage_error naming
-// --explain when (i, j) is outside the n_q × n_k scores.
-std::string explain_cell(const LoadedInput& in, const Trace& t, Stage stage, std::size_t i,
-                         std::size_t j, const NumberStyle& style = {});
+// The worked story of cell (i, j), one step per line, in the order the trace computed them. The
+// mask's rule comes from the trace's mask label (a given mask matrix has no rule to show).
+// Throws usage_error naming --explain when (i, j) is outside the n_q × n_k scores.
+std::string explain_cell(const Trace& t, std::size_t i, std::size_t j,
+                         const NumberStyle& style = {});
 
 }  // namespace attn

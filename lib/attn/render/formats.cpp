@@ -220,55 +220,70 @@ std::string write(const Document& d, Format f, const FormatOptions& o) {
 class TraceDocument {
  public:
   // `csv_prefix` ("h1.") tells one head's CSV blocks from another's.
-  TraceDocument(const LoadedInput& in, const Problem& p, const Trace& t, const FormatOptions& o,
-                std::string csv_prefix = {})
-      : in_(in), p_(p), t_(t), o_(o), prefix_(std::move(csv_prefix)) {
+  TraceDocument(const Trace& t, const FormatOptions& o, std::string csv_prefix = {})
+      : t_(t), o_(o), prefix_(std::move(csv_prefix)) {
     const std::size_t n_q = t.scores.rows(), n_k = t.scores.cols();
     queries_ = or_indices(o.query_labels, n_q, "q");
     keys_ = or_indices(o.key_labels, n_k, "k");
   }
 
-  Part build(Stage stage) {
+  // One section per step of the trace, in its order.
+  Part build() {
     static constexpr const char* kWhat[] = {"Scores", "Attention weights", "Attention output"};
     const std::size_t n_q = t_.scores.rows(), n_k = t_.scores.cols();
-    if (in_.given_scores) {
-      d_.title =
-          fmt::format("Softmax of given scores ({} row{} of {})", n_q, n_q == 1 ? "" : "s", n_k);
-      section("Given scores")
-          .blocks.push_back(scores_block("\\beta", "β", "beta", *in_.given_scores));
-    } else {
-      d_.title = fmt::format("{} of {} quer{} against {} key{}", kWhat[static_cast<int>(stage)],
-                             n_q, n_q == 1 ? "y" : "ies", n_k, n_k == 1 ? "" : "s");
-      inputs(stage);
-      auto& dot = section("Dot products", "s_{ij} = q_i \\cdot k_j");
-      dot.blocks.push_back(scores_block("s", "s", "s", t_.dot));
-      scale();
-      if (t_.bias) {
-        section("Positional bias", "\\beta = c\\,s + b")
-            .blocks.push_back(scores_block("b", "b", "b", *t_.bias));
+    d_.title =
+        t_.given_scores
+            ? fmt::format("Softmax of given scores ({} row{} of {})", n_q, n_q == 1 ? "" : "s", n_k)
+            : fmt::format("{} of {} quer{} against {} key{}", kWhat[static_cast<int>(t_.stage)],
+                          n_q, n_q == 1 ? "y" : "ies", n_k, n_k == 1 ? "" : "s");
+    for (const TraceStep& step : t_.steps()) {
+      switch (step.kind) {
+        case StepKind::inputs:
+          inputs();
+          break;
+        case StepKind::given_scores:
+          section(std::string(step.name))
+              .blocks.push_back(scores_block("\\beta", "β", "beta", *step.result));
+          break;
+        case StepKind::dot:
+          section(std::string(step.name), "s_{ij} = q_i \\cdot k_j")
+              .blocks.push_back(scores_block("s", "s", "s", *step.result));
+          break;
+        case StepKind::scale:
+          scale();
+          break;
+        case StepKind::bias:
+          section(std::string(step.name), "\\beta = c\\,s + b")
+              .blocks.push_back(scores_block("b", "b", "b", *step.operand));
+          break;
+        case StepKind::softcap:
+          section(std::string(step.name),
+                  fmt::format("\\beta \\leftarrow C \\tanh(\\beta / C), \\quad C = {}",
+                              latex_number(*t_.softcap, o_.number)))
+              .scalars.push_back({prefix_ + "softcap", *t_.softcap});
+          break;
+        case StepKind::mask: {
+          const std::string& text = t_.mask_label.text;
+          section(text.empty() ? std::string("Mask") : "Mask: " + text,
+                  "\\beta = \\ldots + M, \\quad M_{ij} \\in \\{0, -\\infty\\}")
+              .blocks.push_back(scores_block("M", "M", "M", *step.operand));
+          break;
+        }
+        case StepKind::scores:
+          section(std::string(step.name))
+              .blocks.push_back(scores_block("\\beta", "β", "beta", *step.result));
+          break;
+        case StepKind::softmax:
+          section(std::string(step.name),
+                  "\\alpha_{ij} = \\frac{\\exp(\\beta_{ij} - m_i)}{\\sum_{j'} "
+                  "\\exp(\\beta_{ij'} - m_i)}, \\quad m_i = \\max_j \\beta_{ij}")
+              .blocks.push_back(scores_block("\\alpha", "α", "alpha", *step.result));
+          break;
+        case StepKind::output:
+          section(std::string(step.name), "o_i = \\sum_j \\alpha_{ij} v_j")
+              .blocks.push_back(block("o", "o", "o", *step.result, queries_));
+          break;
       }
-      if (t_.softcap) {
-        section("Softcap", fmt::format("\\beta \\leftarrow C \\tanh(\\beta / C), \\quad C = {}",
-                                       latex_number(*t_.softcap, o_.number)))
-            .scalars.push_back({prefix_ + "softcap", *t_.softcap});
-      }
-    }
-    if (t_.mask) {
-      section(in_.mask_text.empty() ? std::string("Mask") : "Mask: " + in_.mask_text,
-              "\\beta = \\ldots + M, \\quad M_{ij} \\in \\{0, -\\infty\\}")
-          .blocks.push_back(scores_block("M", "M", "M", *t_.mask));
-    }
-    section("Scores").blocks.push_back(scores_block("\\beta", "β", "beta", t_.scores));
-    if (stage != Stage::scores) {
-      section(
-          "Softmax",
-          "\\alpha_{ij} = \\frac{\\exp(\\beta_{ij} - m_i)}{\\sum_{j'} \\exp(\\beta_{ij'} - m_i)}, "
-          "\\quad m_i = \\max_j \\beta_{ij}")
-          .blocks.push_back(scores_block("\\alpha", "α", "alpha", t_.softmax->weights));
-    }
-    if (stage == Stage::output) {
-      section("Output", "o_i = \\sum_j \\alpha_{ij} v_j")
-          .blocks.push_back(block("o", "o", "o", *t_.output, queries_));
     }
     return std::move(d_);
   }
@@ -286,29 +301,28 @@ class TraceDocument {
     return {std::move(tex), std::move(text), prefix_ + csv, m, queries_, keys_};
   }
 
-  void inputs(Stage stage) {
+  void inputs() {
     auto& s = section("Inputs");
-    s.blocks.push_back(block("q", "q", "q", p_.q, queries_));
-    s.blocks.push_back(block("k", "k", "k", p_.k, keys_));
-    if (stage == Stage::output && p_.v) s.blocks.push_back(block("v", "v", "v", *p_.v, keys_));
+    s.blocks.push_back(block("q", "q", "q", t_.q, queries_));
+    s.blocks.push_back(block("k", "k", "k", t_.k, keys_));
+    if (t_.v) s.blocks.push_back(block("v", "v", "v", *t_.v, keys_));
   }
 
   void scale() {
-    const std::string c = latex_number(t_.scale, o_.number);
+    const std::string c = latex_number(*t_.scale, o_.number);
+    const std::size_t d_k = *t_.d_k;
     std::string formula = t_.default_scale
                               ? fmt::format(
                                     "d_k = {}, \\quad c = \\frac{{1}}{{\\sqrt{{d_k}}}} = "
                                     "\\frac{{1}}{{\\sqrt{{{}}}}} = {}",
-                                    t_.d_k, t_.d_k, c)
-                              : fmt::format("d_k = {}, \\quad c = {}", t_.d_k, c);
+                                    d_k, d_k, c)
+                              : fmt::format("d_k = {}, \\quad c = {}", d_k, c);
     auto& s = section("Scale", std::move(formula));
-    s.scalars.push_back({prefix_ + "d_k", static_cast<double>(t_.d_k)});
-    s.scalars.push_back({prefix_ + "scale", t_.scale});
+    s.scalars.push_back({prefix_ + "d_k", static_cast<double>(d_k)});
+    s.scalars.push_back({prefix_ + "scale", *t_.scale});
     s.blocks.push_back(scores_block("c\\,s", "c·s", "cs", t_.scaled));
   }
 
-  const LoadedInput& in_;
-  const Problem& p_;
   const Trace& t_;
   const FormatOptions& o_;
   std::string prefix_;
@@ -422,34 +436,28 @@ std::string render_mask_matrix(const BoolMatrix& mask, Format f, const FormatOpt
   return render_matrix(ones, f, options, labels, name);
 }
 
-std::string render_trace(const LoadedInput& in, const Problem& problem, const Trace& t, Stage stage,
-                         Format f, const FormatOptions& options) {
-  if (f == Format::json) return trace_to_json(in, t, stage).dump() + "\n";
+std::string render_trace(const Trace& t, Format f, const FormatOptions& options) {
+  if (f == Format::json) return trace_to_json(t).dump() + "\n";
   if (f == Format::text) {
     TextOptions text = options.text;
     text.number = options.number;
-    return render_steps(in, problem, t, stage, text);
+    return render_steps(t, text);
   }
-  return write({TraceDocument(in, problem, t, options).build(stage)}, f, options);
+  return write({TraceDocument(t, options).build()}, f, options);
 }
 
-std::string render_result(const LoadedInput& in, const Run& run, Stage stage, Format f,
-                          const FormatOptions& options) {
-  if (f == Format::json) return run_to_json(in, run, stage).dump() + "\n";
+std::string render_result(const Run& run, Format f, const FormatOptions& options) {
+  if (f == Format::json) return run_to_json(run).dump() + "\n";
   if (f == Format::text) {
     TextOptions text = options.text;
     text.number = options.number;
-    return render_run(in, run, stage, text);
+    return render_run(run, text);
   }
-  if (run.heads.size() == 1) {
-    const HeadRun& only = run.heads.front();
-    return render_trace(in, only.problem, only.trace, stage, f, options);
-  }
+  if (run.heads.size() == 1) return render_trace(run.heads.front().trace, f, options);
   Document d;
   for (const HeadRun& h : run.heads) {
-    Part part = TraceDocument(in, h.problem, h.trace, options, fmt::format("h{}.", h.head + 1))
-                    .build(stage);
-    part.title = fmt::format("Head {} of {} (kv head {}): {}", h.head + 1, in.layout.heads,
+    Part part = TraceDocument(h.trace, options, fmt::format("h{}.", h.head + 1)).build();
+    part.title = fmt::format("Head {} of {} (kv head {}): {}", h.head + 1, run.layout.heads,
                              h.kv_head + 1, part.title);
     d.push_back(std::move(part));
   }

@@ -18,11 +18,11 @@
 #include <string_view>
 #include <vector>
 
-#include "attn/core/attention.hpp"
-#include "attn/render/format.hpp"
-#include "attn/io/input.hpp"
-#include "attn/mask/expr.hpp"
+#include "attn/core/heads.hpp"
 #include "attn/core/matrix.hpp"
+#include "attn/core/trace.hpp"
+#include "attn/mask/expr.hpp"
+#include "attn/render/format.hpp"
 #include "attn/render/text.hpp"
 
 namespace attn {
@@ -61,16 +61,14 @@ std::string render_matrix(const Matrix& m, Format f, const FormatOptions& option
 std::string render_mask_matrix(const BoolMatrix& mask, Format f, const FormatOptions& options,
                                const MatrixLabels& labels = {}, std::string_view name = "mask");
 
-// One head's trace run up to `stage` in format f: for text, render_steps; for json,
-// trace_to_json; otherwise each step under its heading (inputs q, k, v; d_k and scale; s; c·s; b;
-// C; M; β; α; o, as present).
-std::string render_trace(const LoadedInput& in, const Problem& problem, const Trace& t, Stage stage,
-                         Format f, const FormatOptions& options = {});
+// One head's trace in format f: for text, render_steps; for json, trace_to_json; otherwise each
+// step of Trace::steps() under its heading (inputs q, k, v; d_k and scale; s; c·s; b; C; M; β; α;
+// o, as present).
+std::string render_trace(const Trace& t, Format f, const FormatOptions& options = {});
 
 // What `attn score|weights|attend` prints: the whole run in format f. Text is render_run, JSON
 // run_to_json; one head is render_trace; several heads each get a part titled "Head h of H
 // (kv head g): …" (CSV blocks named "h1.beta", …), then the heads' outputs side by side.
-std::string render_result(const LoadedInput& in, const Run& run, Stage stage, Format f,
-                          const FormatOptions& options = {});
+std::string render_result(const Run& run, Format f, const FormatOptions& options = {});
 
 }  // namespace attn

@@ -33,30 +33,28 @@ nlohmann::ordered_json matrix_to_json(const Matrix& m) {
   return rows;
 }
 
-nlohmann::ordered_json trace_to_json(const LoadedInput& in, const Trace& t, Stage stage) {
+nlohmann::ordered_json trace_to_json(const Trace& t) {
+  const auto or_null = [](const auto& x) {
+    return x ? nlohmann::ordered_json(*x) : nlohmann::ordered_json(nullptr);
+  };
   nlohmann::ordered_json out;
-  if (in.given_scores) {
-    out["d_k"] = in.d_k ? nlohmann::ordered_json(*in.d_k) : nlohmann::ordered_json(nullptr);
-    out["scale"] = in.scale ? nlohmann::ordered_json(*in.scale) : nlohmann::ordered_json(nullptr);
-  } else {
-    out["d_k"] = t.d_k;
-    out["scale"] = t.scale;
-  }
+  out["d_k"] = or_null(t.d_k);
+  out["scale"] = or_null(t.scale);
   out["scores"] = matrix_to_json(t.scores);
   if (t.mask) out["mask"] = mask_to_json(*t.mask);
-  if (stage != Stage::scores) out["weights"] = matrix_to_json(t.softmax->weights);
-  if (stage == Stage::output) out["output"] = matrix_to_json(*t.output);
+  if (t.softmax) out["weights"] = matrix_to_json(t.softmax->weights);
+  if (t.output) out["output"] = matrix_to_json(*t.output);
   return out;
 }
 
-nlohmann::ordered_json run_to_json(const LoadedInput& in, const Run& run, Stage stage) {
-  if (in.layout.heads == 1) return trace_to_json(in, run.heads.front().trace, stage);
+nlohmann::ordered_json run_to_json(const Run& run) {
+  if (run.layout.heads == 1) return trace_to_json(run.heads.front().trace);
   const Trace& first = run.heads.front().trace;
-  nlohmann::ordered_json out{{"d_k", first.d_k}, {"scale", first.scale}};
+  nlohmann::ordered_json out{{"d_k", *first.d_k}, {"scale", *first.scale}};
   auto heads = nlohmann::ordered_json::array();
   for (const HeadRun& h : run.heads) {
     nlohmann::ordered_json head{{"head", h.head}, {"kv_head", h.kv_head}};
-    head.update(trace_to_json(in, h.trace, stage));
+    head.update(trace_to_json(h.trace));
     head.erase("d_k");
     head.erase("scale");
     heads.push_back(std::move(head));

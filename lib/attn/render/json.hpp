@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "attn/core/attention.hpp"
-#include "attn/io/input.hpp"
+#include "attn/core/heads.hpp"
+#include "attn/core/trace.hpp"
 
 namespace attn {
 
@@ -18,10 +18,11 @@ namespace attn {
 // Python's float(), NumPy and JavaScript's Number() all read back.
 nlohmann::ordered_json matrix_to_json(const Matrix& m);
 
-nlohmann::ordered_json trace_to_json(const LoadedInput& in, const Trace& t, Stage stage);
+// One head's trace, up to the stage it ran to.
+nlohmann::ordered_json trace_to_json(const Trace& t);
 
 // One head: as trace_to_json. Several: {"d_k", "scale", "heads": [{"head", "kv_head", "scores",
 // "mask", "weights", "output"}, …], "output": the heads' outputs side by side}.
-nlohmann::ordered_json run_to_json(const LoadedInput& in, const Run& run, Stage stage);
+nlohmann::ordered_json run_to_json(const Run& run);
 
 }  // namespace attn

@@ -5,38 +5,54 @@
 
 #include <cmath>
 #include <iterator>
-#include <limits>
 
-#include "attn/core/bias.hpp"
+#include "attn/core/rules.hpp"
 
 namespace attn {
 namespace {
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-
 // Builds the text of one solution; every method appends one part of it.
 class Solution {
  public:
-  Solution(const LoadedInput& in, const Problem& p, const Trace& t, const TextOptions& o)
-      : in_(in), p_(p), t_(t), o_(o) {}
+  Solution(const Trace& t, const TextOptions& o) : t_(t), o_(o) {}
 
-  std::string render(Stage stage) {
-    if (in_.given_scores) {
-      title_given_scores();
-      mask();
-    } else {
-      title(stage);
-      dot_products();
-      scale();
-      bias();
-      softcap();
-      mask();
+  // Each step in the order the trace computed it, then the last step's matrix as the result.
+  std::string render() {
+    const std::vector<TraceStep> steps = t_.steps();
+    for (const TraceStep& s : steps) {
+      switch (s.kind) {
+        case StepKind::inputs:
+          title();
+          break;
+        case StepKind::given_scores:
+          title_given_scores();
+          break;
+        case StepKind::dot:
+          dot_products();
+          break;
+        case StepKind::scale:
+          scale();
+          break;
+        case StepKind::bias:
+          bias(s);
+          break;
+        case StepKind::softcap:
+          softcap(s);
+          break;
+        case StepKind::mask:
+          mask();
+          break;
+        case StepKind::scores:
+          break;  // β is the mask step's result, or the answer
+        case StepKind::softmax:
+          softmax();
+          break;
+        case StepKind::output:
+          output();
+          break;
+      }
     }
-    if (stage == Stage::scores) return result("β", t_.scores);
-    softmax();
-    if (stage == Stage::weights) return result("α", t_.softmax->weights);
-    output();
-    return result("o", *t_.output);
+    return result(steps.back().symbol, *steps.back().result);
   }
 
  private:
@@ -81,27 +97,28 @@ class Solution {
     out_ += format_table(m, style);
   }
 
-  void title(Stage stage) {
-    const auto& g = in_.geometry;
+  std::size_t d_k() const { return t_.d_k.value_or(0); }
+
+  void title() {
+    const auto& g = t_.geometry;
     static constexpr const char* kWhat[] = {"Scores", "Attention weights", "Attention output"};
+    const char* what = kWhat[static_cast<int>(t_.stage)];
     if (scalar())
-      line(fmt::format("{} of one query against one key (d_k = {})", kWhat[static_cast<int>(stage)],
-                       t_.d_k));
+      line(fmt::format("{} of one query against one key (d_k = {})", what, d_k()));
     else
-      line(fmt::format("{} of {} quer{} against {} key{} (d_k = {})",
-                       kWhat[static_cast<int>(stage)], g.n_q, g.n_q == 1 ? "y" : "ies", g.n_k,
-                       g.n_k == 1 ? "" : "s", t_.d_k));
+      line(fmt::format("{} of {} quer{} against {} key{} (d_k = {})", what, g.n_q,
+                       g.n_q == 1 ? "y" : "ies", g.n_k, g.n_k == 1 ? "" : "s", d_k()));
     line();
-    table("q", p_.q, "q", "");
-    table("k", p_.k, "k", "");
-    if (stage == Stage::output) table("v", *p_.v, "v", "");
+    table("q", t_.q, "q", "");
+    table("k", t_.k, "k", "");
+    if (t_.v) table("v", *t_.v, "v", "");
   }
 
   void title_given_scores() {
     line(fmt::format("Softmax of given scores ({} row{} of {})", t_.scores.rows(),
                      t_.scores.rows() == 1 ? "" : "s", t_.scores.cols()));
     line();
-    table("β", *in_.given_scores, "q", "k");
+    table("β", *t_.given_scores, "q", "k");
   }
 
   // Scalar: "q·k = 2×1 + 0.5×1 + …" over three lines (products, terms, sum), like a worked
@@ -109,8 +126,8 @@ class Solution {
   void dot_products() {
     step(scalar() ? "Dot product, q·k = Σ_t q_t·k_t"
                   : fmt::format("Dot products, s[i,j] = q_i·k_j   ({})·({})ᵀ → {}",
-                                shape_string(p_.q), shape_string(p_.k), shape_string(t_.dot)));
-    if (detailed(t_.dot.size(), t_.d_k)) {
+                                shape_string(t_.q), shape_string(t_.k), shape_string(t_.dot)));
+    if (detailed(t_.dot.size(), d_k())) {
       for (std::size_t i = 0; i < t_.dot.rows(); ++i)
         for (std::size_t j = 0; j < t_.dot.cols(); ++j) dot_product_cell(i, j);
     }
@@ -119,31 +136,30 @@ class Solution {
 
   void dot_product_cell(std::size_t i, std::size_t j) {
     std::vector<std::string> products, terms;
-    for (std::size_t c = 0; c < t_.d_k; ++c) {
-      const double a = p_.q(i, c), b = p_.k(j, c);
-      products.push_back(fmt::format("{}×{}", factor(a), factor(b)));
-      const double term = a * b;
-      terms.push_back(c == 0 ? num(term)
-                             : fmt::format("{} {}", term < 0 ? "-" : "+", num(std::abs(term))));
+    const std::vector<double> term = t_.dot_terms(i, j);
+    for (std::size_t c = 0; c < term.size(); ++c) {
+      products.push_back(fmt::format("{}×{}", factor(t_.q(i, c)), factor(t_.k(j, c))));
+      terms.push_back(c == 0
+                          ? num(term[c])
+                          : fmt::format("{} {}", term[c] < 0 ? "-" : "+", num(std::abs(term[c]))));
     }
     const std::string sum = num(t_.dot(i, j));
     if (!scalar()) {
       line(fmt::format("  s[{},{}] = q{}·k{} = {}{} = {}", i, j, i, j, fmt::join(products, " + "),
-                       t_.d_k > 1 ? fmt::format(" = {}", fmt::join(terms, " ")) : "", sum));
+                       term.size() > 1 ? fmt::format(" = {}", fmt::join(terms, " ")) : "", sum));
       return;
     }
     line(fmt::format("  q·k = {}", fmt::join(products, " + ")));
-    if (t_.d_k > 1) line(fmt::format("      = {}", fmt::join(terms, " ")));
+    if (term.size() > 1) line(fmt::format("      = {}", fmt::join(terms, " ")));
     line(fmt::format("      = {}", sum));
   }
 
   void scale() {
-    const double c = t_.scale;
+    const double c = *t_.scale;
     if (t_.default_scale) {
-      const double root = std::sqrt(static_cast<double>(t_.d_k));
-      step(
-          fmt::format("Scale by 1/√d_k, with d_k = {} (the length of each query and key)", t_.d_k));
-      line(fmt::format("  √d_k = √{} = {}", t_.d_k, num(root)));
+      const double root = *t_.root_d_k;
+      step(fmt::format("Scale by 1/√d_k, with d_k = {} (the length of each query and key)", d_k()));
+      line(fmt::format("  √d_k = √{} = {}", d_k(), num(root)));
       if (scalar())
         line(fmt::format("  β = q·k / √d_k = {} / {} = {}", num(t_.dot(0, 0)), num(root),
                          num(t_.scaled(0, 0))));
@@ -157,25 +173,22 @@ class Solution {
     if (!scalar()) table(t_.default_scale ? "s / √d_k" : "c·s", t_.scaled, "q", "k");
   }
 
-  void bias() {
-    if (!t_.bias) return;
-    step("Add the positional bias, β = c·s + b");
-    table("b", *t_.bias, "q", "k");
-    table("c·s + b", add_cellwise(t_.scaled, *t_.bias), "q", "k");
+  void bias(const TraceStep& s) {
+    step(fmt::format("Add the positional bias, β = {}", s.symbol));
+    table("b", *s.operand, "q", "k");
+    table(s.symbol, *s.result, "q", "k");
   }
 
-  void softcap() {
-    if (!t_.softcap) return;
+  void softcap(const TraceStep& s) {
     step(fmt::format("Softcap, β ← C·tanh(β/C) with C = {}", num(*t_.softcap)));
-    Matrix before = t_.bias ? add_cellwise(t_.scaled, *t_.bias) : t_.scaled;
-    table("capped", attn::softcap(before, *t_.softcap), "q", "k");
+    table(s.symbol, *s.result, "q", "k");
   }
 
   void mask() {
-    if (!t_.mask) return;
-    const auto& g = in_.geometry;
-    step(fmt::format("Mask: {}, β = … + M (0 = may attend, -inf = blocked)", in_.mask_text));
-    if (in_.mask_text != "matrix" && g.n_q != g.n_k) {
+    const auto& g = t_.geometry;
+    const std::string& text = t_.mask_label.text;
+    step(fmt::format("Mask: {}, β = … + M (0 = may attend, -inf = blocked)", text));
+    if (text != "matrix" && g.n_q != g.n_k) {
       const auto offset = g.offset();
       line(
           fmt::format("  {} alignment: query i sits at position p = i {} {}{}", align_name(g.align),
@@ -210,7 +223,7 @@ class Solution {
     };
     const std::string m = one_row ? "m" : fmt::format("m_{}", i);
     if (!one_row) line(fmt::format("  row {}:", i));
-    if (sm.row_max[i] == kNegInf) {
+    if (sm.row_max[i] == neg_inf) {
       line(fmt::format("{}every key is blocked: softmax is undefined, the row gets {}", ind,
                        num(sm.weights(i, 0))));
       return;
@@ -218,28 +231,25 @@ class Solution {
     line(fmt::format("{}{} = max {} = {}  (subtracted so that no exp can overflow)", ind, m,
                      vec(beta), num(sm.row_max[i])));
     for (std::size_t j = 0; j < beta.size(); ++j) {
-      if (beta[j] == kNegInf) {
+      if (beta[j] == neg_inf) {
         line(fmt::format("{}exp({} - {}) = exp(-inf) = 0  (blocked)", ind, name("β", j), m));
         continue;
       }
-      const double shifted = beta[j] - sm.row_max[i];
       line(fmt::format("{}exp({} - {}) = exp({} - {}) = exp({}) = {}", ind, name("β", j), m,
-                       num(beta[j]), factor(sm.row_max[i]), num(shifted), num(std::exp(shifted))));
+                       num(beta[j]), factor(sm.row_max[i]), num(t_.shifted(i, j)),
+                       num(sm.exps(i, j))));
     }
     line(fmt::format("{}sum = {}", ind, num(sm.row_sum[i])));
-    double total = 0.0;
     for (std::size_t j = 0; j < beta.size(); ++j) {
-      total += sm.weights(i, j);
-      if (beta[j] == kNegInf) continue;
-      line(fmt::format("{}{} = {} / {} = {}", ind, name("α", j),
-                       num(std::exp(beta[j] - sm.row_max[i])), num(sm.row_sum[i]),
-                       num(sm.weights(i, j))));
+      if (beta[j] == neg_inf) continue;
+      line(fmt::format("{}{} = {} / {} = {}", ind, name("α", j), num(sm.exps(i, j)),
+                       num(sm.row_sum[i]), num(sm.weights(i, j))));
     }
-    line(fmt::format("{}check: the row sums to {}", ind, num(total)));
+    line(fmt::format("{}check: the row sums to {}", ind, num(sm.weight_sum[i])));
   }
 
   void output() {
-    const Matrix& v = *p_.v;
+    const Matrix& v = *t_.v;
     const Matrix& alpha = t_.softmax->weights;
     step(fmt::format("Output, o_i = Σ_j α[i,j]·v_j   ({})·({}) → {}", shape_string(alpha),
                      shape_string(v), shape_string(*t_.output)));
@@ -271,8 +281,6 @@ class Solution {
     return std::move(out_);
   }
 
-  const LoadedInput& in_;
-  const Problem& p_;
   const Trace& t_;
   const TextOptions& o_;
   std::string out_;
@@ -281,26 +289,22 @@ class Solution {
 
 }  // namespace
 
-std::string render_steps(const LoadedInput& in, const Problem& problem, const Trace& t, Stage stage,
-                         const TextOptions& options) {
-  return Solution(in, problem, t, options).render(stage);
+std::string render_steps(const Trace& t, const TextOptions& options) {
+  return Solution(t, options).render();
 }
 
-std::string render_run(const LoadedInput& in, const Run& run, Stage stage,
-                       const TextOptions& options) {
-  if (in.layout.heads == 1) {
-    const HeadRun& only = run.heads.front();
-    return render_steps(in, only.problem, only.trace, stage, options);
-  }
+std::string render_run(const Run& run, const TextOptions& options) {
+  const HeadLayout& layout = run.layout;
+  if (layout.heads == 1) return render_steps(run.heads.front().trace, options);
   std::string out = fmt::format(
       "{} query heads sharing {} key/value head{}: query head h reads kv "
       "head ⌊h·{}/{}⌋\n",
-      in.layout.heads, in.layout.kv_heads, in.layout.kv_heads == 1 ? "" : "s", in.layout.kv_heads,
-      in.layout.heads);
+      layout.heads, layout.kv_heads, layout.kv_heads == 1 ? "" : "s", layout.kv_heads,
+      layout.heads);
   for (const HeadRun& h : run.heads) {
-    out += fmt::format("\n=== Head {} of {} (kv head {}) ===\n\n", h.head + 1, in.layout.heads,
+    out += fmt::format("\n=== Head {} of {} (kv head {}) ===\n\n", h.head + 1, layout.heads,
                        h.kv_head + 1);
-    out += render_steps(in, h.problem, h.trace, stage, options);
+    out += render_steps(h.trace, options);
   }
   if (run.output && run.heads.size() > 1) {
     out += "\nThe heads' outputs side by side:\n\no =\n";
@@ -310,23 +314,21 @@ std::string render_run(const LoadedInput& in, const Run& run, Stage stage,
   return out;
 }
 
-std::vector<std::string> warnings(const Run& run, EmptyRows policy) {
+std::vector<std::string> warnings(const Run& run) {
   std::vector<std::string> out;
-  static constexpr const char* kGets[] = {"zero weights and output", "NaN weights and output",
-                                          "uniform weights", ""};
   for (const HeadRun& h : run.heads) {
     const Trace& t = h.trace;
     const std::string head =
         run.heads.size() > 1 ? fmt::format("head {}: ", h.head + 1) : std::string();
-    if (t.scale < 0 && &h == &run.heads.front())
+    if (t.scale && *t.scale < 0 && &h == &run.heads.front())
       out.push_back(
           fmt::format("the scale {} is negative: it inverts the attention, so the "
                       "lowest dot products get the most weight",
-                      format_number(t.scale)));
+                      format_number(*t.scale)));
     if (!t.softmax) continue;
     for (std::size_t i : t.softmax->empty_rows)
       out.push_back(fmt::format("{}row {} has every key blocked: it gets {} (--empty-rows)", head,
-                                i, kGets[static_cast<int>(policy)]));
+                                i, empty_row_outcome(t.softmax->policy)));
   }
   return out;
 }

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "attn/core/attention.hpp"
+#include "attn/core/heads.hpp"
+#include "attn/core/trace.hpp"
 #include "attn/render/format.hpp"
-#include "attn/io/input.hpp"
 
 namespace attn {
 
@@ -20,17 +20,15 @@ struct TextOptions {
   std::size_t width = 0;  // the terminal's columns: wider matrices elide their middle; 0: no limit
 };
 
-// The whole worked solution for one head's trace run up to `stage`, ending with the result.
-std::string render_steps(const LoadedInput& in, const Problem& problem, const Trace& t, Stage stage,
-                         const TextOptions& options = {});
+// The whole worked solution for one head's trace, step by step, ending with the result.
+std::string render_steps(const Trace& t, const TextOptions& options = {});
 
 // Every head's worked solution under a heading, then the concatenated output; a single head is
 // rendered as render_steps does.
-std::string render_run(const LoadedInput& in, const Run& run, Stage stage,
-                       const TextOptions& options = {});
+std::string render_run(const Run& run, const TextOptions& options = {});
 
 // What the user should know about a result: a negative scale, each fully blocked row and what
 // it was given. One line each; empty when all is ordinary.
-std::vector<std::string> warnings(const Run& run, EmptyRows policy);
+std::vector<std::string> warnings(const Run& run);
 
 }  // namespace attn

@@ -9,10 +9,10 @@
 
 #include "attn/core/bias.hpp"
 #include "attn/core/error.hpp"
-#include "attn/render/format.hpp"
-#include "attn/io/parse.hpp"
 #include "attn/core/suggest.hpp"
 #include "attn/core/version.hpp"
+#include "attn/io/parse.hpp"
+#include "attn/render/format.hpp"
 
 namespace attn {
 
@@ -302,10 +302,13 @@ void solve(Question& q) {
       q.answer.values = add_cellwise(one(*q.score), one((*q.bias_matrix)(q.query, q.key)));
       return;
     }
-    case QuestionKind::weights:
-      q.trace = run_softmax(need(q.scores, q, "scores"), std::nullopt, EmptyRows::zero);
+    case QuestionKind::weights: {
+      Problem p;
+      p.scores = need(q.scores, q, "scores");
+      q.trace = run_attention(p, Stage::weights);
       q.answer.values = q.trace->softmax->weights;
       return;
+    }
     case QuestionKind::output:
       q.answer.values = weighted_sum(need(q.weights, q, "weights"), need(q.v, q, "v"));
       return;

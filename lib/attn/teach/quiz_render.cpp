@@ -240,7 +240,7 @@ void solve_score(const Question& q, std::vector<std::string>& out) {
     terms +=
         fmt::format("{}{} \\times {}", n ? " + " : "", tex_factor(a(0, n)), tex_factor(b(0, n)));
   out.push_back(fmt::format("$q \\cdot k = {} = {}$", terms, tex_num(t.dot(0, 0))));
-  if (t.d_k == 1)
+  if (*t.d_k == 1)
     out.push_back(
         fmt::format("$\\sqrt{{d_k}} = \\sqrt{{1}} = 1$, so the scaled score is $q \\cdot "
                     "k = {}$",
@@ -248,7 +248,7 @@ void solve_score(const Question& q, std::vector<std::string>& out) {
   else
     out.push_back(fmt::format(
         "$\\sqrt{{d_k}} = \\sqrt{{{}}} = {}$, so $q \\cdot k / \\sqrt{{d_k}} = {} / {} = {}$",
-        t.d_k, tex_num(1.0 / t.scale), tex_num(t.dot(0, 0)), tex_num(1.0 / t.scale),
+        *t.d_k, tex_num(*t.root_d_k), tex_num(t.dot(0, 0)), tex_num(*t.root_d_k),
         tex_num(t.scaled(0, 0))));
   if (t.bias)
     out.push_back(fmt::format("add the bias: ${} + {} = {}$", tex_num(t.scaled(0, 0)),
@@ -293,13 +293,10 @@ void solve_weights(const Question& q, std::vector<std::string>& out) {
                     "$\\exp$ at most 1 and does not change $\\alpha$",
                     row, tex_num(s.row_max[i])));
     std::string exps;
-    std::vector<double> e;
-    for (std::size_t j = 0; j < beta.cols(); ++j) {
-      e.push_back(s.weights(i, j) * s.row_sum[i]);  // exp(β_ij − m), recovered from α and Σ
+    for (std::size_t j = 0; j < beta.cols(); ++j)
       exps += fmt::format("{}e^{{{}}}", j ? ", " : "",
-                          beta(i, j) == kNegInf ? "-\\infty" : tex_num(beta(i, j) - s.row_max[i]));
-    }
-    out.push_back(fmt::format("$\\exp(\\beta_j - m) = ({}) = {}$", exps, tex_tuple(e)));
+                          beta(i, j) == kNegInf ? "-\\infty" : tex_num(q.trace->shifted(i, j)));
+    out.push_back(fmt::format("$\\exp(\\beta_j - m) = ({}) = {}$", exps, tex_tuple(s.exps.row(i))));
     out.push_back(fmt::format("their sum is ${}$; divide each by it: $\\alpha = {}$",
                               tex_num(s.row_sum[i]), tex_tuple(s.weights.row(i), kAnswerStyle)));
   }

@@ -237,36 +237,13 @@ TEST_CASE("permuting keys and values together leaves the output unchanged") {
   }
 }
 
-TEST_CASE("run_softmax adds a given mask to given scores") {
+TEST_CASE("run_attention with given scores adds a given mask, then softmax") {
   // β = [1, 2] + [0, −∞] = [1, −∞] → α = [1, 0]
-  const auto t = attn::run_softmax(Matrix{{1, 2}}, Matrix{{0, -kInf}}, attn::EmptyRows::zero);
+  attn::Problem p;
+  p.scores = Matrix{{1, 2}};
+  p.mask = Matrix{{0, -kInf}};
+  const auto t = attn::run_attention(p, attn::Stage::weights);
   CHECK(t.softmax->weights == Matrix{{1, 0}});
-}
-
-TEST_CASE("kv_head_of: query head h reads kv head ⌊h·G/H⌋") {
-  const attn::HeadLayout gqa{8, 2};  // heads 0–3 → kv 0, heads 4–7 → kv 1
-  CHECK(attn::kv_head_of(0, gqa) == 0);
-  CHECK(attn::kv_head_of(3, gqa) == 0);
-  CHECK(attn::kv_head_of(4, gqa) == 1);
-  CHECK(attn::kv_head_of(7, gqa) == 1);
-  const attn::HeadLayout mqa{4, 1};  // multi-query: every head reads kv head 0
-  for (std::size_t h = 0; h < 4; ++h) CHECK(attn::kv_head_of(h, mqa) == 0);
-}
-
-TEST_CASE("head_problem slices columns per head") {
-  // H = 2, G = 1, d_k = 2: q = [q_head0 | q_head1], k and v are shared
-  const attn::Problem whole = problem(Matrix{{1, 2, 3, 4}}, Matrix{{5, 6}}, Matrix{{7}});
-  const attn::Problem h1 = attn::head_problem(whole, {2, 1}, 1);
-  CHECK(h1.q == Matrix{{3, 4}});
-  CHECK(h1.k == Matrix{{5, 6}});
-  CHECK(*h1.v == Matrix{{7}});
-  CHECK_THROWS_WITH(attn::head_problem(whole, {3, 3}, 0),
-                    "q has 4 columns, which do not split into 3 heads");
-  CHECK_THROWS_WITH(attn::head_problem(whole, {2, 3}, 0),
-                    "2 query heads cannot share 3 key/value heads");
-}
-
-TEST_CASE("concat_columns puts the heads' outputs side by side") {
-  CHECK(attn::concat_columns({Matrix{{1}, {2}}, Matrix{{3, 4}, {5, 6}}}) ==
-        Matrix{{1, 3, 4}, {2, 5, 6}});
+  CHECK(*t.given_scores == Matrix{{1, 2}});
+  CHECK_FALSE(t.d_k.has_value());
 }

@@ -423,12 +423,12 @@ TEST_CASE("softcap over a matrix, and a cap that must be finite and positive") {
   const Matrix capped = attn::softcap(Matrix{{0.0, 50.0}, {-inf, -50.0}}, 50.0);
   check_matrix(capped, Matrix{{0.0, 50.0 * std::tanh(1.0)}, {-inf, -50.0 * std::tanh(1.0)}});
   const Caught zero = caught([] { attn::softcap(1.0, 0.0); });
-  CHECK(zero.message == "softcap: cap must be finite and > 0, got 0");
-  CHECK(zero.code == attn::Exit::usage);
+  CHECK(zero.message == "the softcap must be a positive number, not 0");
+  CHECK(zero.code == attn::Exit::data);
   CHECK(caught([] { attn::softcap(1.0, -30.0); }).message ==
-        "softcap: cap must be finite and > 0, got -30");
+        "the softcap must be a positive number, not -30");
   CHECK(caught([] { attn::softcap(Matrix(1, 1), inf); }).message ==
-        "softcap: cap must be finite and > 0, got inf");
+        "the softcap must be a positive number, not inf");
 }
 
 // ---- The CLI's --bias value

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "attn/core/attention.hpp"
 #include "attn/core/error.hpp"
 #include "attn/mask/expr.hpp"
 
@@ -10,16 +11,14 @@ using attn::Matrix;
 namespace {
 
 // q = k = I (2×2), v = [[1, 2], [3, 4]], causal mask.
-attn::LoadedInput identity_input() {
-  attn::LoadedInput in;
-  in.problem.q = Matrix{{1, 0}, {0, 1}};
-  in.problem.k = Matrix{{1, 0}, {0, 1}};
-  in.problem.v = Matrix{{1, 2}, {3, 4}};
-  in.problem.mask = attn::to_additive(attn::MaskExpr::causal().evaluate({2, 2}));
-  in.geometry = {2, 2, attn::Align::bottom_right};
-  in.mask_text = "causal";
-  in.mask_expr = attn::MaskExpr::causal();
-  return in;
+attn::Problem identity_problem() {
+  attn::Problem p;
+  p.q = Matrix{{1, 0}, {0, 1}};
+  p.k = Matrix{{1, 0}, {0, 1}};
+  p.v = Matrix{{1, 2}, {3, 4}};
+  p.mask = attn::to_additive(attn::MaskExpr::causal().evaluate({2, 2}));
+  p.mask_label = attn::mask_label(attn::MaskExpr::causal());
+  return p;
 }
 
 bool has(const std::string& text, const std::string& part) {
@@ -29,9 +28,8 @@ bool has(const std::string& text, const std::string& part) {
 }  // namespace
 
 TEST_CASE("explain_cell: a blocked cell, by hand") {
-  const attn::LoadedInput in = identity_input();
-  const attn::Trace t = attn::run_attention(in.problem, attn::Stage::output);
-  const std::string s = attn::explain_cell(in, t, attn::Stage::output, 0, 1);
+  const attn::Trace t = attn::run_attention(identity_problem(), attn::Stage::output);
+  const std::string s = attn::explain_cell(t, 0, 1);
   CAPTURE(s);
   // s_01 = q_0 · k_1 = 1×0 + 0×1 = 0
   CHECK(has(s, "s_01 = q_0 · k_1 = 1×0 + 0×1 = 0\n"));
@@ -46,9 +44,8 @@ TEST_CASE("explain_cell: a blocked cell, by hand") {
 }
 
 TEST_CASE("explain_cell: an allowed cell down to its share of the output") {
-  const attn::LoadedInput in = identity_input();
-  const attn::Trace t = attn::run_attention(in.problem, attn::Stage::output);
-  const std::string s = attn::explain_cell(in, t, attn::Stage::output, 1, 0);
+  const attn::Trace t = attn::run_attention(identity_problem(), attn::Stage::output);
+  const std::string s = attn::explain_cell(t, 1, 0);
   CAPTURE(s);
   // s_10 = 0×1 + 1×0 = 0, so β_10 = 0; β_11 = 1/√2 = 0.7071 is the row max m_1.
   CHECK(has(s, "β_10 = 0\n"));
@@ -67,16 +64,14 @@ TEST_CASE("explain_cell: an allowed cell down to its share of the output") {
 }
 
 TEST_CASE("explain_cell stops at the stage asked for") {
-  const attn::LoadedInput in = identity_input();
-  const attn::Trace t = attn::run_attention(in.problem, attn::Stage::scores);
-  const std::string s = attn::explain_cell(in, t, attn::Stage::scores, 1, 1);
+  const attn::Trace t = attn::run_attention(identity_problem(), attn::Stage::scores);
+  const std::string s = attn::explain_cell(t, 1, 1);
   CHECK(has(s, "β_11 = 0.7071\n"));
   CHECK_FALSE(has(s, "softmax"));
 }
 
 TEST_CASE("explain_cell names a cell outside the scores") {
-  const attn::LoadedInput in = identity_input();
-  const attn::Trace t = attn::run_attention(in.problem, attn::Stage::scores);
-  CHECK_THROWS_WITH_AS(attn::explain_cell(in, t, attn::Stage::scores, 2, 0),
+  const attn::Trace t = attn::run_attention(identity_problem(), attn::Stage::scores);
+  CHECK_THROWS_WITH_AS(attn::explain_cell(t, 2, 0),
                        "--explain 2,0: the cell is outside the 2×2 scores", attn::Error);
 }

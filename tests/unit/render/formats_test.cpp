@@ -20,19 +20,18 @@ constexpr double kBlocked = -std::numeric_limits<double>::infinity();
 
 // q = k = I₂, --no-scale, causal: s = I, c = 1, so c·s = I; M = [[0, −∞], [0, 0]];
 // β = c·s + M = [[1, −∞], [0, 1]]. Every number is exact, so the goldens below are by hand.
-attn::InputArgs identity_causal() {
-  attn::InputArgs a;
-  a.q = "1,0;0,1";
-  a.k = "1,0;0,1";
-  a.mask = "causal";
-  a.no_scale = true;
-  return a;
+attn::Request identity_causal() {
+  attn::Request r;
+  r.problem.q = Matrix{{1, 0}, {0, 1}};
+  r.problem.k = Matrix{{1, 0}, {0, 1}};
+  r.problem.mask = Matrix{{0, kBlocked}, {0, 0}};
+  r.problem.mask_label.text = "causal";
+  r.problem.scale = 1.0;
+  return r;
 }
 
 std::string render(Format f, attn::Stage stage, const FormatOptions& o = {}) {
-  const auto in = attn::load_input(identity_causal(), stage);
-  const auto run = attn::compute(in, stage);
-  return attn::render_result(in, run, stage, f, o);
+  return attn::render_result(attn::run_heads(identity_causal(), stage), f, o);
 }
 
 // The CSV block whose header starts with `name,`: its lines without the CRLF.
