@@ -8,16 +8,15 @@
 
 #include "attn/core/bias.hpp"
 #include "attn/core/error.hpp"
-#include "attn/render/format.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/io/parse.hpp"
+#include "attn/render/format.hpp"
 #include "attn/render/json.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
 namespace attn::cli {
 namespace {
-
-constexpr std::size_t max_cells = 1'000'000;
 
 struct BiasOptions {
   std::string kind;
@@ -158,10 +157,7 @@ void run_bias(const BiasOptions& o) {
   if (spec.kind != BiasKind::t5 && !o.table.empty())
     throw usage_error(fmt::format("--table applies to t5, not {}", to_string(spec.kind)),
                       "relative takes its table in the kind: relative:V,V,…");
-  if (g.n_q * g.n_k > max_cells && !o.force)
-    throw usage_error(fmt::format("the bias would have {}×{} = {} cells, more than {}", g.n_q,
-                                  g.n_k, g.n_q * g.n_k, max_cells),
-                      "add --force to compute it anyway, or use smaller --n/--m");
+  check_shown_cells(g.n_q, g.n_k, o.force, "bias", "compute");
   switch (spec.kind) {
     case BiasKind::alibi:
       return run_alibi(o, spec, g);
@@ -203,7 +199,9 @@ void setup_bias(CLI::App& app) {
       ->group(bias);
 
   const char* output = "Output";
-  cmd->add_flag("--force", opts->force, "compute biases of more than 1000000 cells")->group(output);
+  cmd->add_flag("--force", opts->force,
+                fmt::format("compute biases of more than {} cells", max_shown_cells))
+      ->group(output);
   add_output_options(*cmd, opts->output);
   cmd->callback([opts] { run_bias(*opts); });
 }

@@ -10,17 +10,16 @@
 #include <string>
 
 #include "attn/core/error.hpp"
-#include "attn/mask/expr.hpp"
-#include "attn/render/mask.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/core/suggest.hpp"
+#include "attn/mask/expr.hpp"
 #include "attn/mask/translate.hpp"
+#include "attn/render/mask.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
 namespace attn::cli {
 namespace {
-
-constexpr std::size_t max_cells = 1'000'000;
 
 struct MaskOptions {
   std::string expr;
@@ -72,10 +71,7 @@ void run_mask_checked(const MaskOptions& o) {
     return;
   }
 
-  if (g.n_q * g.n_k > max_cells && !o.force)
-    throw usage_error(fmt::format("the mask would have {}×{} = {} cells, more than {}", g.n_q,
-                                  g.n_k, g.n_q * g.n_k, max_cells),
-                      "add --force to print it anyway, or use smaller --n/--m");
+  check_shown_cells(g.n_q, g.n_k, o.force, "mask", "print");
 
   const BoolMatrix mask = expr.evaluate(g);
   const AxisLabels labels =
@@ -144,7 +140,9 @@ void setup_mask(CLI::App& app) {
                   "d2l, or all")
       ->type_name("LIB")
       ->group(output);
-  cmd->add_flag("--force", opts->force, "print masks of more than 1000000 cells")->group(output);
+  cmd->add_flag("--force", opts->force,
+                fmt::format("print masks of more than {} cells", max_shown_cells))
+      ->group(output);
   cmd->add_flag("--json", opts->output.json,
                 "one JSON object: mask, expr, align, visible (and translations)")
       ->group(output);

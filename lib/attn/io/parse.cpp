@@ -17,11 +17,10 @@
 #include <vector>
 
 #include "attn/core/error.hpp"
+#include "attn/core/rules.hpp"
 
 namespace attn {
 namespace {
-
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 std::string_view trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -41,7 +40,7 @@ bool is_blocked_word(std::string_view s) {
 
 void check_value(double x, std::string_view what, std::size_t i, std::size_t j, bool vector,
                  Allow allow) {
-  if (std::isfinite(x) || (allow == Allow::blocked && x == kNegInf)) return;
+  if (std::isfinite(x) || (allow == Allow::blocked && x == neg_inf)) return;
   throw data_error(
       fmt::format("{} is {}: inputs must be finite numbers", cell_name(what, i, j, vector), x),
       allow == Allow::blocked ? "only -inf (\"-Infinity\") may stand for a blocked cell" : "");
@@ -148,7 +147,7 @@ Matrix parse_literal(std::string_view text, std::string_view what, Allow allow) 
                                       rows.size(), row.size(), printable(text)),
                           "separate values with single commas, e.g. 1,0.5,-2");
       if (allow == Allow::blocked && is_blocked_word(piece)) {
-        row.push_back(kNegInf);
+        row.push_back(neg_inf);
         continue;
       }
       row.push_back(parse_number(piece, what));
@@ -166,7 +165,7 @@ double json_number(const nlohmann::json& v, std::string_view what, std::size_t i
                    bool vector, Allow allow) {
   if (v.is_number()) return v.get<double>();
   if (v.is_string() && allow == Allow::blocked && is_blocked_word(v.get_ref<const std::string&>()))
-    return kNegInf;
+    return neg_inf;
   throw data_error(fmt::format("{} is {}, not a number", cell_name(what, i, j, vector), v.dump()),
                    allow == Allow::blocked ? "a blocked cell is written \"-Infinity\"" : "");
 }

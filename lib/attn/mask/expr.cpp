@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "attn/core/error.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/core/suggest.hpp"
 
 namespace attn {
@@ -773,15 +774,14 @@ Matrix to_additive(const BoolMatrix& m) {
   Matrix additive(m.rows(), m.cols(), 0.0);
   for (std::size_t i = 0; i < m.rows(); ++i)
     for (std::size_t j = 0; j < m.cols(); ++j)
-      if (!m(i, j)) additive(i, j) = -std::numeric_limits<double>::infinity();
+      if (!m(i, j)) additive(i, j) = neg_inf;
   return additive;
 }
 
 BoolMatrix from_additive(const Matrix& m) {
   BoolMatrix allowed(m.rows(), m.cols());
   for (std::size_t i = 0; i < m.rows(); ++i)
-    for (std::size_t j = 0; j < m.cols(); ++j)
-      allowed(i, j) = m(i, j) != -std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < m.cols(); ++j) allowed(i, j) = m(i, j) != neg_inf;
   return allowed;
 }
 

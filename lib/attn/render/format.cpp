@@ -31,7 +31,8 @@ std::string format_fixed(double x, int decimals) {
   return s;  // "-0.0000" is shown as "0.0000"
 }
 
-// Which indices to show out of n: all, or the first and last `edge` with a gap marked by nullopt.
+}  // namespace
+
 std::vector<std::optional<std::size_t>> shown_indices(std::size_t n, bool summarise,
                                                       std::size_t edge) {
   std::vector<std::optional<std::size_t>> out;
@@ -44,8 +45,6 @@ std::vector<std::optional<std::size_t>> shown_indices(std::size_t n, bool summar
   for (std::size_t i = n - edge; i < n; ++i) out.emplace_back(i);
   return out;
 }
-
-}  // namespace
 
 std::size_t display_width(std::string_view s) {
   std::size_t w = 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,12 @@ struct TableStyle {
 // number of decimals within the matrix; large matrices, or ones wider than max_width, keep their
 // edges around "…".
 std::string format_table(const Matrix& m, const TableStyle& style = {});
+
+// Which of n rows or columns a summarised matrix shows: all of them, or (summarise and n > 2·edge)
+// the first and last `edge` with nullopt marking the elided middle, as NumPy prints large arrays.
+// Every view elides with this: tables, Markdown, LaTeX and heatmaps.
+std::vector<std::optional<std::size_t>> shown_indices(std::size_t n, bool summarise,
+                                                      std::size_t edge);
 
 // Labels "prefix0", "prefix1", … for n rows or columns.
 std::vector<std::string> index_labels(const std::string& prefix, std::size_t n);

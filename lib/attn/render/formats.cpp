@@ -49,15 +49,7 @@ struct Part {
 using Document = std::vector<Part>;
 
 std::vector<std::optional<std::size_t>> shown(std::size_t n, bool summarise) {
-  std::vector<std::optional<std::size_t>> out;
-  if (!summarise || n <= 2 * kEdge) {
-    for (std::size_t i = 0; i < n; ++i) out.emplace_back(i);
-    return out;
-  }
-  for (std::size_t i = 0; i < kEdge; ++i) out.emplace_back(i);
-  out.emplace_back(std::nullopt);
-  for (std::size_t i = n - kEdge; i < n; ++i) out.emplace_back(i);
-  return out;
+  return shown_indices(n, summarise, kEdge);
 }
 
 std::vector<std::string> or_indices(const std::vector<std::string>& labels, std::size_t n,

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "attn/core/error.hpp"
+#include "attn/core/rules.hpp"
 
 namespace attn {
 namespace {
@@ -44,17 +45,9 @@ void rtrim(std::string& s) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
 }
 
-// Indices to show out of n, keeping `edge` at each end; nullopt marks the elided middle.
+// Indices to show out of n, keeping `edge` at each end when there is one.
 std::vector<std::optional<std::size_t>> shown(std::size_t n, std::optional<std::size_t> edge) {
-  std::vector<std::optional<std::size_t>> out;
-  if (!edge || n <= 2 * *edge) {
-    for (std::size_t i = 0; i < n; ++i) out.emplace_back(i);
-    return out;
-  }
-  for (std::size_t i = 0; i < *edge; ++i) out.emplace_back(i);
-  out.emplace_back(std::nullopt);
-  for (std::size_t i = n - *edge; i < n; ++i) out.emplace_back(i);
-  return out;
+  return shown_indices(n, edge.has_value(), edge.value_or(0));
 }
 
 // Everything about drawing that follows from the options, worked out once.
@@ -264,7 +257,7 @@ std::vector<HeatCell> heat_cells(const Matrix& m, HeatScale scale, const ScaleRa
     for (double x : m.row(i)) {
       if (std::isnan(x)) {
         out.push_back({CellKind::nan, 0.0});
-      } else if (x == -std::numeric_limits<double>::infinity()) {
+      } else if (x == neg_inf) {
         out.push_back({CellKind::blocked, 0.0});
       } else if (scale == HeatScale::mask || std::isinf(x)) {
         out.push_back({CellKind::value, 1.0});

@@ -10,15 +10,15 @@
 
 #include "attn/core/bias.hpp"
 #include "attn/core/error.hpp"
-#include "attn/render/format.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/io/parse.hpp"
+#include "attn/render/format.hpp"
 
 namespace attn {
 namespace {
 
 using nlohmann::json;
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 constexpr std::string_view kAnswersHint =
     R"(write {"answers": {"1": -0.5, "2": [0.09, 0.245, 0.665], "3": "B"}}; see data/answers-example.json)";
 
@@ -102,7 +102,7 @@ struct AnswerReader {
 
   Matrix numbers(const json& v) const {
     if (v.is_number()) return Matrix{{v.get<double>()}};
-    if (v.is_string() && is_neg_inf_text(v.get<std::string>())) return Matrix{{kNegInf}};
+    if (v.is_string() && is_neg_inf_text(v.get<std::string>())) return Matrix{{neg_inf}};
     if (!v.is_array())
       throw data_error(fmt::format("{} must be a number, an array of numbers or \"-inf\", not {}",
                                    where(), v.dump()),
@@ -144,7 +144,7 @@ struct Slip {
 };
 
 std::string num(double x) {
-  return x == kNegInf ? std::string("-\\infty") : format_number(x);
+  return x == neg_inf ? std::string("-\\infty") : format_number(x);
 }
 
 // "your value is exactly 2× the answer", when the slip is a whole multiple of the answer.
@@ -188,7 +188,7 @@ std::vector<Slip> score_slips(const Question& q) {
     minus.bias = Matrix{{-*q.bias}};
     slips.push_back({run(minus), "you subtracted the bias instead of adding it"});
   }
-  if (q.mask && *q.mask == kNegInf) {
+  if (q.mask && *q.mask == neg_inf) {
     Problem no_mask = p;
     no_mask.mask.reset();
     slips.push_back({run(no_mask),
@@ -199,7 +199,7 @@ std::vector<Slip> score_slips(const Question& q) {
                      "would still get weight after softmax"});
   }
   if (q.mask && *q.mask == 0.0)
-    slips.push_back({Matrix{{kNegInf}},
+    slips.push_back({Matrix{{neg_inf}},
                      "$M = 0$ means the key is visible: adding 0 leaves the "
                      "score as it is"});
   return slips;
@@ -266,7 +266,7 @@ std::vector<Slip> weights_slips(const Question& q) {
   Matrix zeroed = beta;
   bool any_blocked = false;
   for (double& x : zeroed.values())
-    if (x == kNegInf) {
+    if (x == neg_inf) {
       x = 0.0;
       any_blocked = true;
     }

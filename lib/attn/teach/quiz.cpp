@@ -9,6 +9,7 @@
 
 #include "attn/core/bias.hpp"
 #include "attn/core/error.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/core/suggest.hpp"
 #include "attn/core/version.hpp"
 #include "attn/io/parse.hpp"
@@ -81,8 +82,6 @@ std::uint64_t student_seed(std::uint64_t class_seed, std::string_view student) {
 // ---------------------------------------------------------------------------------------
 
 namespace {
-
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 constexpr std::string_view kKindNames[] = {"score", "weights", "output", "mask",
                                            "order", "scaling", "bias"};
@@ -357,10 +356,10 @@ Matrix half_row(SeededRng& rng, std::size_t n) {
 
 bool constant_row(const Matrix& m, std::size_t i) {
   auto r = m.row(i);
-  double first = kNegInf;
+  double first = neg_inf;
   bool seen = false;
   for (double x : r) {
-    if (x == kNegInf) continue;
+    if (x == neg_inf) continue;
     if (seen && x != first) return false;
     first = x;
     seen = true;
@@ -393,7 +392,7 @@ Question make_score(SeededRng& rng) {
         d, num(*q.bias));
   } else if (variant == 3) {
     q.variant = "mask";
-    q.mask = rng.uniform_int(0, 1) ? 0.0 : kNegInf;
+    q.mask = rng.uniform_int(0, 1) ? 0.0 : neg_inf;
     q.prompt = fmt::format(
         "Compute the score $\\beta = q \\cdot k / \\sqrt{{d_k}} + M$ for the vectors below, with "
         "$d_k = {}$ and the mask entry {}. Give $\\beta$ to 3 decimals, or $-\\infty$.",
@@ -457,7 +456,7 @@ Question make_weights(SeededRng& rng) {
       for (double& x : s.values()) x = half(rng);
     } else if (variant == 1) {
       s = half_row(rng, 4);
-      s(0, rng.index(4)) = kNegInf;
+      s(0, rng.index(4)) = neg_inf;
     } else {
       s = half_row(rng, 3 + rng.index(2));
     }
@@ -769,7 +768,7 @@ struct Reader {
     if (v.is_number()) return v.get<double>();
     if (v.is_string()) {
       const auto& s = v.get_ref<const std::string&>();
-      if (s == "-Infinity" || s == "-inf") return kNegInf;
+      if (s == "-Infinity" || s == "-inf") return neg_inf;
     }
     fail(fmt::format("\"{}\" must be a number, not {}", key, v.dump()));
   }

@@ -8,6 +8,7 @@
 #include <limits>
 #include <span>
 
+#include "attn/core/rules.hpp"
 #include "attn/render/format.hpp"
 #include "attn/render/formats.hpp"
 
@@ -16,7 +17,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 const NumberStyle kAnswerStyle{3};  // answers are asked to 3 decimals
 const NumberStyle kWorkStyle{4};    // intermediate values
 
@@ -168,7 +168,7 @@ namespace {
 
 // A number inside $…$: −∞ is \infty, the rest as format_number writes it.
 std::string tex_num(double x, const NumberStyle& style = kWorkStyle) {
-  if (x == kNegInf) return "-\\infty";
+  if (x == neg_inf) return "-\\infty";
   return format_number(x, style);
 }
 
@@ -254,7 +254,7 @@ void solve_score(const Question& q, std::vector<std::string>& out) {
     out.push_back(fmt::format("add the bias: ${} + {} = {}$", tex_num(t.scaled(0, 0)),
                               tex_factor((*t.bias)(0, 0)), tex_num(t.scores(0, 0))));
   if (t.mask) {
-    if ((*t.mask)(0, 0) == kNegInf)
+    if ((*t.mask)(0, 0) == neg_inf)
       out.push_back(
           "the mask entry is $-\\infty$: the key is blocked, so $\\beta = -\\infty$ whatever "
           "$q \\cdot k$ is (after softmax its weight is exactly 0)");
@@ -295,7 +295,7 @@ void solve_weights(const Question& q, std::vector<std::string>& out) {
     std::string exps;
     for (std::size_t j = 0; j < beta.cols(); ++j)
       exps += fmt::format("{}e^{{{}}}", j ? ", " : "",
-                          beta(i, j) == kNegInf ? "-\\infty" : tex_num(q.trace->shifted(i, j)));
+                          beta(i, j) == neg_inf ? "-\\infty" : tex_num(q.trace->shifted(i, j)));
     out.push_back(fmt::format("$\\exp(\\beta_j - m) = ({}) = {}$", exps, tex_tuple(s.exps.row(i))));
     out.push_back(fmt::format("their sum is ${}$; divide each by it: $\\alpha = {}$",
                               tex_num(s.row_sum[i]), tex_tuple(s.weights.row(i), kAnswerStyle)));
@@ -662,7 +662,7 @@ std::string render_latex(const Quiz& quiz, KeyMode key) {
 // ---- JSON ----
 
 ordered_json number_json(double x) {
-  if (x == kNegInf) return "-Infinity";
+  if (x == neg_inf) return "-Infinity";
   return x;
 }
 
