@@ -12,9 +12,9 @@ namespace attn {
 namespace {
 
 // Builds the text of one solution; every method appends one part of it.
-class Solution {
+class Solution : WorkedText {
  public:
-  Solution(const Trace& t, const TextOptions& o) : t_(t), o_(o) {}
+  Solution(const Trace& t, const TextOptions& o) : WorkedText(o), t_(t) {}
 
   // Each step in the order the trace computed it, then the last step's matrix as the result.
   std::string render() {
@@ -57,44 +57,8 @@ class Solution {
 
  private:
   bool scalar() const { return t_.scores.rows() == 1 && t_.scores.cols() == 1; }
-  bool detailed(std::size_t cells, std::size_t width) const {
-    return cells <= o_.detail_cells && width <= o_.detail_width;
-  }
-  std::string num(double x) const { return format_number(x, o_.number); }
-  std::string factor(double x) const { return format_factor(x, o_.number); }
-  std::string vec(std::span<const double> xs) const {
-    std::vector<std::string> parts;
-    for (double x : xs) parts.push_back(num(x));
-    return fmt::format("[{}]", fmt::join(parts, ", "));
-  }
   std::string cell(const char* name, std::size_t i, std::size_t j) const {
     return scalar() ? name : fmt::format("{}[{},{}]", name, i, j);
-  }
-  void line(std::string_view s = {}) {
-    out_ += s;
-    out_ += '\n';
-  }
-  // With colour on, step headings in bold cyan and the result in bold green: the parts a reader
-  // scans for.
-  std::string paint(std::string_view s, const char* sgr) const {
-    return o_.color ? fmt::format("\x1b[{}m{}\x1b[0m", sgr, s) : std::string(s);
-  }
-  std::string strong(std::string_view s) const { return paint(s, "1;36"); }
-  std::string answer(std::string_view s) const { return paint(s, "1;32"); }
-  void step(std::string_view heading) {
-    line();
-    line(strong(fmt::format("Step {}. {}", ++step_, heading)));
-  }
-  void table(std::string_view name, const Matrix& m, const std::string& row_prefix,
-             const std::string& col_prefix) {
-    if (m.rows() == 1 && m.cols() == 1) return line(fmt::format("  {} = {}", name, num(m(0, 0))));
-    if (m.rows() == 1 && m.cols() <= 8) return line(fmt::format("  {} = {}", name, vec(m.row(0))));
-    line(fmt::format("  {} =", name));
-    TableStyle style{o_.number, index_labels(row_prefix, m.rows()),
-                     index_labels(col_prefix, m.cols())};
-    style.indent = "    ";
-    style.max_width = o_.width;
-    out_ += format_table(m, style);
   }
 
   std::size_t d_k() const { return t_.d_k.value_or(0); }
@@ -135,22 +99,16 @@ class Solution {
   }
 
   void dot_product_cell(std::size_t i, std::size_t j) {
-    std::vector<std::string> products, terms;
     const std::vector<double> term = t_.dot_terms(i, j);
-    for (std::size_t c = 0; c < term.size(); ++c) {
-      products.push_back(fmt::format("{}×{}", factor(t_.q(i, c)), factor(t_.k(j, c))));
-      terms.push_back(c == 0
-                          ? num(term[c])
-                          : fmt::format("{} {}", term[c] < 0 ? "-" : "+", num(std::abs(term[c]))));
-    }
+    const std::string product = products(t_.q.row(i), t_.k.row(j));
     const std::string sum = num(t_.dot(i, j));
     if (!scalar()) {
-      line(fmt::format("  s[{},{}] = q{}·k{} = {}{} = {}", i, j, i, j, fmt::join(products, " + "),
-                       term.size() > 1 ? fmt::format(" = {}", fmt::join(terms, " ")) : "", sum));
+      line(fmt::format("  s[{},{}] = q{}·k{} = {}{} = {}", i, j, i, j, product,
+                       term.size() > 1 ? fmt::format(" = {}", signed_terms(term)) : "", sum));
       return;
     }
-    line(fmt::format("  q·k = {}", fmt::join(products, " + ")));
-    if (term.size() > 1) line(fmt::format("      = {}", fmt::join(terms, " ")));
+    line(fmt::format("  q·k = {}", product));
+    if (term.size() > 1) line(fmt::format("      = {}", signed_terms(term)));
     line(fmt::format("      = {}", sum));
   }
 
@@ -267,24 +225,11 @@ class Solution {
   }
 
   std::string result(std::string_view name, const Matrix& m) {
-    line();
-    const bool inline_value = m.rows() == 1 && (m.cols() == 1 || m.cols() <= 8);
-    if (inline_value) {
-      line(answer(fmt::format("{} = {}", name, m.cols() == 1 ? num(m(0, 0)) : vec(m.row(0)))));
-    } else {
-      line(answer(fmt::format("{} =", name)));
-      TableStyle style{o_.number, index_labels("q", m.rows()),
-                       name == "o" ? std::vector<std::string>{} : index_labels("k", m.cols())};
-      style.max_width = o_.width;
-      out_ += format_table(m, style);
-    }
-    return std::move(out_);
+    answer_table(name, m, "q", name == "o" ? "" : "k");
+    return take();
   }
 
   const Trace& t_;
-  const TextOptions& o_;
-  std::string out_;
-  int step_ = 0;
 };
 
 }  // namespace

@@ -7,18 +7,9 @@
 #include "attn/core/heads.hpp"
 #include "attn/core/trace.hpp"
 #include "attn/render/format.hpp"
+#include "attn/render/worked_text.hpp"
 
 namespace attn {
-
-struct TextOptions {
-  NumberStyle number;
-  // Cells are worked out one by one (each product, each exp) while the matrices are at most this
-  // many cells and d_k, d_v at most `detail_width`; beyond that only the matrices are shown.
-  std::size_t detail_cells = 16;
-  std::size_t detail_width = 8;
-  bool color = false;     // headings and the result in colour (SGR escapes)
-  std::size_t width = 0;  // the terminal's columns: wider matrices elide their middle; 0: no limit
-};
 
 // The whole worked solution for one head's trace, step by step, ending with the result.
 std::string render_steps(const Trace& t, const TextOptions& options = {});
