@@ -8,6 +8,7 @@ namespace attn::cli {
 void setup_score(CLI::App& app);
 void setup_weights(CLI::App& app);
 void setup_attend(CLI::App& app);
+void setup_grad(CLI::App& app);  // grad_cmd.cpp
 void setup_demo(CLI::App& app);
 void setup_mask(CLI::App& app);        // mask_cmd.cpp
 void setup_bias(CLI::App& app);        // bias_cmd.cpp

@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   attn::cli::setup_score(app);
   attn::cli::setup_weights(app);
   attn::cli::setup_attend(app);
+  attn::cli::setup_grad(app);
   attn::cli::setup_demo(app);
   attn::cli::setup_mask(app);
   attn::cli::setup_bias(app);

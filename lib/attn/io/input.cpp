@@ -156,7 +156,7 @@ void load_bias(const InputArgs& args, const json& doc, const Geometry& g, Reques
 
 }  // namespace
 
-Request load_input(const InputArgs& args, Stage stage) {
+nlohmann::json read_document(const InputArgs& args) {
   json doc = json::object();
   if (args.input) {
     doc = parse_json(read_text(*args.input), *args.input == "-" ? "stdin" : *args.input);
@@ -165,7 +165,14 @@ Request load_input(const InputArgs& args, Stage stage) {
                                    *args.input == "-" ? "stdin" : *args.input, doc.type_name()),
                        R"(write {"q": [[…]], "k": [[…]], "v": [[…]]})");
   }
+  return doc;
+}
 
+Request load_input(const InputArgs& args, Stage stage) {
+  return load_input(args, stage, read_document(args));
+}
+
+Request load_input(const InputArgs& args, Stage stage, const nlohmann::json& doc) {
   Request in;
   auto& p = in.problem;
   p.empty_rows = args.empty_rows;

@@ -9,6 +9,7 @@
 // A vector counts as a 1-row matrix. Flags given on the command line override the document.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 
@@ -39,5 +40,10 @@ struct InputArgs {
 // Reads the document (if any), applies the flags over it and checks what `stage` needs.
 // Errors name the flag or the document key at fault.
 Request load_input(const InputArgs& args, Stage stage);
+
+// The same in two steps, for commands that read more keys of the document: the --input document
+// (an empty object without --input), then the request from it and the flags.
+nlohmann::json read_document(const InputArgs& args);
+Request load_input(const InputArgs& args, Stage stage, const nlohmann::json& doc);
 
 }  // namespace attn

@@ -64,4 +64,35 @@ nlohmann::ordered_json run_to_json(const Run& run) {
   return out;
 }
 
+nlohmann::ordered_json grad_to_json(const Run& run, const GradRun& grad, const Loss& loss,
+                                    bool with_dbias) {
+  nlohmann::ordered_json out = run_to_json(run);
+  if (loss.kind != LossKind::given)
+    out["loss"] = {{"kind", loss_name(loss.kind)}, {"value", *loss.value}};
+  const auto per_head = [&](nlohmann::ordered_json& into, const GradTrace& g) {
+    into["dalpha"] = matrix_to_json(g.dalpha);
+    into["dbeta"] = matrix_to_json(g.dbeta);
+    if (with_dbias && g.dbias) into["dbias"] = matrix_to_json(*g.dbias);
+  };
+  out["do"] = matrix_to_json(loss.d_out);
+  out["dv"] = matrix_to_json(grad.dv);
+  if (run.layout.heads == 1) {
+    per_head(out, grad.heads.front());
+    // keep the documented order: do, dv, dalpha, dbeta, dq, dk, dbias
+    nlohmann::ordered_json dbias;
+    if (out.contains("dbias")) {
+      dbias = out["dbias"];
+      out.erase("dbias");
+    }
+    out["dq"] = matrix_to_json(grad.dq);
+    out["dk"] = matrix_to_json(grad.dk);
+    if (!dbias.is_null()) out["dbias"] = std::move(dbias);
+    return out;
+  }
+  for (std::size_t n = 0; n < grad.heads.size(); ++n) per_head(out["heads"][n], grad.heads[n]);
+  out["dq"] = matrix_to_json(grad.dq);
+  out["dk"] = matrix_to_json(grad.dk);
+  return out;
+}
+
 }  // namespace attn

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attn/core/grad.hpp"
 #include "attn/core/heads.hpp"
 #include "attn/core/trace.hpp"
 
@@ -24,5 +25,12 @@ nlohmann::ordered_json trace_to_json(const Trace& t);
 // One head: as trace_to_json. Several: {"d_k", "scale", "heads": [{"head", "kv_head", "scores",
 // "mask", "weights", "output"}, …], "output": the heads' outputs side by side}.
 nlohmann::ordered_json run_to_json(const Run& run);
+
+// `attn grad --json`: run_to_json's keys, then "loss" ({"kind": "sum"|"mse", "value": L}) when dO
+// came from a loss, "do", "dv", "dalpha", "dbeta", "dq", "dk", and "dbias" with `with_dbias`.
+// Several heads: "dalpha", "dbeta" (and "dbias") in each entry of "heads"; "do", "dq", "dk" and
+// "dv" of the whole layer at the top.
+nlohmann::ordered_json grad_to_json(const Run& run, const GradRun& grad, const Loss& loss,
+                                    bool with_dbias);
 
 }  // namespace attn
