@@ -1,14 +1,25 @@
 #!/usr/bin/env python3
-"""attn's machine interface against an independent float64 computation in NumPy.
+"""Everything `attn score|weights|attend` computes, against an independent float64 computation
+in NumPy written from the published formulas (not from attn's code).
 
-Runs the real binary as a script would, `attn attend --input - --json`, on seeded random
-problems (shapes, scales, masks given as expressions, bool matrices and additive matrices,
-multi-head), and requires every score, weight and output to agree with NumPy to 1e-9 relative.
-Exit 77 (skipped) when NumPy is missing.
+Runs the real binary as a script would, on seeded random problems:
+  - every mask atom (full, none, causal, window, local, prefix, valid with one or per-row lengths,
+    document, chunk, dilated) and random &, |, ! combinations; bool and additive mask matrices;
+  - both alignments (bottom-right, top-left), n_q < n_k and n_q > n_k;
+  - ALiBi per head (BLOOM's slopes, also for head counts that are not powers of two) with
+    grouped-query heads, T5 buckets (Hugging Face's formula in float32), clipped relative tables,
+    bias matrices, the softcap, a given scale and --no-scale;
+  - every empty-row policy (zero, nan, uniform, error);
+  - the three ways in: flags with literals, a JSON document on stdin, and .npy tensors through the
+    streaming kernel (--output).
+Every score, weight and output must agree to 1e-9 relative. Exit 77 (skipped) without NumPy.
 """
 import json
+import math
+import os
 import subprocess
 import sys
+import tempfile
 
 try:
     import numpy as np
@@ -18,95 +29,365 @@ except ImportError:
 
 ATTN = sys.argv[1]
 RTOL, ATOL = 1e-9, 1e-12
-rng = np.random.default_rng(20261128)
+rng = np.random.default_rng(20261201)
+counts = {}
 
 
-def causal(n_q, n_k):
-    # bottom-right: query i sits at position p = i + n_k - n_q and sees keys j <= p
-    p = np.arange(n_q)[:, None] + (n_k - n_q)
-    return np.arange(n_k)[None, :] <= p
+def count(what):
+    counts[what] = counts.get(what, 0) + 1
 
 
-def reference(q, k, v, scale, allowed, additive):
-    s = q @ k.T * scale
+# ---- Positions and masks, from attn's documented geometry -------------------------------------
+
+def positions(n_q, n_k, align):
+    """Query row i sits at p = i + (n_k − n_q) (bottom-right) or p = i (top-left)."""
+    offset = n_k - n_q if align == "bottom-right" else 0
+    return np.arange(n_q)[:, None] + offset, np.arange(n_k)[None, :]
+
+
+def atom(name, n_q, n_k, align):
+    """One mask atom as a bool matrix, True = may attend (the formulas in `attn help masks`)."""
+    p, j = positions(n_q, n_k, align)
+    kind, _, arg = name.partition(":")
+    if kind in ("full", "none"):
+        return np.ones((n_q, n_k), dtype=bool)
+    if kind == "causal":
+        return j <= p
+    if kind == "window":
+        w = int(arg)
+        return (p - w < j) & (j <= p)
+    if kind == "local":
+        return np.abs(p - j) <= int(arg)
+    if kind == "prefix":
+        return (j < int(arg)) | (j <= p)
+    if kind == "valid":
+        lengths = [int(x) for x in arg.split(",")]
+        limit = np.array(lengths if len(lengths) > 1 else lengths * n_q)[:, None]
+        return np.broadcast_to(j < limit, (n_q, n_k)).copy()
+    if kind == "document":
+        ids = [int(x) for x in arg.split(",")]
+        out = np.zeros((n_q, n_k), dtype=bool)
+        for i in range(n_q):
+            pi = int(p[i, 0])
+            for jj in range(n_k):
+                out[i, jj] = 0 <= pi < len(ids) and ids[pi] == ids[jj]
+        return out
+    if kind == "chunk":
+        c = int(arg)
+        return np.floor_divide(p, c) == np.floor_divide(j, c)
+    if kind == "dilated":
+        w, d = (int(x) for x in arg.split(":"))
+        return (np.abs(p - j) <= w) & (np.mod(p - j, d) == 0)
+    raise ValueError(name)
+
+
+def random_atom(n_q, n_k, align):
+    kind = rng.choice(["full", "none", "causal", "window", "local", "prefix", "valid", "valid_rows",
+                       "document", "chunk", "dilated"])
+    if kind == "window":
+        return f"window:{rng.integers(1, 5)}"
+    if kind == "local":
+        return f"local:{rng.integers(0, 3)}"
+    if kind == "prefix":
+        return f"prefix:{rng.integers(0, 4)}"
+    if kind == "valid":
+        return f"valid:{rng.integers(0, n_k + 1)}"
+    if kind == "valid_rows":
+        return "valid:" + ",".join(str(rng.integers(0, n_k + 1)) for _ in range(n_q))
+    if kind == "document":
+        p, _ = positions(n_q, n_k, align)
+        length = max(n_k, int(p.max()) + 1)
+        return "document:" + ",".join(str(x) for x in np.sort(rng.integers(0, 3, length)))
+    if kind == "chunk":
+        return f"chunk:{rng.integers(1, 4)}"
+    if kind == "dilated":
+        return f"dilated:{rng.integers(0, 4)}:{rng.integers(1, 3)}"
+    return str(kind)
+
+
+def random_expr(n_q, n_k, align, depth=2):
+    """A random expression and its bool matrix, built from the atoms by NumPy's own &, |, ~."""
+    if depth == 0 or rng.random() < 0.4:
+        a = random_atom(n_q, n_k, align)
+        return a, atom(a, n_q, n_k, align)
+    op = rng.choice(["&", "|", "!"])
+    left, lm = random_expr(n_q, n_k, align, depth - 1)
+    if op == "!":
+        return f"!({left})", ~lm
+    right, rm = random_expr(n_q, n_k, align, depth - 1)
+    return f"({left}) {op} ({right})", (lm & rm) if op == "&" else (lm | rm)
+
+
+# ---- Biases, from their papers and reference code ---------------------------------------------
+
+def alibi_slopes(heads):
+    """BLOOM's build_alibi_tensor: 2^(−8h/c) for the closest power of two c ≤ H, then the odd
+    slopes of the 2c-head series for the remaining heads."""
+    c = 2 ** math.floor(math.log2(heads))
+    slopes = [2.0 ** (-8.0 * h / c) for h in range(1, c + 1)]
+    slopes += [2.0 ** (-4.0 * (2 * k - 1) / c) for k in range(1, heads - c + 1)]
+    return slopes
+
+
+def alibi(slope, n_q, n_k, align):
+    p, j = positions(n_q, n_k, align)
+    return slope * (j - p).astype(float)
+
+
+def t5_bucket(r, bidirectional=True, num_buckets=32, max_distance=128):
+    """Hugging Face T5Attention._relative_position_bucket, the log in float32 as torch does it."""
+    nb, start = num_buckets, 0
+    if bidirectional:
+        nb //= 2
+        start = nb if r > 0 else 0
+        n = abs(r)
+    else:
+        n = max(-r, 0)
+    max_exact = nb // 2
+    if n < max_exact:
+        return start + n
+    large = max_exact + int(np.float32(np.log(np.float32(n) / np.float32(max_exact)))
+                            / np.float32(math.log(max_distance / max_exact))
+                            * np.float32(nb - max_exact))
+    return start + min(large, nb - 1)
+
+
+def t5(table, bidirectional, n_q, n_k, align):
+    p, j = positions(n_q, n_k, align)
+    return np.vectorize(lambda r: table[t5_bucket(int(r), bidirectional)])(j - p).astype(float)
+
+
+def relative(table, n_q, n_k, align):
+    k = (len(table) - 1) // 2
+    p, j = positions(n_q, n_k, align)
+    return np.asarray(table)[np.clip(j - p, -k, k) + k]
+
+
+# ---- Attention, from the formulas --------------------------------------------------------------
+
+def reference(q, k, v, scale, bias, cap, allowed, additive, empty):
+    """β = M + cap(c·q kᵀ + b); α = softmax over the visible keys; o = α v."""
+    x = scale * (q @ k.T)
+    if bias is not None:
+        x = x + bias
+    if cap is not None:
+        x = cap * np.tanh(x / cap)
     if additive is not None:
-        s = s + additive
-    if allowed is not None:
-        s = np.where(allowed, s, -np.inf)
-    m = s.max(axis=1, keepdims=True)
-    empty = ~np.isfinite(m)
-    e = np.exp(s - np.where(empty, 0, m))
-    e[np.broadcast_to(empty, e.shape)] = 0
-    total = e.sum(axis=1, keepdims=True)
-    w = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
-    return s, w, w @ v
+        x = x + additive
+    beta = np.where(allowed, x, -np.inf)
+    n_q, n_k = beta.shape
+    w = np.zeros_like(beta)
+    for i in range(n_q):
+        row = beta[i]
+        if not np.isfinite(row).any():
+            w[i] = {"zero": 0.0, "nan": np.nan, "uniform": 1.0 / n_k, "error": 0.0}[empty]
+            continue
+        e = np.exp(row - row[np.isfinite(row)].max())
+        w[i] = e / e.sum()
+    with np.errstate(invalid="ignore"):
+        o = np.where(np.isnan(w).any(axis=1, keepdims=True), np.nan,
+                     np.nan_to_num(w) @ v)
+    return beta, w, o
 
 
 def decode(matrix):
     return np.array([[float(x) for x in row] for row in matrix])  # float() reads "-Infinity"
 
 
-def run(doc):
-    out = subprocess.run([ATTN, "attend", "--input", "-", "--json"], input=json.dumps(doc),
-                         capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise SystemExit(f"attn failed ({out.returncode}): {out.stderr}\n{json.dumps(doc)}")
-    return json.loads(out.stdout)
-
-
 def close(name, got, want, case):
+    same_nan = np.array_equal(np.isnan(got), np.isnan(want))
     finite = np.isfinite(want)
-    if not np.array_equal(finite, np.isfinite(got)) or not np.allclose(
-            got[finite], want[finite], rtol=RTOL, atol=ATOL):
-        raise SystemExit(f"case {case}: {name} differs\nattn:  {got}\nnumpy: {want}")
+    if (not same_nan or not np.array_equal(finite, np.isfinite(got))
+            or not np.allclose(got[finite], want[finite], rtol=RTOL, atol=ATOL)
+            or not np.array_equal(got[np.isinf(want)], want[np.isinf(want)])):
+        raise SystemExit(f"case {case}: {name} differs\nattn:  {got.tolist()}\n"
+                         f"numpy: {want.tolist()}")
 
 
-cases = 0
-for case in range(300):
+def attn(args, stdin=None):
+    out = subprocess.run([ATTN, *args], input=stdin, capture_output=True, text=True, check=False)
+    return out.returncode, out.stdout, out.stderr
+
+
+def literal(m):
+    return ";".join(",".join(repr(float(x)) for x in row) for row in m)
+
+
+# ---- One random problem, asked three ways ------------------------------------------------------
+
+def problem(case):
+    heads = int(rng.choice([1, 1, 1, 2, 3, 4, 6, 8]))
+    kv = int(rng.choice([g for g in (1, 2, 3, heads) if heads % g == 0]))
     n_q, n_k = int(rng.integers(1, 7)), int(rng.integers(1, 7))
-    d_k, d_v = int(rng.integers(1, 9)), int(rng.integers(1, 6))
-    q = rng.normal(size=(n_q, d_k)) * rng.choice([0.1, 1, 10])
-    k = rng.normal(size=(n_k, d_k))
-    v = rng.normal(size=(n_k, d_v))
-    doc = {"q": q.tolist(), "k": k.tolist(), "v": v.tolist()}
-    scale = 1 / np.sqrt(d_k)
-    if case % 5 == 1:
-        scale = float(rng.uniform(0.1, 2))
-        doc["scale"] = scale
-    allowed, additive = None, None
-    kind = case % 4
-    if kind == 1:
-        doc["mask"] = "causal"
-        allowed = causal(n_q, n_k)
-    elif kind == 2:
-        allowed = rng.random((n_q, n_k)) < 0.7
-        doc["mask"] = allowed.tolist()
-    elif kind == 3:
+    d_k, d_v = int(rng.integers(1, 6)), int(rng.integers(1, 4))
+    align = str(rng.choice(["bottom-right", "top-left"]))
+    p = {"heads": heads, "kv": kv, "n_q": n_q, "n_k": n_k, "d_k": d_k, "d_v": d_v, "align": align,
+         "q": rng.normal(size=(n_q, heads * d_k)) * rng.choice([0.1, 1, 3]),
+         "k": rng.normal(size=(n_k, kv * d_k)), "v": rng.normal(size=(n_k, kv * d_v)),
+         "scale": None, "no_scale": False, "mask": None, "allowed": np.ones((n_q, n_k), bool),
+         "additive": None, "bias": None, "bias_kind": None, "cap": None, "empty": "zero"}
+    r = rng.random()
+    if r < 0.15:
+        p["scale"] = float(rng.uniform(0.1, 2))
+    elif r < 0.25:
+        p["no_scale"] = True
+    m = rng.random()
+    if m < 0.55:
+        p["mask"], p["allowed"] = random_expr(n_q, n_k, align)
+    elif m < 0.7:
+        p["allowed"] = rng.random((n_q, n_k)) < 0.7
+        p["mask"] = p["allowed"].tolist()
+    elif m < 0.8:
         additive = np.where(rng.random((n_q, n_k)) < 0.7, rng.normal(size=(n_q, n_k)), -np.inf)
-        doc["mask"] = [[x if np.isfinite(x) else "-Infinity" for x in row] for row in additive]
-    got = run(doc)
-    s, w, o = reference(q, k, v, scale, allowed, additive)
-    close("scores", decode(got["scores"]), s, case)
-    close("weights", decode(got["weights"]), w, case)
-    close("output", decode(got["output"]), o, case)
-    if allowed is not None:
-        assert got["mask"] == allowed.tolist(), f"case {case}: mask"
-    cases += 1
+        p["additive"] = np.where(np.isfinite(additive), additive, 0.0)
+        p["allowed"] = np.isfinite(additive)
+        p["mask"] = [[x if np.isfinite(x) else "-Infinity" for x in row] for row in additive]
+    b = rng.random()
+    if b < 0.25:
+        p["bias_kind"] = "alibi"
+    elif b < 0.32:
+        p["bias_kind"] = f"alibi:{rng.choice([0.5, 0.125, 0.0625])}"
+    elif b < 0.4:
+        table = [float(x) for x in rng.normal(size=2 * int(rng.integers(0, 3)) + 1)]
+        p["bias_kind"] = "relative:" + ",".join(repr(x) for x in table)
+        p["table"] = table
+    elif b < 0.48:
+        p["bias_kind"] = str(rng.choice(["t5", "t5:causal"]))
+        p["table"] = [float(x) for x in rng.normal(size=32)]
+    elif b < 0.55 and heads == 1:
+        p["bias"] = rng.normal(size=(n_q, n_k))
+    if rng.random() < 0.25:
+        p["cap"] = float(rng.uniform(0.5, 5))
+    if not p["allowed"].any(axis=1).all():  # a row with every key blocked
+        p["empty"] = str(rng.choice(["zero", "nan", "uniform", "error"]))
+    return p
 
-# Multi-head: H = 4 query heads over G = 2 kv heads, each head its own attention.
-for case in range(50):
-    H, G, n, d = 4, 2, int(rng.integers(1, 6)), int(rng.integers(1, 4))
-    q, k, v = rng.normal(size=(n, H * d)), rng.normal(size=(n, G * d)), rng.normal(size=(n, G * 2))
-    got = run({"q": q.tolist(), "k": k.tolist(), "v": v.tolist(), "heads": H, "kv_heads": G,
-               "mask": "causal"})
-    outs = []
-    for h in range(H):
-        g = h * G // H
-        _, w, o = reference(q[:, h * d:(h + 1) * d], k[:, g * d:(g + 1) * d],
-                            v[:, g * 2:(g + 1) * 2], 1 / np.sqrt(d), causal(n, n), None)
-        close(f"head {h} weights", decode(got["heads"][h]["weights"]), w, case)
-        outs.append(o)
-    close("concatenated output", decode(got["output"]), np.concatenate(outs, axis=1), case)
-    cases += 1
 
-print(f"numpy agreement: {cases} passed, 0 failed")
+def expected(p):
+    heads, kv, d_k, d_v = p["heads"], p["kv"], p["d_k"], p["d_v"]
+    scale = 1.0 if p["no_scale"] else p["scale"] if p["scale"] is not None else 1 / math.sqrt(d_k)
+    slopes = alibi_slopes(heads)
+    per_head = []
+    for h in range(heads):
+        g = h * kv // heads
+        kind = p["bias_kind"]
+        bias = p["bias"]
+        args = (p["n_q"], p["n_k"], p["align"])
+        if kind == "alibi":
+            bias = alibi(slopes[h], *args)
+        elif kind and kind.startswith("alibi:"):
+            bias = alibi(float(kind.split(":")[1]), *args)
+        elif kind and kind.startswith("relative:"):
+            bias = relative(p["table"], *args)
+        elif kind in ("t5", "t5:causal"):
+            bias = t5(p["table"], kind == "t5", *args)
+        per_head.append(reference(p["q"][:, h * d_k:(h + 1) * d_k], p["k"][:, g * d_k:(g + 1) * d_k],
+                                  p["v"][:, g * d_v:(g + 1) * d_v], scale, bias, p["cap"],
+                                  p["allowed"], p["additive"], p["empty"]))
+    return per_head
+
+
+def flags(p):
+    out = ["--align", p["align"], "--empty-rows", p["empty"]]
+    if p["heads"] > 1:
+        out += ["--heads", str(p["heads"]), "--kv-heads", str(p["kv"])]
+    if p["scale"] is not None:
+        out += ["--scale", repr(p["scale"])]
+    if p["no_scale"]:
+        out += ["--no-scale"]
+    if p["cap"] is not None:
+        out += ["--softcap", repr(p["cap"])]
+    if p["bias_kind"]:
+        out += ["--bias", p["bias_kind"]]
+        if p["bias_kind"].startswith("t5"):
+            out += ["--bias-table", json.dumps(p["table"])]
+    return out
+
+
+def check_json(p, got, case, path):
+    want = expected(p)
+    results = [got] if p["heads"] == 1 else got["heads"]
+    for h, (beta, w, o) in enumerate(want):
+        close(f"{path} head {h} scores", decode(results[h]["scores"]), beta, case)
+        close(f"{path} head {h} weights", decode(results[h]["weights"]), w, case)
+    close(f"{path} output", decode(got["output"]),
+          np.concatenate([o for *_, o in want], axis=1), case)
+
+
+def run_case(case):
+    p = problem(case)
+    want = expected(p)
+    blocked_row = any(not p["allowed"][i].any() for i in range(p["n_q"]))
+    doc = {"q": p["q"].tolist(), "k": p["k"].tolist(), "v": p["v"].tolist()}
+    if p["mask"] is not None:
+        doc["mask"] = p["mask"]
+    if p["bias"] is not None:
+        doc["bias"] = p["bias"].tolist()
+    # 1. the JSON document on stdin
+    status, out, err = attn(["attend", "--input", "-", "--json", *flags(p)], json.dumps(doc))
+    if p["empty"] == "error" and blocked_row:
+        assert status == 65 and "every key blocked" in err, f"case {case}: {status} {err}"
+        count("empty rows refused")
+        return
+    if status != 0:
+        raise SystemExit(f"case {case}: attn failed ({status}): {err}\n{json.dumps(doc)} {flags(p)}")
+    check_json(p, json.loads(out), case, "document")
+    count("JSON document")
+    # 2. the same as flags with literals
+    if isinstance(p["mask"], str) or p["mask"] is None:
+        lit = ["--q", literal(p["q"]), "--k", literal(p["k"]), "--v", literal(p["v"])]
+        if p["mask"] is not None:
+            lit += ["--mask", p["mask"]]
+        if p["bias"] is not None:
+            lit += ["--bias", json.dumps(p["bias"].tolist())]
+        status, out, err = attn(["attend", "--json", *lit, *flags(p)])
+        if status != 0:
+            raise SystemExit(f"case {case}: literals failed ({status}): {err}")
+        check_json(p, json.loads(out), case, "literals")
+        count("literals")
+    # 3. .npy tensors through the streaming kernel: one head, masks given as expressions
+    if (p["heads"] == 1 and p["bias"] is None and p["bias_kind"] is None and p["cap"] is None
+            and (p["mask"] is None or isinstance(p["mask"], str))):
+        with tempfile.TemporaryDirectory() as tmp:
+            names = {}
+            for key in ("q", "k", "v"):
+                names[key] = os.path.join(tmp, f"{key}.npy")
+                np.save(names[key], p[key])
+            out_path = os.path.join(tmp, "o.npy")
+            args = ["attend", "--q", names["q"], "--k", names["k"], "--v", names["v"],
+                    "--output", out_path, "--align", p["align"], "--empty-rows", p["empty"]]
+            if p["mask"] is not None:
+                args += ["--mask", p["mask"]]
+            if p["scale"] is not None:
+                args += ["--scale", repr(p["scale"])]
+            if p["no_scale"]:
+                args += ["--no-scale"]
+            status, _, err = attn(args)
+            if status != 0:
+                raise SystemExit(f"case {case}: .npy failed ({status}): {err}")
+            close(".npy output", np.load(out_path), want[0][2], case)
+            count(".npy streaming")
+
+
+def main():
+    for case in range(600):
+        run_case(case)
+    # A few problems as `attn score` and `attn weights --scores` (the earlier stages).
+    for case in range(40):
+        n_q, n_k, d = int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 5))
+        q, k = rng.normal(size=(n_q, d)), rng.normal(size=(n_k, d))
+        status, out, err = attn(["score", "--q", literal(q), "--k", literal(k), "--json"])
+        assert status == 0, err
+        close("score", decode(json.loads(out)["scores"]), q @ k.T / math.sqrt(d), case)
+        scores = rng.normal(size=(n_q, n_k))
+        status, out, err = attn(["weights", "--scores", literal(scores), "--json"])
+        assert status == 0, err
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        close("weights", decode(json.loads(out)["weights"]), e / e.sum(axis=1, keepdims=True),
+              case)
+        count("score and weights")
+    print("numpy agreement: " + ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) +
+          f"; every value within {RTOL:g} relative")
+
+
+main()
