@@ -154,7 +154,8 @@ class Solution : WorkedText {
                       g.align == Align::bottom_right && g.n_q < g.n_k
                           ? fmt::format(" (the {} queries are the last {} positions)", g.n_q, g.n_q)
                           : ""));
-      if (offset < 0) line(fmt::format("  the first {} rows sit at negative positions", -offset));
+      if (offset == -1) line("  the first row sits at a negative position");
+      if (offset < -1) line(fmt::format("  the first {} rows sit at negative positions", -offset));
     }
     table("M", *t_.mask, "q", "k");
     table("β", t_.scores, "q", "k");
