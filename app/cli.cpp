@@ -67,6 +67,7 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
       ->type_name("h")
       ->group(computation);
   add_align_option(cmd, args.align, computation);
+  add_rope_options(cmd, args.rope);
   if (stage != Stage::scores) {
     static const std::map<std::string, EmptyRows> kEmpty{{"zero", EmptyRows::zero},
                                                          {"nan", EmptyRows::nan},
@@ -78,6 +79,35 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
         ->type_name("zero|nan|uniform|error")
         ->group(computation);
   }
+}
+
+void add_rope_options(CLI::App& cmd, RopeArgs& rope) {
+  const char* group = "Rotary position embedding";
+  cmd.add_flag("--rope", rope.enabled, "rotate q and k by their positions before the dot products")
+      ->group(group);
+  cmd.add_option("--rope-base", rope.base, "θ_i = B^(−2i/R) (default 10000)")
+      ->type_name("B")
+      ->group(group);
+  static const std::map<std::string, RopeStyle> kStyle{{"half", RopeStyle::half},
+                                                       {"interleaved", RopeStyle::interleaved}};
+  cmd.add_option("--rope-style", rope.style,
+                 "pairs (i, i + R/2) as GPT-NeoX and HF LLaMA (default), or (2i, 2i + 1) as GPT-J")
+      ->transform(CLI::CheckedTransformer(kStyle, CLI::ignore_case).description(""))
+      ->type_name("half|interleaved")
+      ->group(group);
+  cmd.add_option("--rope-dim", rope.dim, "rotate the first R dimensions only (default d_k)")
+      ->type_name("R")
+      ->group(group);
+  cmd.add_option("--rope-scale", rope.scale, "divide positions by s (linear interpolation)")
+      ->type_name("s")
+      ->group(group);
+  cmd.add_option("--q-positions", rope.q_positions,
+                 "the queries' position ids (default: the last n_q, or the first with top-left)")
+      ->type_name("P1,P2,…")
+      ->group(group);
+  cmd.add_option("--k-positions", rope.k_positions, "the keys' position ids (default 0 … n_k − 1)")
+      ->type_name("P1,P2,…")
+      ->group(group);
 }
 
 void add_align_option(CLI::App& cmd, Align& align, const char* group) {

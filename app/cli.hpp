@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "attn/render/color.hpp"
-#include "attn/render/heatmap.hpp"
 #include "attn/io/input.hpp"
+#include "attn/render/color.hpp"
 #include "attn/render/formats.hpp"
+#include "attn/render/heatmap.hpp"
 #include "attn/render/text.hpp"
 
 namespace attn::cli {
@@ -35,6 +35,8 @@ struct PictureOptions {
 
 // --q --k --v --scores --input --mask --align --scale --no-scale --empty-rows, in groups.
 void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage);
+// --rope, --rope-base, --rope-style, --rope-dim, --rope-scale, --q-positions, --k-positions.
+void add_rope_options(CLI::App& cmd, RopeArgs& rope);
 // --align: where queries sit when n_q ≠ n_k.
 void add_align_option(CLI::App& cmd, Align& align, const char* group);
 // --n N [--m M] [--align]: the shape of a mask or bias printed without vectors (`attn mask`,

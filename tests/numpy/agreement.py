@@ -9,10 +9,11 @@ Runs the real binary as a script would, on seeded random problems:
   - ALiBi per head (BLOOM's slopes, also for head counts that are not powers of two) with
     grouped-query heads, T5 buckets (Hugging Face's formula in float32), clipped relative tables,
     bias matrices, the softcap, a given scale and --no-scale;
+  - rotary embeddings in both pairings, partial rotation, position scaling and explicit positions;
   - every empty-row policy (zero, nan, uniform, error);
   - the three ways in: flags with literals, a JSON document on stdin, and .npy tensors through the
     streaming kernel (--output).
-Every score, weight and output must agree to 1e-9 relative. Exit 77 (skipped) without NumPy.
+Every score, weight and output must agree to 1e-12 relative. Exit 77 (skipped) without NumPy.
 """
 import json
 import math
@@ -28,7 +29,7 @@ except ImportError:
     sys.exit(77)
 
 ATTN = sys.argv[1]
-RTOL, ATOL = 1e-9, 1e-12
+RTOL, ATOL = 1e-12, 1e-14
 rng = np.random.default_rng(20261201)
 counts = {}
 
@@ -163,6 +164,26 @@ def relative(table, n_q, n_k, align):
     return np.asarray(table)[np.clip(j - p, -k, k) + k]
 
 
+# ---- Rotary embeddings (RoFormer; GPT-NeoX's rotate_half and GPT-J's rotate_every_two) --------
+
+def rope_rotate(x, pos, base, style, dim, scale):
+    """x (rows, d) with row r at position pos[r]: pairs rotated by (pos/scale)·base^(−2i/R)."""
+    r = dim
+    theta = base ** (-2.0 * np.arange(r // 2) / r)
+    ang = (np.asarray(pos, dtype=float)[:, None] / scale) * theta[None, :]
+    cos, sin = np.cos(ang), np.sin(ang)
+    out = x.copy()
+    if style == "half":
+        a, b = x[:, :r // 2], x[:, r // 2:r]
+        out[:, :r // 2] = a * cos - b * sin
+        out[:, r // 2:r] = a * sin + b * cos
+    else:
+        a, b = x[:, 0:r:2], x[:, 1:r:2]
+        out[:, 0:r:2] = a * cos - b * sin
+        out[:, 1:r:2] = a * sin + b * cos
+    return out
+
+
 # ---- Attention, from the formulas --------------------------------------------------------------
 
 def reference(q, k, v, scale, bias, cap, allowed, additive, empty):
@@ -258,6 +279,16 @@ def problem(case):
         p["bias"] = rng.normal(size=(n_q, n_k))
     if rng.random() < 0.25:
         p["cap"] = float(rng.uniform(0.5, 5))
+    p["rope"] = None
+    if rng.random() < 0.25 and d_k >= 2:
+        rope = {"base": float(rng.choice([10000.0, 500.0, 3.0])),
+                "style": str(rng.choice(["half", "interleaved"])),
+                "dim": int(2 * rng.integers(0, d_k // 2 + 1)),
+                "scale": float(rng.choice([1.0, 1.0, 4.0]))}
+        if rng.random() < 0.3:
+            rope["q_positions"] = [int(x) for x in rng.integers(0, 50, n_q)]
+            rope["k_positions"] = [int(x) for x in rng.integers(0, 50, n_k)]
+        p["rope"] = rope
     if not p["allowed"].any(axis=1).all():  # a row with every key blocked
         p["empty"] = str(rng.choice(["zero", "nan", "uniform", "error"]))
     return p
@@ -281,8 +312,15 @@ def expected(p):
             bias = relative(p["table"], *args)
         elif kind in ("t5", "t5:causal"):
             bias = t5(p["table"], kind == "t5", *args)
-        per_head.append(reference(p["q"][:, h * d_k:(h + 1) * d_k], p["k"][:, g * d_k:(g + 1) * d_k],
-                                  p["v"][:, g * d_v:(g + 1) * d_v], scale, bias, p["cap"],
+        hq, hk = p["q"][:, h * d_k:(h + 1) * d_k], p["k"][:, g * d_k:(g + 1) * d_k]
+        if p["rope"] is not None:
+            rope = p["rope"]
+            qp, kp = positions(p["n_q"], p["n_k"], p["align"])
+            qpos = rope.get("q_positions", qp[:, 0].tolist())
+            kpos = rope.get("k_positions", kp[0, :].tolist())
+            hq = rope_rotate(hq, qpos, rope["base"], rope["style"], rope["dim"], rope["scale"])
+            hk = rope_rotate(hk, kpos, rope["base"], rope["style"], rope["dim"], rope["scale"])
+        per_head.append(reference(hq, hk, p["v"][:, g * d_v:(g + 1) * d_v], scale, bias, p["cap"],
                                   p["allowed"], p["additive"], p["empty"]))
     return per_head
 
@@ -297,6 +335,13 @@ def flags(p):
         out += ["--no-scale"]
     if p["cap"] is not None:
         out += ["--softcap", repr(p["cap"])]
+    if p["rope"] is not None:
+        rope = p["rope"]
+        out += ["--rope", "--rope-base", repr(rope["base"]), "--rope-style", rope["style"],
+                "--rope-dim", str(rope["dim"]), "--rope-scale", repr(rope["scale"])]
+        if "q_positions" in rope:
+            out += ["--q-positions", ",".join(map(str, rope["q_positions"])),
+                    "--k-positions", ",".join(map(str, rope["k_positions"]))]
     if p["bias_kind"]:
         out += ["--bias", p["bias_kind"]]
         if p["bias_kind"].startswith("t5"):
@@ -323,8 +368,11 @@ def run_case(case):
         doc["mask"] = p["mask"]
     if p["bias"] is not None:
         doc["bias"] = p["bias"].tolist()
+    if p["rope"] is not None and case % 2 == 0:  # half the time in the document, not as flags
+        doc["rope"] = p["rope"]
     # 1. the JSON document on stdin
-    status, out, err = attn(["attend", "--input", "-", "--json", *flags(p)], json.dumps(doc))
+    doc_flags = flags(dict(p, rope=None)) if "rope" in doc else flags(p)
+    status, out, err = attn(["attend", "--input", "-", "--json", *doc_flags], json.dumps(doc))
     if p["empty"] == "error" and blocked_row:
         assert status == 65 and "every key blocked" in err, f"case {case}: {status} {err}"
         count("empty rows refused")
@@ -345,9 +393,11 @@ def run_case(case):
             raise SystemExit(f"case {case}: literals failed ({status}): {err}")
         check_json(p, json.loads(out), case, "literals")
         count("literals")
+        if p["rope"] is not None:
+            count("with RoPE")
     # 3. .npy tensors through the streaming kernel: one head, masks given as expressions
     if (p["heads"] == 1 and p["bias"] is None and p["bias_kind"] is None and p["cap"] is None
-            and (p["mask"] is None or isinstance(p["mask"], str))):
+            and p["rope"] is None and (p["mask"] is None or isinstance(p["mask"], str))):
         with tempfile.TemporaryDirectory() as tmp:
             names = {}
             for key in ("q", "k", "v"):

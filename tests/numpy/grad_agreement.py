@@ -3,7 +3,7 @@
 formulas, and against torch.autograd where PyTorch is installed.
 
 On seeded random problems (shapes, n_q != n_k, scales, bool masks, additive masks, bias
-matrices, softcaps, grouped-query heads, dO given or from the sum and mse losses) every gradient
+matrices, softcaps, grouped-query heads, RoPE, dO given or from the sum and mse losses) every gradient
 attn prints must agree with NumPy to 1e-10 relative, and with autograd to 1e-10 as well.
 Exit 77 (skipped) when NumPy is missing; the autograd half prints SKIP when torch is.
 """
@@ -53,7 +53,21 @@ def backward(q, k, v, scale, bias, cap, allowed, d_out):
     return dq, dk, dv, dalpha, dbeta, dx
 
 
-def heads_backward(q, k, v, scale, bias, cap, allowed, d_out, h, g):
+def rope_rotate(x, pos, base, style, sign=1.0):
+    """Rotate each row's dimension pairs by pos·base^(−2i/d) (sign −1: rotate back)."""
+    d = x.shape[1] - x.shape[1] % 2
+    theta = base ** (-2.0 * np.arange(d // 2) / d)
+    ang = np.asarray(pos, dtype=float)[:, None] * theta[None, :]
+    cos, sin = np.cos(ang), sign * np.sin(ang)
+    out = x.copy()
+    ia, ib = (np.arange(d // 2), np.arange(d // 2) + d // 2) if style == "half" else \
+        (np.arange(0, d, 2), np.arange(1, d, 2))
+    out[:, ia] = x[:, ia] * cos - x[:, ib] * sin
+    out[:, ib] = x[:, ia] * sin + x[:, ib] * cos
+    return out
+
+
+def heads_backward(q, k, v, scale, bias, cap, allowed, d_out, h, g, rope=None):
     n_q, n_k = q.shape[0], k.shape[0]
     d_k, d_v = q.shape[1] // h, v.shape[1] // g
     dq = np.zeros_like(q)
@@ -66,10 +80,15 @@ def heads_backward(q, k, v, scale, bias, cap, allowed, d_out, h, g):
         ks = slice(kv * d_k, (kv + 1) * d_k)
         vs = slice(kv * d_v, (kv + 1) * d_v)
         hq, hk, hv = q[:, qs], k[:, ks], v[:, vs]
+        if rope is not None:  # q_rot = R(p) q: the backward rotates dq_rot back by −p
+            base, style, qpos, kpos = rope
+            hq, hk = rope_rotate(hq, qpos, base, style), rope_rotate(hk, kpos, base, style)
         _, _, o = forward(hq, hk, hv, scale, bias, cap, allowed)
         outs.append(o)
         a, b, c, *_ = backward(hq, hk, hv, scale, bias, cap, allowed,
                                d_out[:, head * d_v:(head + 1) * d_v])
+        if rope is not None:
+            a, b = rope_rotate(a, qpos, base, style, -1.0), rope_rotate(b, kpos, base, style, -1.0)
         dq[:, qs] += a
         dk[:, ks] += b
         dv[:, vs] += c
@@ -136,9 +155,15 @@ def main():
         if rng.random() < 0.3:
             cap = float(rng.uniform(0.5, 5.0))
             doc["softcap"] = cap
+        rope = None
+        if rng.random() < 0.3 and d_k % 2 == 0:
+            base, style = float(rng.choice([10000.0, 7.0])), str(rng.choice(["half", "interleaved"]))
+            qpos, kpos = np.arange(n_q) + (n_k - n_q), np.arange(n_k)  # bottom-right
+            rope = (base, style, qpos, kpos)
+            doc["rope"] = {"base": base, "style": style}
         loss = rng.choice(["given", "sum", "mse"])
         o, *_ = heads_backward(q, k, v, scale, bias, cap, allowed,
-                               np.zeros((n_q, h * d_v)), h, g)
+                               np.zeros((n_q, h * d_v)), h, g, rope)
         args = [ATTN, "grad", "--input", "-", "--json"]
         if loss == "given":
             d_out = rng.normal(size=(n_q, h * d_v))
@@ -156,16 +181,16 @@ def main():
         if run.returncode != 0:
             raise SystemExit(f"attn failed ({run.returncode}): {run.stderr}\n{json.dumps(doc)}")
         got = json.loads(run.stdout)
-        _, dq, dk, dv = heads_backward(q, k, v, scale, bias, cap, allowed, d_out, h, g)
+        _, dq, dk, dv = heads_backward(q, k, v, scale, bias, cap, allowed, d_out, h, g, rope)
         close("do", decode(got["do"]), d_out, case)
         close("dq", decode(got["dq"]), dq, case)
         close("dk", decode(got["dk"]), dk, case)
         close("dv", decode(got["dv"]), dv, case)
-        if h == 1:
+        if h == 1 and rope is None:
             *_, dalpha, dbeta, _ = backward(q, k, v, scale, bias, cap, allowed, d_out)
             close("dalpha", decode(got["dalpha"]), dalpha, case)
             close("dbeta", decode(got["dbeta"]), dbeta, case)
-        if torch is not None:
+        if torch is not None and rope is None:
             tq, tk, tv = autograd(q, k, v, scale, bias, cap, allowed, d_out, h, g)
             close("dq (autograd)", decode(got["dq"]), tq, case)
             close("dk (autograd)", decode(got["dk"]), tk, case)

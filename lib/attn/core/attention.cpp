@@ -165,7 +165,11 @@ Trace run_attention(const Problem& p, Stage stage) {
     t.q = p.q;
     t.k = p.k;
     if (stage == Stage::output) t.v = p.v;
-    t.dot = dot_products(p.q, p.k);
+    if (p.rope) {
+      check_key_width(p.q.cols(), p.k.cols());
+      t.rope = apply_rope(*p.rope, p.q, p.k, {p.q.rows(), p.k.rows(), p.align});
+    }
+    t.dot = dot_products(t.dot_q(), t.dot_k());
     t.scaled = scale_scores(t.dot, *t.scale);
     require_valid_scores(t.scaled, "scaling", false);
     t.scores = t.scaled;

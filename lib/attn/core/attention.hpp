@@ -1,5 +1,6 @@
 // The attention pipeline, one pure function per step, and the trace that keeps every intermediate.
 //
+//   0. rope     q and k rotated by their positions (optional; core/rope.hpp)
 //   1. dot      s_ij = q_i · k_j                          (n_q, d_k) x (n_k, d_k)ᵀ -> (n_q, n_k)
 //   2. scale    c · s_ij, c = 1/√d_k unless given
 //   3. bias     + b_ij (a positional bias), then optionally a softcap C·tanh(·/C)
@@ -38,17 +39,18 @@ Matrix weighted_sum(const Matrix& alpha, const Matrix& v);
 
 // Everything one attention computation needs; shapes are checked by run_attention.
 struct Problem {
-  Matrix q;                        // (n_q, d_k)
-  Matrix k;                        // (n_k, d_k)
-  std::optional<Matrix> v;         // (n_k, d_v); needed for Stage::output
-  std::optional<Matrix> scores;    // β given directly: no q, k, scale, bias or softcap
-  std::optional<std::size_t> d_k;  // with given scores: d_k carried through, if known
-  std::optional<double> scale;     // c; 1/√d_k when absent (with given scores: carried through)
-  std::optional<Matrix> bias;      // b, (n_q, n_k)
-  std::optional<double> softcap;   // C
-  bool softcap_first = false;      // C·tanh(c·s/C) + b instead of C·tanh((c·s + b)/C)
-  std::optional<Matrix> mask;      // M, additive: 0 may attend, −∞ blocked, (n_q, n_k)
-  MaskLabel mask_label;            // how to name M and explain its cells
+  Matrix q;                         // (n_q, d_k)
+  Matrix k;                         // (n_k, d_k)
+  std::optional<Matrix> v;          // (n_k, d_v); needed for Stage::output
+  std::optional<Matrix> scores;     // β given directly: no q, k, scale, bias or softcap
+  std::optional<std::size_t> d_k;   // with given scores: d_k carried through, if known
+  std::optional<double> scale;      // c; 1/√d_k when absent (with given scores: carried through)
+  std::optional<RopeOptions> rope;  // rotate q and k by their positions first
+  std::optional<Matrix> bias;       // b, (n_q, n_k)
+  std::optional<double> softcap;    // C
+  bool softcap_first = false;       // C·tanh(c·s/C) + b instead of C·tanh((c·s + b)/C)
+  std::optional<Matrix> mask;       // M, additive: 0 may attend, −∞ blocked, (n_q, n_k)
+  MaskLabel mask_label;             // how to name M and explain its cells
   Align align = Align::bottom_right;
   EmptyRows empty_rows = EmptyRows::zero;
 };

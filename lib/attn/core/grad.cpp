@@ -153,11 +153,19 @@ GradTrace run_backward(const Trace& t, const Matrix& d_out) {
   if (t.bias) g.dbias = grad;  // x = (c·s or its cap) + b: ∂x/∂b = 1
   if (t.softcap && t.softcap_first) through_softcap();
   g.dscaled = std::move(grad);
-  // 5. s = q kᵀ scaled by c: dq = c · dS k, dk = c · dSᵀ q
-  g.dq = product(g.dscaled, t.k);
-  g.dk = transposed_product(g.dscaled, t.q);
+  // 5. s = q kᵀ scaled by c: dq = c · dS k, dk = c · dSᵀ q (of the rotated q and k under RoPE)
+  g.dq = product(g.dscaled, t.dot_k());
+  g.dk = transposed_product(g.dscaled, t.dot_q());
   for (double& x : g.dq.values()) x *= g.scale;
   for (double& x : g.dk.values()) x *= g.scale;
+  // 6. RoPE: q_rot = R q with R a rotation, so dq = Rᵀ dq_rot, the rotation back
+  if (t.rope) {
+    const RopeTrace& r = *t.rope;
+    g.dq_rotated = std::move(g.dq);
+    g.dk_rotated = std::move(g.dk);
+    g.dq = rotate(*g.dq_rotated, r.q_cos, r.q_sin, r.rotated, r.options.style, -1);
+    g.dk = rotate(*g.dk_rotated, r.k_cos, r.k_sin, r.rotated, r.options.style, -1);
+  }
   return g;
 }
 
@@ -181,13 +189,13 @@ std::vector<double> GradTrace::row_dot_terms(const Trace& t, std::size_t i) cons
 
 std::vector<double> GradTrace::dq_terms(const Trace& t, std::size_t i, std::size_t col) const {
   std::vector<double> terms(dscaled.cols());
-  for (std::size_t l = 0; l < terms.size(); ++l) terms[l] = dscaled(i, l) * t.k(l, col);
+  for (std::size_t l = 0; l < terms.size(); ++l) terms[l] = dscaled(i, l) * t.dot_k()(l, col);
   return terms;
 }
 
 std::vector<double> GradTrace::dk_terms(const Trace& t, std::size_t j, std::size_t col) const {
   std::vector<double> terms(dscaled.rows());
-  for (std::size_t l = 0; l < terms.size(); ++l) terms[l] = dscaled(l, j) * t.q(l, col);
+  for (std::size_t l = 0; l < terms.size(); ++l) terms[l] = dscaled(l, j) * t.dot_q()(l, col);
   return terms;
 }
 

@@ -9,6 +9,7 @@
 //   4. softcap: dx = dβ · (1 − tanh²(x/C)), x the capped step's input; bias: db = the gradient at
 //      the point b was added
 //   5. dS = the gradient of c·s; dq = c · dS k, dk = c · dSᵀ q
+//   6. under RoPE, q and k were rotated: dq and dk are rotated back (the rotation's transpose)
 // The Trace already holds α, v, q, k and the softcap's input, so nothing of the forward is redone.
 #pragma once
 
@@ -46,18 +47,20 @@ Loss mse_loss(const Matrix& o, const Matrix& target);
 
 // Every gradient of one head's backward pass.
 struct GradTrace {
-  Matrix d_out;                   // dO, (n_q, d_v)
-  Matrix dv;                      // αᵀ dO, (n_k, d_v)
-  Matrix dalpha;                  // dO vᵀ, (n_q, n_k)
-  std::vector<double> row_dot;    // D_i = Σ_l α_il dα_il
-  Matrix dbeta;                   // α ⊙ (dα − D), (n_q, n_k); 0 where blocked
+  Matrix d_out;                     // dO, (n_q, d_v)
+  Matrix dv;                        // αᵀ dO, (n_k, d_v)
+  Matrix dalpha;                    // dO vᵀ, (n_q, n_k)
+  std::vector<double> row_dot;      // D_i = Σ_l α_il dα_il
+  Matrix dbeta;                     // α ⊙ (dα − D), (n_q, n_k); 0 where blocked
   std::optional<Matrix> cap_slope;  // 1 − tanh²(x/C): the softcap's derivative at its input x
   std::optional<Matrix> dcapped;    // the gradient at the softcap's input
   std::optional<Matrix> dbias;      // ∂L/∂b: the gradient where b was added
-  Matrix dscaled;                 // ∂L/∂(c·s)
-  double scale = 1.0;             // c
-  Matrix dq;                      // c · dS k, (n_q, d_k)
-  Matrix dk;                      // c · dSᵀ q, (n_k, d_k)
+  Matrix dscaled;                   // ∂L/∂(c·s)
+  double scale = 1.0;               // c
+  Matrix dq;                        // c · dS k, (n_q, d_k)
+  Matrix dk;                        // c · dSᵀ q, (n_k, d_k)
+  // Under RoPE, dq and dk above are rotated back from these, the gradients of the rotated q, k.
+  std::optional<Matrix> dq_rotated, dk_rotated;
 
   // The products whose sums are the cells, for the worked solution:
   // α_ij·dO_jc over i for dV[j, c]; dO_ic·v_jc over c for dα[i, j]; α_il·dα_il over l for D_i;

@@ -8,6 +8,7 @@ std::vector<TraceStep> Trace::steps() const {
     out.push_back({StepKind::given_scores, "Given scores", &*given_scores, nullptr, "β"});
   } else {
     out.push_back({StepKind::inputs, "Inputs", nullptr, nullptr, ""});
+    if (rope) out.push_back({StepKind::rope, "Rotary position embedding", nullptr, nullptr, ""});
     out.push_back({StepKind::dot, "Dot products", &dot, nullptr, "s"});
     out.push_back({StepKind::scale, "Scale", &scaled, nullptr, default_scale ? "s / √d_k" : "c·s"});
     const auto add_softcap = [&] {
@@ -29,8 +30,10 @@ std::vector<TraceStep> Trace::steps() const {
 }
 
 std::vector<double> Trace::dot_terms(std::size_t i, std::size_t j) const {
-  std::vector<double> terms(q.cols());
-  for (std::size_t t = 0; t < q.cols(); ++t) terms[t] = q(i, t) * k(j, t);
+  const Matrix& a = dot_q();
+  const Matrix& b = dot_k();
+  std::vector<double> terms(a.cols());
+  for (std::size_t t = 0; t < a.cols(); ++t) terms[t] = a(i, t) * b(j, t);
   return terms;
 }
 

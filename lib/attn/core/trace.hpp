@@ -13,6 +13,7 @@
 
 #include "attn/core/geometry.hpp"
 #include "attn/core/matrix.hpp"
+#include "attn/core/rope.hpp"
 #include "attn/core/rules.hpp"
 
 namespace attn {
@@ -45,6 +46,7 @@ struct SoftmaxRows {
 // One step of the computation: what it is, and the matrices a view shows for it.
 enum class StepKind {
   inputs,        // q, k (and v)
+  rope,          // q and k rotated by their positions
   given_scores,  // β typed by the user (`attn weights --scores`)
   dot,           // s = q·kᵀ
   scale,         // c·s
@@ -77,6 +79,7 @@ struct Trace {
   std::optional<double> root_d_k;  // √d_k, with the default scale
   Matrix q, k;                     // the inputs (this head's slice); empty with given scores
   std::optional<Matrix> v;         // (n_k, d_v), with Stage::output
+  std::optional<RopeTrace> rope;   // the rotation of q and k, when asked for
   Matrix dot;                      // s = q·kᵀ
   Matrix scaled;                   // c·s
   std::optional<Matrix> bias;      // b
@@ -93,7 +96,10 @@ struct Trace {
   // The steps present, in the order they were computed; up to `stage`.
   std::vector<TraceStep> steps() const;
 
-  // The products q_it·k_jt whose sum is s_ij.
+  // What the dot products take: q and k, or their rotations.
+  const Matrix& dot_q() const { return rope ? rope->q_rotated : q; }
+  const Matrix& dot_k() const { return rope ? rope->k_rotated : k; }
+  // The products q_it·k_jt whose sum is s_ij (of the rotated q and k under RoPE).
   std::vector<double> dot_terms(std::size_t i, std::size_t j) const;
   // β_ij − m_i, the exponent of cell (i, j) (−∞ where blocked).
   double shifted(std::size_t i, std::size_t j) const;

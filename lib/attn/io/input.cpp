@@ -233,6 +233,8 @@ Request load_input(const InputArgs& args, Stage stage, const nlohmann::json& doc
     p.mask = resolve_mask(*mask_spec, args.mask ? "--mask" : "input.mask", g, p.mask_label);
   load_bias(args, doc, g, in);
   load_heads(args, doc, in);
+  p.rope = load_rope(args.rope, doc);
+  if (p.rope && p.scores) throw usage_error("--rope needs q and k, not given scores");
   return in;
 }
 

@@ -16,6 +16,7 @@
 #include "attn/core/attention.hpp"
 #include "attn/core/geometry.hpp"
 #include "attn/core/heads.hpp"
+#include "attn/io/rope_input.hpp"
 
 namespace attn {
 
@@ -35,6 +36,7 @@ struct InputArgs {
   std::optional<std::size_t> head;        // --head h (from 1): only this head
   Align align = Align::bottom_right;      // --align
   EmptyRows empty_rows = EmptyRows::zero;
+  RopeArgs rope;                          // --rope and its options
 };
 
 // Reads the document (if any), applies the flags over it and checks what `stage` needs.

@@ -52,6 +52,9 @@ class CellStory {
         case StepKind::output:
           output();
           break;
+        case StepKind::rope:
+          rope();
+          break;
         case StepKind::inputs:
           break;
       }
@@ -74,10 +77,22 @@ class CellStory {
     return (*prev->result)(i_, j_);
   }
 
+  // the rotation of q_i and k_j, pair by pair
+  void rope() {
+    const RopeTrace& r = *t_.rope;
+    out_ += fmt::format("  rope     {} pairs, θ = {}; q_{} at p = {}, k_{} at p = {}\n",
+                        rope_style_name(r.options.style), vec(r.frequencies, style_), i_,
+                        r.q_positions[i_], j_, r.k_positions[j_]);
+    out_ += fmt::format("           q_{} rotated = {}; k_{} rotated = {}\n", i_,
+                        vec(r.q_rotated.row(i_), style_), j_, vec(r.k_rotated.row(j_), style_));
+  }
+
   void dot() {
+    const Matrix& q = t_.dot_q();
+    const Matrix& k = t_.dot_k();
     std::string terms;
-    for (std::size_t n = 0; n < t_.q.cols(); ++n)
-      terms += fmt::format("{}{}×{}", n ? " + " : "", factor(t_.q(i_, n)), factor(t_.k(j_, n)));
+    for (std::size_t n = 0; n < q.cols(); ++n)
+      terms += fmt::format("{}{}×{}", n ? " + " : "", factor(q(i_, n)), factor(k(j_, n)));
     out_ += fmt::format("  dot      s_{} = q_{} · k_{} = {} = {}\n", ij_, i_, j_, terms,
                         num(t_.dot(i_, j_)));
   }

@@ -233,6 +233,19 @@ class TraceDocument {
         case StepKind::inputs:
           inputs();
           break;
+        case StepKind::rope: {
+          const RopeTrace& r = *t_.rope;
+          auto& sec = section(std::string(step.name),
+                              fmt::format("\\theta_i = {}^{{-2i/{}}}, \\quad x \\mapsto "
+                                          "R(p\\,\\theta)\\,x \\text{{ ({} pairs)}}",
+                                          latex_number(r.options.base, o_.number), r.rotated,
+                                          rope_style_name(r.options.style)));
+          sec.blocks.push_back(
+              block("q_{\\mathrm{rot}}", "q rotated", "q_rotated", r.q_rotated, queries_));
+          sec.blocks.push_back(
+              block("k_{\\mathrm{rot}}", "k rotated", "k_rotated", r.k_rotated, keys_));
+          break;
+        }
         case StepKind::given_scores:
           section(std::string(step.name))
               .blocks.push_back(scores_block("\\beta", "β", "beta", *step.result));

@@ -26,6 +26,7 @@ class Backward : WorkedText {
     if (g_.dbias && show_dbias) bias();
     if (g_.cap_slope && t_.softcap_first) softcap();
     queries_and_keys();
+    if (g_.dq_rotated) rotate_back();
     answer_table("dq", g_.dq, "q", "");
     answer_table("dk", g_.dk, "k", "");
     answer_table("dv", g_.dv, "k", "");
@@ -139,17 +140,27 @@ class Backward : WorkedText {
     const std::string c = num(g_.scale);
     step(fmt::format("Queries and keys, dq = c·dS·k and dk = c·dSᵀ·q with c = {}", c));
     if (g_.cap_slope || g_.dbias) table("dS", g_.dscaled, "q", "k");
+    if (t_.rope) line("  (q and k here are the rotated ones; the next step turns these back)");
     const std::size_t d_k = t_.q.cols();
     if (detailed(g_.dq.size() * n_k(), d_k)) {
       for (std::size_t i = 0; i < n_q(); ++i)
         for (std::size_t col = 0; col < d_k; ++col)
           line(fmt::format("  dq[{},{}] = {} × ({}) = {}", i, col, c,
-                           products(g_.dscaled.row(i), column(t_.k, col)), num(g_.dq(i, col))));
+                           products(g_.dscaled.row(i), column(t_.dot_k(), col)),
+                           num(g_.dq(i, col))));
       for (std::size_t j = 0; j < n_k(); ++j)
         for (std::size_t col = 0; col < d_k; ++col)
           line(fmt::format("  dk[{},{}] = {} × ({}) = {}", j, col, c,
-                           products(column(g_.dscaled, j), column(t_.q, col)), num(g_.dk(j, col))));
+                           products(column(g_.dscaled, j), column(t_.dot_q(), col)),
+                           num(g_.dk(j, col))));
     }
+  }
+
+  // 6. RoPE: the gradient of the rotated q, k rotated back by the same angles
+  void rotate_back() {
+    step("RoPE backward, dq = Rᵀ·dq_rot and dk = Rᵀ·dk_rot: each pair rotated back by its angle");
+    table("dq_rot", *g_.dq_rotated, "q", "");
+    table("dk_rot", *g_.dk_rotated, "k", "");
   }
 
   static std::vector<double> column(const Matrix& m, std::size_t col) {
@@ -265,19 +276,27 @@ class GradCellStory : WorkedText {
     std::vector<double> ds(n), other(n);
     for (std::size_t l = 0; l < n; ++l) {
       ds[l] = q_side ? g_.dscaled(a, l) : g_.dscaled(l, a);
-      other[l] = q_side ? t_.k(l, col) : t_.q(l, col);
+      other[l] = q_side ? t_.dot_k()(l, col) : t_.dot_q()(l, col);
     }
     const std::string c = num(g_.scale);
+    const char* rot = t_.rope ? "_rot" : "";
     if (q_side) {
       line(fmt::format("Cell dq[{},{}]: query {}'s component {}, through every key", a, col, a,
                        col));
-      line(fmt::format("  dq_{}{} = c·Σ_l dS_{}l·k_l{} = {} × ({}) = {}", a, col, a, col, c,
-                       products(ds, other), num(g_.dq(a, col))));
+      const Matrix& m = g_.dq_rotated ? *g_.dq_rotated : g_.dq;
+      line(fmt::format("  dq{}_{}{} = c·Σ_l dS_{}l·k_l{} = {} × ({}) = {}", rot, a, col, a, col, c,
+                       products(ds, other), num(m(a, col))));
+      if (g_.dq_rotated)
+        line(fmt::format("  rotated back by query {}'s angles: dq_{} = {}", a, a,
+                         vec(g_.dq.row(a))));
     } else {
       line(fmt::format("Cell dk[{},{}]: key {}'s component {}, through every query", a, col, a,
                        col));
-      line(fmt::format("  dk_{}{} = c·Σ_l dS_l{}·q_l{} = {} × ({}) = {}", a, col, a, col, c,
-                       products(ds, other), num(g_.dk(a, col))));
+      const Matrix& m = g_.dk_rotated ? *g_.dk_rotated : g_.dk;
+      line(fmt::format("  dk{}_{}{} = c·Σ_l dS_l{}·q_l{} = {} × ({}) = {}", rot, a, col, a, col, c,
+                       products(ds, other), num(m(a, col))));
+      if (g_.dk_rotated)
+        line(fmt::format("  rotated back by key {}'s angles: dk_{} = {}", a, a, vec(g_.dk.row(a))));
     }
     line("  where each dS comes from dO, v and α:");
     for (std::size_t l = 0; l < n; ++l) score_cell(q_side ? a : l, q_side ? l : a);

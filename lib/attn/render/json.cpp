@@ -40,6 +40,20 @@ nlohmann::ordered_json trace_to_json(const Trace& t) {
   nlohmann::ordered_json out;
   out["d_k"] = or_null(t.d_k);
   out["scale"] = or_null(t.scale);
+  if (t.rope) {
+    const RopeTrace& r = *t.rope;
+    out["rope"] = {{"style", rope_style_name(r.options.style)},
+                   {"base", r.options.base},
+                   {"dim", r.rotated},
+                   {"scale", r.options.scale},
+                   {"frequencies", r.frequencies},
+                   {"q_positions", r.q_positions},
+                   {"k_positions", r.k_positions},
+                   {"q_angles", matrix_to_json(r.q_angles)},
+                   {"k_angles", matrix_to_json(r.k_angles)}};
+    out["q_rotated"] = matrix_to_json(r.q_rotated);
+    out["k_rotated"] = matrix_to_json(r.k_rotated);
+  }
   out["scores"] = matrix_to_json(t.scores);
   if (t.mask) out["mask"] = mask_to_json(*t.mask);
   if (t.softmax) out["weights"] = matrix_to_json(t.softmax->weights);

@@ -1,5 +1,7 @@
 // The JSON contract: one object per command, stable snake_case keys.
 //   "d_k", "scale"  always (null when scores were given without them)
+//   "rope", "q_rotated", "k_rotated"  with --rope: the options, frequencies, positions and angles,
+//                   then q and k after the rotation
 //   "scores"        β, n_q × n_k, even when 1×1; a blocked score is the string "-Infinity"
 //   "mask"          bool matrix, true = may attend, whenever a mask applies
 //   "weights"       α (weights and attend)

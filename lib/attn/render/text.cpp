@@ -24,6 +24,9 @@ class Solution : WorkedText {
         case StepKind::inputs:
           title();
           break;
+        case StepKind::rope:
+          rope();
+          break;
         case StepKind::given_scores:
           title_given_scores();
           break;
@@ -85,6 +88,49 @@ class Solution : WorkedText {
     table("β", *t_.given_scores, "q", "k");
   }
 
+  // Each query and key rotated pair by pair: the angle, its cos and sin, the rotated pair.
+  void rope() {
+    const RopeTrace& r = *t_.rope;
+    const RopeOptions& o = r.options;
+    const bool half = o.style == RopeStyle::half;
+    step(fmt::format("Rotate q and k by their positions (RoPE, {} pairs {}, R = {} of d_k = {})",
+                     rope_style_name(o.style), half ? "(i, i + R/2)" : "(2i, 2i + 1)", r.rotated,
+                     d_k()));
+    line(fmt::format("  θ_i = {}^(−2i/{}) = {}", num(o.base), r.rotated, vec(r.frequencies)));
+    const std::string p = o.scale == 1.0 ? "p" : fmt::format("(p/{})", num(o.scale));
+    if (o.scale != 1.0) line(fmt::format("  positions are divided by {} first", num(o.scale)));
+    const std::size_t pairs = r.rotated / 2;
+    if (detailed((t_.q.rows() + t_.k.rows()) * pairs, r.rotated)) {
+      rope_rows("q", t_.q, r.q_rotated, r.q_positions, r.q_angles, r.q_cos, r.q_sin, p);
+      rope_rows("k", t_.k, r.k_rotated, r.k_positions, r.k_angles, r.k_cos, r.k_sin, p);
+    } else {
+      line(fmt::format("  query positions {}, key positions {}", positions(r.q_positions),
+                       positions(r.k_positions)));
+    }
+    table("q rotated", r.q_rotated, "q", "");
+    table("k rotated", r.k_rotated, "k", "");
+  }
+
+  void rope_rows(const char* name, const Matrix& x, const Matrix& rotated,
+                 const std::vector<std::int64_t>& pos, const Matrix& angles, const Matrix& cos,
+                 const Matrix& sin, const std::string& p) {
+    const RopeTrace& r = *t_.rope;
+    for (std::size_t row = 0; row < x.rows(); ++row) {
+      line(fmt::format("  {}{} at p = {}:", name, row, pos[row]));
+      for (std::size_t i = 0; i < r.rotated / 2; ++i) {
+        const auto [a, b] = rope_pair(i, r.rotated, r.options.style);
+        line(fmt::format(
+            "    pair ({}, {}): angle {}·θ_{} = {}, cos {}, sin {}: ({}, {}) → ({}, {})", a, b, p,
+            i, num(angles(row, i)), num(cos(row, i)), num(sin(row, i)), num(x(row, a)),
+            num(x(row, b)), num(rotated(row, a)), num(rotated(row, b))));
+      }
+    }
+  }
+
+  static std::string positions(const std::vector<std::int64_t>& p) {
+    return fmt::format("[{}]", fmt::join(p, ", "));
+  }
+
   // Scalar: "q·k = 2×1 + 0.5×1 + …" over three lines (products, terms, sum), like a worked
   // solution. Matrix cells: "s[0,1] = q0·k1 = 1×0 + 0×1 = 0 + 0 = 0" on one line each.
   void dot_products() {
@@ -100,7 +146,7 @@ class Solution : WorkedText {
 
   void dot_product_cell(std::size_t i, std::size_t j) {
     const std::vector<double> term = t_.dot_terms(i, j);
-    const std::string product = products(t_.q.row(i), t_.k.row(j));
+    const std::string product = products(t_.dot_q().row(i), t_.dot_k().row(j));
     const std::string sum = num(t_.dot(i, j));
     if (!scalar()) {
       line(fmt::format("  s[{},{}] = q{}·k{} = {}{} = {}", i, j, i, j, product,

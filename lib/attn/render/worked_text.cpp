@@ -54,17 +54,17 @@ void WorkedText::table(std::string_view name, const Matrix& m, const std::string
   out_ += format_table(m, style);
 }
 
-void WorkedText::answer_table(std::string_view name, const Matrix& m,
-                              const std::string& row_prefix, const std::string& col_prefix) {
+void WorkedText::answer_table(std::string_view name, const Matrix& m, const std::string& row_prefix,
+                              const std::string& col_prefix) {
   line();
   if (m.rows() == 1 && m.cols() <= 8) {
     line(answer(fmt::format("{} = {}", name, m.cols() == 1 ? num(m(0, 0)) : vec(m.row(0)))));
     return;
   }
   line(answer(fmt::format("{} =", name)));
-  TableStyle style{o_.number, index_labels(row_prefix, m.rows()),
-                   col_prefix.empty() ? std::vector<std::string>{}
-                                      : index_labels(col_prefix, m.cols())};
+  TableStyle style{
+      o_.number, index_labels(row_prefix, m.rows()),
+      col_prefix.empty() ? std::vector<std::string>{} : index_labels(col_prefix, m.cols())};
   style.max_width = o_.width;
   out_ += format_table(m, style);
 }

@@ -161,7 +161,7 @@ TEST_CASE("run_backward: through the softcap, both orders, by hand") {
   }
 }
 
-TEST_CASE("run_backward agrees with central finite differences on random problems") {
+TEST_CASE("run_backward agrees with central finite differences on random problems, RoPE included") {
   std::mt19937_64 rng(14);
   const char* masks[] = {"full",           "causal",  "window:2",         "local:1",
                          "prefix:2",       "valid:3", "chunk:2",          "dilated:2:2",
@@ -198,6 +198,13 @@ TEST_CASE("run_backward agrees with central finite differences on random problem
       r.problem.softcap_first = (rng() & 1) != 0;
     }
     r.problem.empty_rows = (rng() & 1) ? attn::EmptyRows::zero : attn::EmptyRows::uniform;
+    if (rng() % 3 == 0) {  // RoPE: the gradient flows back through the rotation
+      attn::RopeOptions rope;
+      rope.base = 2.0 + static_cast<double>(rng() % 100);
+      rope.style = (rng() & 1) ? attn::RopeStyle::half : attn::RopeStyle::interleaved;
+      rope.dim = 2 * (d_k / 2);
+      r.problem.rope = rope;
+    }
     const Matrix d_out = random_matrix(rng, n_q, heads * d_v, 1.0);
     const attn::Run run = attn::run_heads(r, attn::Stage::output);
     const attn::GradRun grad = attn::run_backward_heads(run, d_out);

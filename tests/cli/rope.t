@@ -1,0 +1,105 @@
+Rotary position embeddings. q = [1, 0] and three keys k = [1, 0], d_k = R = 2, base 4 so
+θ_0 = 4^0 = 1. The query is the last position (p = 2, bottom-right); keys sit at 0, 1, 2. A unit
+vector at position p turns to (cos p, sin p), so s_j = cos(2 − j): [cos 2, cos 1, cos 0] =
+[−0.4161, 0.5403, 1], and c = 1/√2 gives β = [−0.2943, 0.3821, 0.7071].
+$ attn score --q "1,0" --k "1,0;1,0;1,0" --rope --rope-base 4
+Scores of 1 query against 3 keys (d_k = 2)
+
+  q = [1, 0]
+  k =
+        0  1
+    k0  1  0
+    k1  1  0
+    k2  1  0
+
+Step 1. Rotate q and k by their positions (RoPE, half pairs (i, i + R/2), R = 2 of d_k = 2)
+  θ_i = 4^(−2i/2) = [1]
+  q0 at p = 2:
+    pair (0, 1): angle p·θ_0 = 2, cos -0.4161, sin 0.9093: (1, 0) → (-0.4161, 0.9093)
+  k0 at p = 0:
+    pair (0, 1): angle p·θ_0 = 0, cos 1, sin 0: (1, 0) → (1, 0)
+  k1 at p = 1:
+    pair (0, 1): angle p·θ_0 = 1, cos 0.5403, sin 0.8415: (1, 0) → (0.5403, 0.8415)
+  k2 at p = 2:
+    pair (0, 1): angle p·θ_0 = 2, cos -0.4161, sin 0.9093: (1, 0) → (-0.4161, 0.9093)
+  q rotated = [-0.4161, 0.9093]
+  k rotated =
+              0       1
+    k0   1.0000  0.0000
+    k1   0.5403  0.8415
+    k2  -0.4161  0.9093
+
+Step 2. Dot products, s[i,j] = q_i·k_j   (1×2)·(3×2)ᵀ → 1×3
+  s[0,0] = q0·k0 = (-0.4161)×1 + 0.9093×0 = -0.4161 + 0 = -0.4161
+  s[0,1] = q0·k1 = (-0.4161)×0.5403 + 0.9093×0.8415 = -0.2248 + 0.7651 = 0.5403
+  s[0,2] = q0·k2 = (-0.4161)×(-0.4161) + 0.9093×0.9093 = 0.1732 + 0.8268 = 1
+  s = [-0.4161, 0.5403, 1]
+
+Step 3. Scale by 1/√d_k, with d_k = 2 (the length of each query and key)
+  √d_k = √2 = 1.4142
+  s / √d_k = [-0.2943, 0.3821, 0.7071]
+
+β = [-0.2943, 0.3821, 0.7071]
+? 0
+
+The score depends on m − n only: the same vectors moved 10 positions on give the same scores.
+$ attn score --q "1,0" --k "1,0;1,0;1,0" --rope --rope-base 4 --q-positions 12 --k-positions 10,11,12 --json
+{"d_k":2,"scale":0.7071067811865475,"rope":{"style":"half","base":4.0,"dim":2,"scale":1.0,"frequencies":[1.0],"q_positions":[12],"k_positions":[10,11,12],"q_angles":[[12.0]],"k_angles":[[10.0],[11.0],[12.0]]},"q_rotated":[[0.8438539587324921,-0.5365729180004349]],"k_rotated":[[-0.8390715290764524,-0.5440211108893698],[0.004425697988050785,-0.9999902065507035],[0.8438539587324921,-0.5365729180004349]],"scores":[[-0.29426025009181417,0.38205142437008976,0.7071067811865475]]}
+? 0
+
+The two pairings differ for d_k = 4: half pairs (0, 2) and (1, 3), interleaved (0, 1) and (2, 3).
+q = k = [1, 2, 3, 4] with the query at p = 1 and the key at p = 0, base 100 (θ = [1, 0.1]):
+half rotates (1, 3) by 1 and (2, 4) by 0.1; the key (p = 0) is not rotated, so
+s = 1·(1·cos 1 − 3·sin 1) + 3·(1·sin 1 + 3·cos 1) + 2·(2·cos .1 − 4·sin .1) + 4·(2·sin .1 + 4·cos .1)
+  = 10·cos 1 + 20·cos 0.1 = 5.4030 + 19.9001 = 25.3031;
+interleaved: (1, 2) by 1 and (3, 4) by 0.1: s = 5·cos 1 + 25·cos 0.1 = 2.7015 + 24.8751 = 27.5766.
+$ attn score --q "1,2,3,4" --k "1,2,3,4" --rope --rope-base 100 --q-positions 1 --k-positions 0 --no-scale --json
+{"d_k":4,"scale":1.0,"rope":{"style":"half","base":100.0,"dim":4,"scale":1.0,"frequencies":[1.0,0.1],"q_positions":[1],"k_positions":[0],"q_angles":[[1.0,0.1]],"k_angles":[[0.0,0.0]]},"q_rotated":[[-1.9841106485555495,1.590674663968739,2.4623779024123156,4.17968349440576]],"k_rotated":[[1.0,2.0,3.0,4.0]],"scores":[[25.303106364241913]]}
+? 0
+
+$ attn score --q "1,2,3,4" --k "1,2,3,4" --rope --rope-base 100 --rope-style interleaved --q-positions 1 --k-positions 0 --no-scale --json
+{"d_k":4,"scale":1.0,"rope":{"style":"interleaved","base":100.0,"dim":4,"scale":1.0,"frequencies":[1.0,0.1],"q_positions":[1],"k_positions":[0],"q_angles":[[1.0,0.1]],"k_angles":[[0.0,0.0]]},"q_rotated":[[-1.1426396637476532,1.922075596544176,2.585678829246765,4.279516911052588]],"k_rotated":[[1.0,2.0,3.0,4.0]],"scores":[[27.57661566129135]]}
+? 0
+
+Bad input is named: an odd or too large R, a base that is not above 1, positions that are not
+whole numbers or not one per row, and a --rope-… flag without --rope.
+$ attn score --q "1,2,3,4" --k "1,2,3,4" --rope --rope-dim 3
+! attn: error: --rope-dim 3 is odd: dimensions rotate in pairs
+! hint: give an even --rope-dim
+? 2
+
+$ attn score --q "1,2,3,4" --k "1,2,3,4" --rope --rope-dim 6
+! attn: error: --rope-dim 6 is more than d_k = 4
+! hint: rotate at most every dimension of q and k
+? 2
+
+$ attn score --q "1,2,3" --k "1,2,3" --rope
+! attn: error: d_k = 3 is odd, and RoPE rotates pairs of dimensions
+! hint: give --rope-dim 2 to rotate the first 2
+? 2
+
+$ attn score --q "1,2" --k "1,2" --rope --rope-base 1
+! attn: error: --rope-base must be a number above 1, not 1
+! hint: LLaMA uses 10000; LLaMA 3 500000
+? 2
+
+$ attn score --q "1,2" --k "1,2" --rope --q-positions 1.5
+! attn: error: --q-positions[0] is 1.5, not a whole number
+! hint: positions are token indices: 0, 1, 2, …
+? 65
+
+$ attn score --q "1,2" --k "1,2" --rope --k-positions 0,1
+! attn: error: --k-positions has 2 ids but there is 1 key
+! hint: give one position per key row
+? 65
+
+$ attn score --q "1,2" --k "1,2" --rope-base 500
+! attn: error: --rope-base needs --rope
+! hint: add --rope to rotate q and k by their positions
+? 2
+
+$ echo '{"q": [1, 2], "k": [1, 2], "rope": {"bse": 4}}' | attn score --input -
+! attn: error: input.rope has an unknown key "bse"
+! hint: did you mean "base"?
+? 65
+
