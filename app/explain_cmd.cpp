@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "attn/teach/explain.hpp"
+#include "attn/teach/explain_rope.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -16,6 +17,17 @@ struct ScalingCmdOptions {
 struct StepsOptions {
   bool json = false;
 };
+
+struct RopeCmdOptions {
+  RopeExplainOptions rope;
+  OutputOptions output;
+};
+
+void run_rope(const RopeCmdOptions& o) {
+  const RopeReport report = explain_rope(o.rope);
+  print_result(o.output.json ? rope_to_json(report).dump() + "\n"
+                             : render_rope_text(report, NumberStyle{o.output.digits}));
+}
 
 void run_scaling(const ScalingCmdOptions& o) {
   const ScalingReport report = explain_scaling(o.scaling);
@@ -33,7 +45,7 @@ void run_steps(const StepsOptions& o) {
 void setup_explain(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "explain", describe("Why each step of attention exists.",
-                          {"attn explain steps", "attn explain scaling",
+                          {"attn explain steps", "attn explain scaling", "attn explain rope",
                            "attn explain scaling --dk 16,256 --trials 500 --json"}));
   cmd->require_subcommand(1);
 
@@ -76,6 +88,30 @@ void setup_explain(CLI::App& app) {
                         {"attn explain steps", "attn explain steps --json"}));
   st->add_flag("--json", steps->json, "write one JSON object")->group("Output");
   st->callback([steps] { run_steps(*steps); });
+
+  auto rope = std::make_shared<RopeCmdOptions>();
+  auto* ro = cmd->add_subcommand(
+      "rope", describe("Rotary position embeddings in numbers: the score depends on m − n only, "
+                       "how it varies with distance, and how the two pairings relate.",
+                       {"attn explain rope", "attn explain rope --dim 4 --base 100",
+                        "attn explain rope --json"}));
+  ro->add_option("--dim", rope->rope.dim, "the dimension d, even (default 8)")
+      ->type_name("D")
+      ->group("Computation");
+  ro->add_option("--base", rope->rope.base, "θ_i = B^(−2i/d) (default 10000)")
+      ->type_name("B")
+      ->group("Computation");
+  ro->add_option("--max-distance", rope->rope.max_distance,
+                 "distances shown: 0, 1, 2, 4, … up to N (default 1024)")
+      ->type_name("N")
+      ->group("Computation");
+  ro->add_flag("--json", rope->output.json, "write one JSON object instead of the tables")
+      ->group("Output");
+  ro->add_option("--digits", rope->output.digits, "decimals shown (default 4)")
+      ->check(CLI::Range(0, 17).description(""))
+      ->type_name("0..17")
+      ->group("Output");
+  ro->callback([rope] { run_rope(*rope); });
 }
 
 }  // namespace attn::cli

@@ -103,3 +103,36 @@ $ echo '{"q": [1, 2], "k": [1, 2], "rope": {"bse": 4}}' | attn score --input -
 ! hint: did you mean "base"?
 ? 65
 
+
+
+`attn explain rope` in numbers. d = 4, base 100: θ = [1, 0.1]. Part 1's shifted pairs all score
+alike; part 2's rows are Σ_i 2cos(Δθ_i): Δ = 1 gives 2cos 1 + 2cos 0.1 = 1.0806 + 1.9900 =
+3.0706, Δ = 2 gives 2cos 2 + 2cos 0.2 = −0.8323 + 1.9601 = 1.1278; part 3's permutation for d = 4
+sends interleaved dimensions 0, 1, 2, 3 to half dimensions 0, 2, 1, 3.
+$ attn explain rope --dim 4 --base 100 --max-distance 2
+Rotary position embeddings with d = 4, base 100: pair i turns by p·θ_i, θ_i = 100^(−2i/4)
+  θ = [1, 0.1]
+
+1. The score depends on m − n only. Two fixed vectors, q at m and k at n:
+  m =    3, n =    1   (m − n = 2)   q_m·k_n = -1.5122
+  m =    4, n =    2   (m − n = 2)   q_m·k_n = -1.5122
+  m =   13, n =   11   (m − n = 2)   q_m·k_n = -1.5122
+  m =  103, n =  101   (m − n = 2)   q_m·k_n = -1.5122
+  m = 1003, n = 1001   (m − n = 2)   q_m·k_n = -1.5122
+  A rotation by m·θ against one by n·θ leaves a rotation by (m − n)·θ: the shift cancels.
+
+2. How the score of q = k = all ones varies with the distance Δ: each pair gives
+  2·cos(Δ·θ_i).
+       Δ       score   the pairs (fastest first)
+       0           4   2  2
+       1      3.0706   1.0806  1.99
+       2      1.1278   -0.8323  1.9601
+  At Δ = 0 every pair gives 2 (the score is d = 4); the fast pairs turn through whole
+  circles while the slow ones still point the same way, so far keys score lower on average.
+
+3. The two pairings. half pairs (i, i + 2) (GPT-NeoX, Hugging Face rotate_half);
+  interleaved pairs (2i, 2i + 1) (GPT-J, RoFormer, Meta's LLaMA).
+  q at 5, k at 2: half gives -1.8907, interleaved gives -0.1577 for the same vectors.
+  Dimension t of an interleaved model is dimension perm[t] of a half one, perm = [0, 2, 1, 3]:
+  reordered so, the vectors give -0.1577 under half, the interleaved score.
+? 0
