@@ -24,7 +24,8 @@ Error cant_create(const std::filesystem::path& path, int err) {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           std::filesystem::perms mode) {
   const auto dir = path.parent_path();
   std::filesystem::path temp;
   int fd = -1;
@@ -32,7 +33,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
     temp = dir / fmt::format(".{}.{}.{}.tmp", path.filename().string(), ::getpid(),
                              temp_counter.fetch_add(1));
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                static_cast<mode_t>(mode & std::filesystem::perms::mask));
     if (fd < 0 && errno != EEXIST) throw cant_create(path, errno);
   }
   if (fd < 0) throw cant_create(path, EEXIST);

@@ -7,7 +7,7 @@
 
 #include "attn/core/attention.hpp"
 #include "attn/core/error.hpp"
-#include "attn/teach/quiz.hpp"
+#include "attn/teach/rng.hpp"
 
 namespace attn {
 

@@ -1,72 +1,68 @@
-// Grading a student's answers to a quiz, and naming the mistake behind a wrong one.
-//
-// The answers file (data/answers-example.json is a complete example):
-//   {"seed": 7,                        optional: the sheet's seed, checked against the quiz
-//    "student": "Ada",                 optional, informational
-//    "answers": {                      required: question number → answer
-//      "1": -0.5,                      a number (score, bias)
-//      "2": "-inf",                    −∞ as "-inf" or "-Infinity"
-//      "3": [0.09, 0.245, 0.665],      a vector (weights of one row, output)
-//      "4": [[0.5, 0.5], [0.1, 0.9]],  a matrix (weights of several rows)
-//      "5": "B",                       a letter (mask, scaling)
-//      "6": "CAEBD"}}                  letters in order (order); ["C","A",…] or "C,A,E,B,D" too
-// A question without an answer counts as wrong. Every number is right within answer_tolerance
-// (±0.01, absolute; answers are asked to 3 decimals); −∞ must be −∞.
-//
-// Mistakes are found by recomputing, with the library, what each classic slip would give (no
-// 1/√d_k, softmax over the wrong axis, the weights paired with the wrong values, …) and comparing
-// the student's value with it; a wrong multiple-choice option names the mistake it stands for.
+// Grading one student's answers to one sheet, question by question: right or wrong within the
+// tolerance, the points earned (with partial credit for matrix answers when asked), and the
+// mistake behind a wrong answer. Mistakes are found by recomputing, with the library, what each
+// classic slip would give (teach/slips) and comparing the student's value with it; a wrong
+// multiple-choice option names the mistake it stands for. A malformed answer marks its question
+// wrong with the reason; free responses are left to be marked by hand.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "attn/teach/answers.hpp"
 #include "attn/teach/quiz.hpp"
 
 namespace attn {
 
-struct StudentAnswers {
-  std::optional<std::uint64_t> seed;
-  std::optional<std::string> student;
-  std::map<std::size_t, nlohmann::json> answers;  // question number → the answer as written
-};
-
-// Parses an answers file; `what` names it in errors. Malformed JSON is a data error with its line
-// and column; a missing "answers" key, a key that is not a question number, or an answer of the
-// wrong type is a data error naming the key. `question_count` bounds the keys.
-StudentAnswers parse_answers(std::string_view text, std::string_view what,
-                             std::size_t question_count);
-
-enum class Outcome { right, wrong, missing };
+enum class Outcome { right, wrong, missing, by_hand };
 
 struct Verdict {
   std::size_t number = 0;
   QuestionKind kind = QuestionKind::score;
+  std::string variant;
   Outcome outcome = Outcome::missing;
   Answer expected;
-  std::optional<Answer> given;
+  std::optional<Answer> given;        // as read; empty when missing or malformed
+  std::optional<nlohmann::json> raw;  // the answer as written in the file
+  std::string mistake;                // the mistake's id: a slip, a choice's id, "malformed", …
   // Markup lines ($…$ math): the mistake recognised, or what is wrong with the shape.
   std::vector<std::string> notes;
+  double points = 0;      // earned (0 for a free response until marked by hand)
+  double max_points = 1;  // what the question is worth
+  double share = 0;       // the share of cells right, for matrix answers
+};
+
+struct GradeOptions {
+  std::vector<double> points;  // per question; empty: the quiz's own
+  bool partial = false;        // matrix answers earn the share of their cells that are right
 };
 
 struct GradeReport {
   std::uint64_t seed = 0;
+  bool keyed = false;
+  std::string sheet_id;
   std::optional<std::string> student;
   std::string version;
+  std::string file;  // where the answers came from
   double tolerance = answer_tolerance;
   std::vector<Verdict> verdicts;
-  std::size_t right = 0;
+  std::size_t right = 0;              // questions right
+  std::size_t graded = 0;             // questions graded automatically (all but free responses)
+  double points = 0, max_points = 0;  // over the automatically graded questions
+  double by_hand_points = 0;          // what the free responses are worth
+  // The file does not match the sheet: another seed, sheet id or student (one line each).
+  std::vector<std::string> warnings;
 };
 
-// Grades every question of `quiz`. Throws data_error when the answers' seed is not the quiz's,
-// or an answer has the wrong type for its question.
-GradeReport grade(const Quiz& quiz, const StudentAnswers& answers, std::string_view what);
+// Grades every question of `quiz`; `what` names the answers in messages. Never throws for what a
+// student wrote: a mismatched seed, sheet id or student is a warning in the report.
+GradeReport grade(const Quiz& quiz, const StudentAnswers& answers, std::string_view what,
+                  const GradeOptions& options = {});
 
 // Whether `given` is within `tolerance` of `expected` in every cell (−∞ only matches −∞), with
 // the same shape; a 1×n answer may be given as n×1.

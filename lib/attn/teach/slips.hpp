@@ -1,0 +1,25 @@
+// The classic slips on a numeric exercise, each recomputed with the library: what a student who
+// forgot 1/√d_k, normalised over the wrong axis or paired the weights with the wrong values would
+// get. `check` names the slip a wrong answer matches; the LMS exports give each as feedback.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "attn/core/matrix.hpp"
+#include "attn/teach/question.hpp"
+
+namespace attn {
+
+struct Slip {
+  std::string id;    // "no_scale", "wrong_axis", …
+  Matrix value;      // what the slip gives
+  std::string note;  // markup: what was done wrong
+};
+
+// The slips of a solved score, bias, weights or output question, most common first; empty for
+// the other kinds. A slip may give the right answer on a particular question (forgetting a bias
+// of 0): callers skip those.
+std::vector<Slip> numeric_slips(const Question& q);
+
+}  // namespace attn
