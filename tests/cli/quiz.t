@@ -6,7 +6,7 @@ attn quiz: seeded exercise sheets. The numbers below were checked by hand:
 $ attn quiz --seed 7 --count 2 --kinds score,output
 Attention exercises
 ===================
-Seed 7, attn 0.1.0.
+Seed 7, attn 0.1.0. A practice sheet: anyone can print its key.
 Regenerate with: attn quiz --seed 7 --count 2 --kinds score,output
 
 Give numbers to 3 decimals; row i of a matrix is query i, column j is key j.
@@ -23,7 +23,7 @@ Give numbers to 3 decimals; row i of a matrix is query i, column j is key j.
 
 Answer key
 ==========
-Seed 7, attn 0.1.0.
+Seed 7, attn 0.1.0. A practice sheet: anyone can print its key.
 Regenerate with: attn quiz --seed 7 --count 2 --kinds score,output
 
 1. Answer: β = -1.583
@@ -53,13 +53,13 @@ different
 ? 0
 
 $ attn quiz --seed 7 --student Ada --key none | sed -n 3,4p
-Student: Ada. Class seed 7, sheet seed 761409367651234, attn 0.1.0.
-Regenerate with: attn quiz --seed 7 --count 6 --student Ada
+Student: Ada. Class seed 7, sheet seed 761409367651234, attn 0.1.0. A practice sheet: anyone can print its key.
+Regenerate with: attn quiz --seed 7 --count 6 --student Ada --practice
 ? 0
 
 attn check: the example answers hold three classic mistakes (see data/exercises/README.md).
 Q1: q·k = −1.5·1 − 0.5·1 − 1·(−0.5) + 0 = −1.5, and −1.5 / √4 = −0.75; −1.5 is the unscaled value.
-Q3: valid:3 on 4 keys is [[1,1,1,0]] on every row; C blocks row 3 instead of column 3.
+Q3: prefix:2 on 4 tokens is rows 1100, 1100, 1110, 1111 (A); D is its transpose, 1111, 1111, 0011, 0001.
 Q6: the mask goes on before softmax.
 
 $ attn check --quiz data/quiz-example.json --answers data/answers-example.json
@@ -69,8 +69,8 @@ Tolerance: ±0.01 on every number (answers to 3 decimals); -inf must be -inf.
   1. score    wrong: expected -0.75, you gave -1.5
                you did not divide by √d_k = 2: your value is exactly 2× the answer
   2. bias     right: 0
-  3. mask     wrong: expected A, you gave C
-               (C): blocks the padded queries (rows) instead of the padded keys (columns): key padding hides the padding tokens from every query
+  3. mask     wrong: expected A, you gave D
+               (D): transposed: row i is the query and column j the key; this matrix swaps them
   4. weights  right: [0, 0.164, 0.736, 0.1]
   5. output   right: [1.5, -0.8]
   6. order    wrong: expected CADBE, you gave CABDE
@@ -106,30 +106,59 @@ Total: 1/2 right
 ! attn: 1 of 2 answers are not right
 ? 1
 
-Malformed answers: exit 65, with the JSON position or the key.
+A file that is not an answers file: exit 65, with the JSON position or the key.
 
 $ printf '{"answers": {"1": -1.583,}}' | attn check --seed 7 --count 2 --kinds score,output --answers -
 ! attn: error: stdin: malformed JSON at line 1, column 26: syntax error while parsing object key - unexpected '}'; expected string literal
 ? 65
 
-$ printf '{"answer": {}}' | attn check --seed 7 --answers -
+$ printf '{"student": "Ada"}' | attn check --seed 7 --answers -
 ! attn: error: stdin: missing key "answers"
 ! hint: write {"answers": {"1": -0.5, "2": [0.09, 0.245, 0.665], "3": "B"}}; see data/answers-example.json
 ? 65
 
-$ printf '{"answers": {"1": "B"}}' | attn check --seed 7 --count 2 --kinds score,output --answers -
-! attn: error: stdin: answers."1" must be a number, an array of numbers or "-inf", not "B"
-! hint: write {"answers": {"1": -0.5, "2": [0.09, 0.245, 0.665], "3": "B"}}; see data/answers-example.json
-? 65
+A malformed answer marks its question wrong, with the reason; the others are graded.
+
+$ printf '{"answers": {"1": "B", "2": [2.5, 0]}}' | attn check --seed 7 --count 2 --kinds score,output --answers -
+attn check: sheet seed 7, attn 0.1.0
+Tolerance: ±0.01 on every number (answers to 3 decimals); -inf must be -inf.
+
+  1. score    wrong: expected -1.583, you gave "B"
+               answers."1" must be a number, an array of numbers or "-inf", not "B"
+  2. output   right: [2.5, 0]
+
+Total: 1/2 right
+! attn: 1 of 2 answers are not right
+? 1
+
+$ printf '{"answers": {"1": "-1.583", "2": [2.5, 0]}}' | attn check --seed 7 --count 2 --kinds score,output --answers -
+attn check: sheet seed 7, attn 0.1.0
+Tolerance: ±0.01 on every number (answers to 3 decimals); -inf must be -inf.
+
+  1. score    wrong: expected -1.583, you gave "-1.583"
+               answers."1" must be a number, not the string "-1.583": write numbers without quotes
+  2. output   right: [2.5, 0]
+
+Total: 1/2 right
+! attn: 1 of 2 answers are not right
+? 1
 
 $ printf '{"answers": {"9": 1}}' | attn check --seed 7 --count 2 --answers -
 ! attn: error: stdin: answers has the key "9", but the keys must be question numbers from 1 to 2
 ? 65
 
-$ printf '{"seed": 8, "answers": {}}' | attn check --seed 7 --answers -
-! attn: error: stdin: "seed" is 8, but the quiz's seed is 7
-! hint: grade the answers against the sheet they were written for
-? 65
+Answers labelled with another sheet's seed are graded against the sheet asked for, with a warning.
+
+$ printf '{"seed": 8, "answers": {"1": -1.583, "2": [2.5, 0]}}' | attn check --seed 7 --count 2 --kinds score,output --answers -
+attn check: sheet seed 7, attn 0.1.0
+Tolerance: ±0.01 on every number (answers to 3 decimals); -inf must be -inf.
+
+  1. score    right: -1.583
+  2. output   right: [2.5, 0]
+
+Total: 2/2 right
+! attn: warning: stdin: "seed" is 8, but the sheet's seed is 7: are these answers for another sheet?
+? 0
 
 $ attn check --quiz missing.json --answers data/answers-example.json
 ! attn: error: cannot read 'missing.json': No such file or directory
@@ -148,7 +177,7 @@ $ attn quiz --seed 7 --kinds score,wieghts
 ? 2
 
 $ attn quiz --seed 7 --format pdf
-! attn: error: --format: pdf not in {text,markdown,latex,json}
+! attn: error: --format: pdf not in {text,markdown,latex,json,moodle,gift}
 ! hint: run 'attn quiz --help'
 ? 2
 

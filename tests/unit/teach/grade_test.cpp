@@ -5,7 +5,10 @@
 #include <limits>
 
 #include "attn/core/error.hpp"
-#include "attn/teach/quiz_render.hpp"
+#include "attn/teach/quiz_json.hpp"
+#include "attn/teach/report.hpp"
+#include "attn/teach/solve.hpp"
+#include "attn/teach/tex.hpp"
 
 using attn::Matrix;
 using attn::Outcome;
@@ -22,6 +25,7 @@ attn::Quiz one_question(Question q) {
   attn::solve(q);
   attn::Quiz quiz;
   quiz.seed = 1;
+  quiz.points.push_back(attn::default_points(q));
   quiz.questions.push_back(std::move(q));
   return quiz;
 }
@@ -58,7 +62,7 @@ TEST_CASE("a correct answers file scores full marks") {
   o.seed = 7;
   o.count = 14;
   const attn::Quiz quiz = attn::generate_quiz(o);
-  const auto doc = attn::quiz_to_json(quiz, attn::KeyMode::only);
+  const auto doc = nlohmann::json::parse(attn::quiz_to_json(quiz, attn::KeyMode::only).dump());
   json answers = json::object();
   for (const auto& q : doc["questions"])
     answers[std::to_string(q["number"].get<int>())] = json::parse(q["answer"].dump());
@@ -177,26 +181,45 @@ TEST_CASE("bias: ALiBi's sign and the relative distance's direction") {
 }
 
 TEST_CASE("mask and scaling: the chosen distractor's mistake is named") {
-  attn::QuizOptions o;
-  o.seed = 3;
-  o.count = 3;
-  o.kinds = {QuestionKind::mask};
-  const attn::Quiz quiz = attn::generate_quiz(o);
-  for (const auto& q : quiz.questions)
-    for (const auto& c : q.choices) {
-      attn::Quiz single;
-      single.seed = quiz.seed;
-      single.questions = {q};
-      single.questions[0].number = 1;
-      const auto v = grade_one(single, c.label);
-      CAPTURE(c.id);
-      if (c.id == "correct") {
-        CHECK(v.outcome == Outcome::right);
-      } else {
-        CHECK(v.outcome == Outcome::wrong);
-        CHECK(has(notes(v), attn::markup_to_text(attn::mistake_text(c.id))));
-      }
-    }
+  // A causal mask for 2 tokens, by hand: right [[1,0],[1,1]]; transposed [[1,1],[0,1]];
+  // diagonal blocked [[0,0],[1,0]]; inverted [[0,1],[0,0]].
+  Question q;
+  q.kind = QuestionKind::mask;
+  q.variant = "causal";
+  q.mask_expr = "causal";
+  q.geometry = {2, 2, attn::Align::bottom_right};
+  q.choices = {{"A", "", attn::BoolMatrix{{1, 1}, {0, 1}}, std::nullopt, "transposed"},
+               {"B", "", attn::BoolMatrix{{1, 0}, {1, 1}}, std::nullopt, "correct"},
+               {"C", "", attn::BoolMatrix{{0, 0}, {1, 0}}, std::nullopt, "diagonal"},
+               {"D", "", attn::BoolMatrix{{0, 1}, {0, 0}}, std::nullopt, "inverted"}};
+  const attn::Quiz quiz = one_question(q);
+  CHECK(grade_one(quiz, "B").outcome == Outcome::right);
+  CHECK(grade_one(quiz, "b").outcome == Outcome::right);
+  CHECK(notes(grade_one(quiz, "A")) ==
+        "(A): transposed: row i is the query and column j the key, so the keys a token may see "
+        "run along its row; this matrix lets each token see the future instead of the past\n");
+  CHECK(notes(grade_one(quiz, "C")) ==
+        "(C): diagonal blocked: a token must be allowed to attend to itself (j = i); without it "
+        "the first row has no key at all\n");
+  CHECK(notes(grade_one(quiz, "D")) ==
+        "(D): inverted polarity: here 1 marks the blocked keys (the convention of PyTorch's "
+        "nn.MultiheadAttention), but the question asks for 1 = may attend\n");
+  CHECK(grade_one(quiz, "D").mistake == "inverted");
+  CHECK(notes(grade_one(quiz, "E")) == "there is no choice \"E\"; the choices are A, B, C, D\n");
+
+  Question s;
+  s.kind = QuestionKind::scaling;
+  s.variant = "variance";
+  s.d_k = 16;
+  s.choices = {{"A", "$4$", std::nullopt, 4.0, "sqrt"},
+               {"B", "$16$", std::nullopt, 16.0, "correct"},
+               {"C", "$256$", std::nullopt, 256.0, "square"}};
+  const attn::Quiz sq = one_question(s);
+  CHECK(notes(grade_one(sq, "A")) ==
+        "(A): √d_k is the standard deviation; the variance of a sum of d_k independent "
+        "unit-variance products is d_k\n");
+  CHECK(notes(grade_one(sq, "C")) ==
+        "(C): variances of independent terms add: d_k terms of variance 1 give d_k, not d_k^2\n");
 }
 
 TEST_CASE("order: the first step out of place is explained") {
@@ -214,36 +237,94 @@ TEST_CASE("order: the first step out of place is explained") {
   CHECK(has(notes(grade_one(quiz, "ABCD")), "give each of the letters ABCDE exactly once"));
 }
 
-TEST_CASE("parse_answers: malformed files are data errors naming the place") {
-  const auto error_of = [](const std::string& text) {
-    try {
-      attn::parse_answers(text, "answers.json", 3);
-    } catch (const attn::Error& e) {
-      CHECK(e.code() == attn::Exit::data);
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  CHECK(error_of("{\"answers\": {\"1\": 0.5,}}")
-            .starts_with("answers.json: malformed JSON at line 1, column 23"));
-  CHECK(error_of("{\"answer\": {}}") == "answers.json: missing key \"answers\"");
-  CHECK(error_of("{\"answers\": {\"4\": 1}}") ==
-        "answers.json: answers has the key \"4\", but the keys must be question numbers from 1 "
-        "to 3");
-  CHECK(error_of("[1, 2]") == "answers.json: expected a JSON object, not array");
+TEST_CASE("grade: a malformed answer marks its question wrong, and grading goes on") {
+  attn::Quiz quiz = one_question(score_question());
+  Question second = score_question();
+  second.number = 2;
+  attn::solve(second);
+  quiz.questions.push_back(second);
+  quiz.points.push_back(1);
+  attn::StudentAnswers a;
+  a.answers[1] = "-0.5";  // a number written as a string
+  a.answers[2] = -0.5;
+  const attn::GradeReport r = attn::grade(quiz, a, "answers.json");
+  CHECK(r.verdicts[0].outcome == Outcome::wrong);
+  CHECK(r.verdicts[0].mistake == "malformed");
+  CHECK(notes(r.verdicts[0]) ==
+        "answers.\"1\" must be a number, not the string \"-0.5\": write numbers without quotes\n");
+  CHECK(r.verdicts[1].outcome == Outcome::right);
+  CHECK(r.right == 1);
+  a.answers[1] = true;
+  CHECK(notes(attn::grade(quiz, a, "answers.json").verdicts[0]) ==
+        "answers.\"1\" must be a number, an array of numbers or \"-inf\", not true\n");
+  a.answers[1] = json::parse("[1, [2]]");
+  CHECK(attn::grade(quiz, a, "answers.json").verdicts[0].mistake == "malformed");
 }
 
-TEST_CASE("grade: an answer of the wrong type, a missing answer, another sheet's seed") {
+TEST_CASE("grade: a missing answer, and answers labelled for another sheet") {
   const attn::Quiz quiz = one_question(score_question());
   attn::StudentAnswers a;
-  a.answers[1] = true;
-  CHECK_THROWS_WITH_AS(attn::grade(quiz, a, "answers.json"),
-                       "answers.json: answers.\"1\" must be a number, an array of numbers or "
-                       "\"-inf\", not true",
-                       attn::Error);
-  a.answers.clear();
   CHECK(attn::grade(quiz, a, "answers.json").verdicts[0].outcome == Outcome::missing);
   a.seed = 99;
-  CHECK_THROWS_WITH_AS(attn::grade(quiz, a, "answers.json"),
-                       "answers.json: \"seed\" is 99, but the quiz's seed is 1", attn::Error);
+  const attn::GradeReport r = attn::grade(quiz, a, "answers.json");
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0] ==
+        "answers.json: \"seed\" is 99, but the sheet's seed is 1: are these answers for another "
+        "sheet?");
+  attn::Quiz keyed = quiz;
+  keyed.keyed = true;
+  keyed.sheet_id = "AAAA-BBBB";
+  keyed.student = "Ada";
+  attn::StudentAnswers b;
+  b.sheet = "CCCC-DDDD";
+  b.student = "Bob";
+  const attn::GradeReport k = attn::grade(keyed, b, "bob.json");
+  REQUIRE(k.warnings.size() == 2);
+  CHECK(k.warnings[0] ==
+        "bob.json: the answers name sheet CCCC-DDDD, but Ada's sheet is AAAA-BBBB");
+  CHECK(k.warnings[1] == "bob.json: the answers are labelled \"Bob\", but the sheet is Ada's");
+}
+
+TEST_CASE("grade: points and partial credit") {
+  Question q;
+  q.kind = QuestionKind::weights;
+  q.scores = Matrix{{0, 0, 0, 0}};  // α = (0.25, 0.25, 0.25, 0.25)
+  const attn::Quiz quiz = one_question(q);
+  attn::StudentAnswers a;
+  a.answers[1] = json::parse("[0.25, 0.25, 0.3, 0.2]");  // 2 of 4 cells right
+  attn::GradeOptions o;
+  o.points = {2};
+  attn::GradeReport r = attn::grade(quiz, a, "a.json", o);
+  CHECK(r.verdicts[0].outcome == Outcome::wrong);
+  CHECK(r.verdicts[0].share == 0.5);
+  CHECK(r.points == 0);
+  CHECK(r.max_points == 2);
+  o.partial = true;
+  r = attn::grade(quiz, a, "a.json", o);
+  CHECK(r.points == 1);  // 2 points × 2/4
+  CHECK(r.verdicts[0].outcome == Outcome::wrong);
+  a.answers[1] = json::parse("[0.25, 0.25, 0.25, 0.25]");
+  CHECK(attn::grade(quiz, a, "a.json", o).points == 2);
+}
+
+TEST_CASE("grade: a free response is left to be marked by hand") {
+  Question q;
+  q.kind = QuestionKind::analyse;
+  q.variant = "instability";
+  q.figures = attn::ScalingFigures{64, 16, 200, 1};
+  const attn::Quiz quiz = one_question(q);
+  attn::StudentAnswers a;
+  a.answers[1] = "Softmax saturates.";
+  const attn::GradeReport r = attn::grade(quiz, a, "a.json");
+  CHECK(r.verdicts[0].outcome == Outcome::by_hand);
+  CHECK(r.verdicts[0].max_points == 4);
+  CHECK(r.graded == 0);
+  CHECK(r.by_hand_points == 4);
+  a.answers[1] = 3;
+  CHECK(r.verdicts[0].mistake.empty());
+  CHECK(attn::grade(quiz, a, "a.json").verdicts[0].mistake == "malformed");
+  const std::string text = attn::render_grades(r);
+  CHECK(has(text,
+            "  1. analyse  by hand: up to 4 points; the model answer and rubric are in the key"));
+  CHECK(has(text, "Total: 0/0 right (and 4 points to mark by hand)"));
 }

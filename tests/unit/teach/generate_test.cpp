@@ -1,0 +1,139 @@
+#include "attn/teach/generate.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <set>
+
+#include "attn/core/error.hpp"
+#include "attn/mask/expr.hpp"
+#include "attn/render/format.hpp"
+#include "attn/teach/solve.hpp"
+#include "attn/teach/tex.hpp"
+
+using attn::Question;
+using attn::QuestionKind;
+
+namespace {
+
+Question drawn(QuestionKind kind, std::uint64_t seed, std::optional<std::string> variant = {}) {
+  attn::SeededRng rng(seed);
+  Question q = attn::make_question(kind, variant, rng);
+  q.number = 1;
+  attn::solve(q);
+  return q;
+}
+
+}  // namespace
+
+TEST_CASE("score questions: d_k is 4, 9 or 16 and q·k is never 0") {
+  std::set<std::size_t> dims;
+  std::set<std::string> variants;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    const Question q = drawn(QuestionKind::score, seed);
+    const std::size_t d = q.q->cols();
+    CAPTURE(seed);
+    CHECK((d == 4 || d == 9 || d == 16));
+    CHECK(q.trace->dot(0, 0) != 0.0);
+    dims.insert(d);
+    variants.insert(q.variant);
+  }
+  CHECK(dims.size() == 3);
+  CHECK(variants == std::set<std::string>{"plain", "bias", "mask"});
+}
+
+TEST_CASE("a forced variant is the variant drawn") {
+  for (QuestionKind k : attn::all_question_kinds())
+    for (auto v : attn::question_variants(k)) {
+      CAPTURE(attn::to_string(k));
+      CAPTURE(v);
+      CHECK(drawn(k, 3, std::string(v)).variant == v);
+    }
+  attn::SeededRng rng(1);
+  CHECK_THROWS_AS(attn::make_question(QuestionKind::mask, std::string("nosuch"), rng), attn::Error);
+}
+
+TEST_CASE("mask questions: distractors are the classic mistakes, one option is right") {
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const Question q = drawn(QuestionKind::mask, seed);
+    CAPTURE(seed);
+    CAPTURE(q.variant);
+    REQUIRE(q.choices.size() >= 3);
+    const attn::BoolMatrix right = attn::MaskExpr::parse(q.mask_expr).evaluate(q.geometry);
+    std::size_t n_right = 0;
+    for (std::size_t a = 0; a < q.choices.size(); ++a) {
+      n_right += *q.choices[a].matrix == right;
+      CHECK(!attn::mistake_text(q.choices[a].id).empty() == (q.choices[a].id != "correct"));
+      for (std::size_t b = a + 1; b < q.choices.size(); ++b)
+        CHECK_FALSE(*q.choices[a].matrix == *q.choices[b].matrix);
+    }
+    CHECK(n_right == 1);
+  }
+}
+
+TEST_CASE("mask question: the causal distractors for 3 tokens, by hand") {
+  // causal: [[1,0,0],[1,1,0],[1,1,1]]; transposed: [[1,1,1],[0,1,1],[0,0,1]];
+  // diagonal blocked: [[0,0,0],[1,0,0],[1,1,0]]; inverted: [[0,1,1],[0,0,1],[0,0,0]]
+  for (const char* variant : {"causal", "apply"}) {
+    bool found = false;
+    for (std::uint64_t seed = 1; seed <= 200 && !found; ++seed) {
+      const Question q = drawn(QuestionKind::mask, seed, std::string(variant));
+      if (q.geometry.n_q != 3) continue;
+      found = true;
+      for (const auto& c : q.choices) {
+        CAPTURE(c.id);
+        if (c.id == "correct")
+          CHECK(*c.matrix == attn::BoolMatrix{{1, 0, 0}, {1, 1, 0}, {1, 1, 1}});
+        if (c.id == "transposed")
+          CHECK(*c.matrix == attn::BoolMatrix{{1, 1, 1}, {0, 1, 1}, {0, 0, 1}});
+        if (c.id == "diagonal")
+          CHECK(*c.matrix == attn::BoolMatrix{{0, 0, 0}, {1, 0, 0}, {1, 1, 0}});
+        if (c.id == "inverted" || c.id == "inverted_scores")
+          CHECK(*c.matrix == attn::BoolMatrix{{0, 1, 1}, {0, 0, 1}, {0, 0, 0}});
+      }
+      if (std::string_view(variant) == "apply") {
+        for (const auto& c : q.choices) CHECK(c.id != "inverted");  // its own wording
+        CHECK(attn::tex_applied_bmatrix(attn::BoolMatrix{{1, 0}, {1, 1}}) ==
+              "\\begin{bmatrix} \\text{Score} & -\\infty \\\\ \\text{Score} & \\text{Score} "
+              "\\end{bmatrix}");
+      }
+    }
+    CHECK(found);
+  }
+}
+
+TEST_CASE("scaling:why: the right option is neither the longest nor the shortest of its set") {
+  // Six options written to similar lengths, the right one with two shorter and three longer
+  // distractors: three distractors are drawn, so it can never be the longest, and it is the
+  // shortest only when the three longer ones are drawn.
+  Question q = drawn(QuestionKind::scaling, 1, std::string("why"));
+  std::vector<std::size_t> lengths;
+  std::size_t right = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    q = drawn(QuestionKind::scaling, seed, std::string("why"));
+    std::size_t longest = 0, n_longer = 0;
+    for (const auto& c : q.choices) {
+      const std::size_t len = attn::display_width(attn::markup_to_text(c.text));
+      if (c.id == "correct") right = len;
+      longest = std::max(longest, len);
+    }
+    for (const auto& c : q.choices)
+      n_longer += attn::display_width(attn::markup_to_text(c.text)) > right;
+    CAPTURE(seed);
+    CHECK(right < longest);
+    CHECK(n_longer >= 1);
+  }
+}
+
+TEST_CASE("analyse: the prompt quotes the experiment's numbers to 2 decimals") {
+  const Question q = drawn(QuestionKind::analyse, 4);
+  REQUIRE(q.figures);
+  const attn::NumberStyle two{2};
+  for (double x : {q.figures->var_dot, q.figures->var_scaled, q.figures->max_weight_unscaled,
+                   q.figures->entropy_unscaled, q.figures->jacobian_unscaled}) {
+    CAPTURE(x);
+    CHECK(q.prompt.find(attn::format_number(x, two) + "$") != std::string::npos);
+  }
+  CHECK(q.answer.free());
+  CHECK(q.prompt.find("(Free response, marked by hand.)") != std::string::npos);
+}
