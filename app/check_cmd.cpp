@@ -64,6 +64,7 @@ void run_check(const CheckOptions& o) {
         "and --student)");
   }
   if (o.practice && q.secret) require_key_access(q, o.practice, "grading");
+  if (o.student && !common) require_key_access(for_student(q, o.student), o.practice, "grading");
   const SheetFor sheet_for = [&](const std::optional<std::string>& named) {
     if (common) return *common;
     const QuizOptions sheet = for_student(q, o.student ? o.student : named);

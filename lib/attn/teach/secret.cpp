@@ -119,21 +119,23 @@ ClassSecret parse_class_secret(std::string_view text, std::string_view what) {
                       "make one with attn quiz --init-secret FILE");
   };
   std::optional<std::string_view> digits;
-  std::size_t start = 0;
+  std::size_t start = 0, number = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(start, end - start);
     start = end + 1;
+    ++number;
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
     while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
     if (line.empty() || line.front() == '#') continue;
-    if (digits) throw bad("more than one line of digits");
+    if (digits) throw bad(fmt::format("line {}: a second key line", number));
+    if (line.size() != 64)
+      throw bad(fmt::format("line {} holds {} characters, not 64 hexadecimal digits", number,
+                            line.size()));
     digits = line;
   }
   if (!digits) throw bad("no line of 64 hexadecimal digits");
-  if (digits->size() != 64)
-    throw bad(fmt::format("the key has {} characters, not 64 hexadecimal digits", digits->size()));
   ClassSecret s;
   for (std::size_t i = 0; i < 32; ++i) {
     const int hi = hex_value((*digits)[2 * i]), lo = hex_value((*digits)[2 * i + 1]);

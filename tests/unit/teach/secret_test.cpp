@@ -84,14 +84,14 @@ TEST_CASE("parse_class_secret: comments, 64 hex digits, and nothing else") {
   CHECK(attn::parse_class_secret(attn::class_secret_text(secret_of(0x3c)), "k").bytes ==
         secret_of(0x3c).bytes);
   CHECK_THROWS_WITH_AS(attn::parse_class_secret("abc\n", "k"),
-                       "k: not an attn class secret: the key has 3 characters, not 64 "
+                       "k: not an attn class secret: line 1 holds 3 characters, not 64 "
                        "hexadecimal digits",
                        attn::Error);
   CHECK_THROWS_WITH_AS(attn::parse_class_secret(std::string(64, 'g'), "k"),
                        "k: not an attn class secret: the key must be hexadecimal digits (0-9, a-f)",
                        attn::Error);
   CHECK_THROWS_WITH_AS(attn::parse_class_secret(digits + "\n" + digits, "k"),
-                       "k: not an attn class secret: more than one line of digits", attn::Error);
+                       "k: not an attn class secret: line 2: a second key line", attn::Error);
   CHECK_THROWS_WITH_AS(attn::parse_class_secret("# only a comment\n", "k"),
                        "k: not an attn class secret: no line of 64 hexadecimal digits",
                        attn::Error);
