@@ -7,7 +7,7 @@
 
 #include "attn/render/format.hpp"
 #include "attn/teach/grade.hpp"
-#include "attn/teach/sheet.hpp"
+#include "attn/teach/sheet_parts.hpp"
 #include "attn/teach/slips.hpp"
 #include "attn/teach/solution.hpp"
 #include "attn/teach/tex.hpp"

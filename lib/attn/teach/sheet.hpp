@@ -1,6 +1,6 @@
 // A sheet and its key as a document: text and GitHub Markdown here, LaTeX in sheet_latex, the
-// JSON contract in quiz_json, Moodle XML in moodle and GIFT in gift. Rendering only: every number
-// shown was computed by solve().
+// JSON contract in quiz_json, Moodle XML in moodle and GIFT in gift (the pieces they share are in
+// sheet_parts). Rendering only: every number shown was computed by solve().
 //
 // The header says what kind of sheet it is. A practice sheet names its seed and the command that
 // regenerates it (anyone can print its key); a sheet made with the class secret names the student
@@ -21,22 +21,5 @@ enum class SheetFormat { text, markdown, latex, json, moodle, gift };
 // The whole sheet (and key) in one format. LaTeX is a standalone document for pdflatex (amsmath);
 // Moodle XML and GIFT always hold the key (an LMS needs it), whatever `key` says.
 std::string render_quiz(const Quiz& quiz, SheetFormat format, KeyMode key);
-
-// The header's lines, plain (each renderer escapes them): who and what the sheet is, then how to
-// regenerate it (practice) or how to hand in answers (keyed).
-std::vector<std::string> header_lines(const Quiz& quiz);
-// The answers file a student of a keyed sheet hands in, as one line of JSON with "..." for the
-// answers (ASCII, so that the LaTeX sheet stays ASCII).
-std::string answers_template(const Quiz& quiz);
-
-// A named input shown with a question: q, k, β, α, V.
-struct Display {
-  std::string tex_name;
-  Matrix value;
-};
-std::vector<Display> displays(const Question& q);
-
-// The option's matrix as markup math: 1/0, or Score/−∞ for the mask:apply variant.
-std::string choice_bmatrix(const Question& q, const Choice& c);
 
 }  // namespace attn

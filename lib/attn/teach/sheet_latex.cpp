@@ -4,7 +4,7 @@
 
 #include "attn/render/format.hpp"
 #include "attn/render/formats.hpp"
-#include "attn/teach/sheet.hpp"
+#include "attn/teach/sheet_parts.hpp"
 #include "attn/teach/solution.hpp"
 #include "attn/teach/tex.hpp"
 
