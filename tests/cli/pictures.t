@@ -31,10 +31,12 @@ A heatmap of α in ASCII. Row 0: β = [0, 0] → α = [½, ½], the middle of th
 ('+', index round(0.5·9) = 5 after rounding half up); row 1: β = [0, −∞] → α = [1, blocked]:
 '@' (t = 1) and x for the blocked key.
 $ attn weights --scores "0,0;0,-inf" --heatmap --ascii
+rows: queries i; columns: keys j
   0  1
 0 ++ ++
 1 @@ x
-0 |..::--==++**##%%@@| 1   weights, fixed scale 0 to 1   x blocked (-inf)
+0 |..::--==++**##%%@@| 1   x blocked (-inf)
+weights, fixed scale 0 to 1
 ? 0
 
 CSV of the same weights (RFC 4180: CRLF line ends, removed here), full precision, rows labelled.
@@ -59,6 +61,7 @@ $ attn weights --scores 0,0 --svg /nonexistent-dir/x.svg
 
 A mask as a picture, with tokens on both axes.
 $ attn mask causal --n 3 --heatmap --tokens a,b,c
+rows: queries i; columns: keys j
   a  b  c
 a ██ ·  ·
 b ██ ██ ·

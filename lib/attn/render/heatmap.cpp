@@ -17,7 +17,9 @@ namespace {
 constexpr std::string_view kAsciiRamp = " .:-=+*#%@";
 constexpr std::string_view kShades[] = {" ", "░", "▒", "▓", "█"};
 constexpr Rgb kGrey{128, 128, 128};
-constexpr std::size_t kBarCells = 20;  // colour bar width in colour
+constexpr std::size_t kBarCells = 20;                      // colour bar width in colour
+constexpr std::size_t kShadeRepeat = 5, kAsciiRepeat = 2;  // each level's width in the bar
+constexpr std::size_t kLegendWidth = 60;                   // no line of the legend is wider
 
 enum class Look { color, shade, ascii };
 
@@ -102,10 +104,21 @@ class Painter {
     // every level but blank, equally wide: ░░░░░▒▒▒▒▒▓▓▓▓▓█████ or ..::--==++**##%%@@
     const std::size_t levels =
         look_ == Look::shade ? std::size(kShades) - 1 : kAsciiRamp.size() - 1;
-    const std::size_t each = look_ == Look::shade ? 5 : 2;
+    const std::size_t each = look_ == Look::shade ? kShadeRepeat : kAsciiRepeat;
     for (std::size_t k = 1; k <= levels; ++k)
       out += repeat(glyph(static_cast<double>(k) / static_cast<double>(levels)), each);
     return "|" + out + "|";
+  }
+
+  // Columns of bar(): the colour cells, or the glyphs between two '|'.
+  std::size_t bar_width() const {
+    if (look_ == Look::color) return kBarCells;
+    return look_ == Look::shade ? (std::size(kShades) - 1) * kShadeRepeat + 2
+                                : (kAsciiRamp.size() - 1) * kAsciiRepeat + 2;
+  }
+
+  std::size_t blocked_legend_width() const {
+    return display_width(blocked_mark()) + std::string_view(" blocked (-inf)").size();
   }
 
   std::string blocked_legend() const {
@@ -203,22 +216,33 @@ std::string render_grid(const Matrix& m, const HeatmapOptions& o, const Painter&
   return out;
 }
 
+// The bar and its ends (and the blocked mark when one is shown), then the caption on a line of its
+// own, so that neither line is wider than 60 columns.
 std::string render_colorbar(const HeatmapOptions& o, const Painter& p, const ScaleRange& range,
                             bool any_blocked) {
-  std::string line;
-  if (o.scale == HeatScale::mask) {
-    line = p.cell({CellKind::value, 1.0}, 0.0, 2) + " may attend  " + p.blocked_legend();
-    return line + "\n";
-  }
+  if (o.scale == HeatScale::mask)
+    return p.cell({CellKind::value, 1.0}, 0.0, 2) + " may attend  " + p.blocked_legend() + "\n";
   std::string lo = "0", hi = "1";
   if (o.scale == HeatScale::row) lo = "row min", hi = "row max";
   if (o.scale == HeatScale::matrix) lo = p.number(range.lo), hi = p.number(range.hi);
-  line = fmt::format("{} {} {}   {}", lo, p.bar(), hi, scale_caption(o.scale));
-  if (any_blocked) line += "   " + p.blocked_legend();
-  return line + "\n";
+  std::string line = fmt::format("{} {} {}", lo, p.bar(), hi);
+  if (any_blocked) {
+    // on the bar's line when it fits, else on a line of its own (wide numbers at the ends)
+    const std::size_t width = display_width(lo) + 1 + p.bar_width() + 1 + display_width(hi) + 3 +
+                              p.blocked_legend_width();
+    line += (width <= kLegendWidth ? "   " : "\n") + p.blocked_legend();
+  }
+  return line + "\n" + std::string(scale_caption(o.scale)) + "\n";
 }
 
 }  // namespace
+
+std::string axis_line(const AxisTitles& titles) {
+  if (titles.rows.empty() && titles.cols.empty()) return {};
+  if (titles.cols.empty()) return "rows: " + titles.rows;
+  if (titles.rows.empty()) return "columns: " + titles.cols;
+  return fmt::format("rows: {}; columns: {}", titles.rows, titles.cols);
+}
 
 std::string_view scale_caption(HeatScale scale) {
   switch (scale) {
@@ -307,10 +331,8 @@ AxisLabels axis_labels(const std::vector<std::string>& tokens, const Geometry& g
 }
 
 std::string render_heatmap(const Matrix& m, const HeatmapOptions& options) {
-  const NamedMatrix one{options.title, m};
-  HeatmapOptions o = options;
-  o.title.clear();
-  return render_heatmaps(std::span(&one, 1), o);
+  const NamedMatrix one{"", m};
+  return render_heatmaps(std::span(&one, 1), options);
 }
 
 std::string render_heatmap(const BoolMatrix& mask, const HeatmapOptions& options) {
@@ -326,6 +348,7 @@ std::string render_heatmaps(std::span<const NamedMatrix> heads, const HeatmapOpt
   const ScaleRange range = scale_range(ms, options.scale);
   std::string out;
   if (!options.title.empty()) out += options.title + "\n";
+  if (const std::string axes = axis_line(options.axes); !axes.empty()) out += axes + "\n";
   bool any_blocked = false;
   for (std::size_t h = 0; h < heads.size(); ++h) {
     if (h > 0) out += "\n";

@@ -5,7 +5,9 @@
 //   no colour       shades ░▒▓█ when the locale is UTF-8, the ASCII ramp " .:-=+*#%@" otherwise
 //                   or with `ascii`.
 // Blocked cells (−∞) are a grey "·" ("x" in ASCII); NaN cells a "?". Rows and columns carry the
-// tokens when given, else indices. A colour bar under the grid names the scale.
+// tokens when given, else indices, and a line above the grid says what they are ("rows: queries
+// i; columns: keys j"). A colour bar under the grid shows the scale and a line under it names it;
+// neither is wider than 60 columns (with at most 4 decimals), so the legend fits a narrow terminal.
 // Wider than `width` columns, the middle columns give way to "…"; more than `max_rows` rows, the
 // middle rows do. Rows are never wrapped.
 #pragma once
@@ -17,11 +19,11 @@
 #include <string_view>
 #include <vector>
 
+#include "attn/core/geometry.hpp"
+#include "attn/core/matrix.hpp"
+#include "attn/mask/expr.hpp"
 #include "attn/render/color.hpp"
 #include "attn/render/format.hpp"
-#include "attn/core/geometry.hpp"
-#include "attn/mask/expr.hpp"
-#include "attn/core/matrix.hpp"
 
 namespace attn {
 
@@ -67,6 +69,15 @@ struct AxisLabels {
 // outside the keys. Empty tokens → indices "0", "1", ….
 AxisLabels axis_labels(const std::vector<std::string>& tokens, const Geometry& g);
 
+// What the rows and the columns of a picture are: "queries i" and "keys j" for β, α and masks;
+// "queries i" and "entries c of o" for the output. Empty: not said.
+struct AxisTitles {
+  std::string rows = "queries i";
+  std::string cols = "keys j";
+};
+// "rows: queries i; columns: keys j"; empty when both titles are.
+std::string axis_line(const AxisTitles& titles);
+
 struct HeatmapOptions {
   HeatScale scale = HeatScale::unit;
   ColorChoice color;                    // decide_color(mode, Stream::out)
@@ -79,10 +90,11 @@ struct HeatmapOptions {
   std::size_t max_rows = 40;            // rows shown at most; 0 = never elide rows
   std::size_t max_label = 12;           // longer labels are cut, ending in "…"
   std::string title;                    // a line above the grid, when non-empty
+  AxisTitles axes;                      // said once, above the grid (all heads share it)
   bool colorbar = true;                 // the scale line under the grid
 };
 
-// One matrix: title, column labels, one line per row, colour bar. Ends with a newline.
+// One matrix: title, axis line, column labels, one line per row, colour bar. Ends with a newline.
 std::string render_heatmap(const Matrix& m, const HeatmapOptions& options);
 // A mask (true = may attend), drawn with HeatScale::mask whatever options.scale says.
 std::string render_heatmap(const BoolMatrix& mask, const HeatmapOptions& options);
@@ -91,7 +103,8 @@ struct NamedMatrix {
   std::string title;  // "head 0"
   Matrix m;
 };
-// Several heads, one under the other, each under its title, with one colour bar at the end
+// Several heads under one title and axis line, one under the other, each under its own title,
+// with one colour bar at the end
 // (HeatScale::matrix uses one range for all, so colours compare across heads).
 std::string render_heatmaps(std::span<const NamedMatrix> heads, const HeatmapOptions& options);
 

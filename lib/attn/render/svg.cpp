@@ -14,7 +14,8 @@ namespace {
 constexpr double kCharWidth = 7.2;    // an estimate of 12px sans-serif's average advance
 constexpr double kDiagonal = 0.7071;  // column labels run at 45°
 constexpr double kMargin = 12;
-constexpr double kGap = 28;  // between panels
+constexpr double kGap = 28;        // between panels
+constexpr double kAxisTitle = 18;  // room for an axis title
 constexpr double kBarWidth = 200, kBarHeight = 12;
 constexpr std::string_view kBlockedFill = "#d9d9d9";
 
@@ -46,11 +47,15 @@ PanelBox measure(const NamedMatrix& p, const SvgOptions& o) {
   const double cell = o.cell;
   const double col_rise = static_cast<double>(longest(cols)) * kCharWidth * kDiagonal;
   PanelBox b;
-  b.grid_x = static_cast<double>(longest(rows)) * kCharWidth + 10;
-  b.grid_y = (p.title.empty() ? 0 : 22) + col_rise + 12;
+  b.grid_x =
+      (o.axes.rows.empty() ? 0 : kAxisTitle) + static_cast<double>(longest(rows)) * kCharWidth + 10;
+  b.grid_y = (p.title.empty() ? 0 : 22) + (o.axes.cols.empty() ? 0 : kAxisTitle) + col_rise + 12;
   b.width = std::max(b.grid_x + static_cast<double>(p.m.cols()) * cell + col_rise,
                      static_cast<double>(chars(p.title)) * kCharWidth);
   b.height = b.grid_y + static_cast<double>(p.m.rows()) * cell;
+  // the row title runs up the left edge, centred on the grid: it needs the grid at least as tall
+  b.height = std::max(b.height, b.grid_y + static_cast<double>(chars(o.axes.rows)) * kCharWidth);
+  b.width = std::max(b.width, b.grid_x + static_cast<double>(chars(o.axes.cols)) * kCharWidth);
   return b;
 }
 
@@ -64,6 +69,25 @@ void panel(std::string& out, const NamedMatrix& p, const SvgOptions& o, const Sc
   if (!p.title.empty())
     out += fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n", px(x0),
                        px(y0 + 14), xml_escape(p.title));
+  const double grid_w = static_cast<double>(p.m.cols()) * cell;
+  const double grid_h = static_cast<double>(p.m.rows()) * cell;
+  if (!o.axes.cols.empty())
+    out += fmt::format(
+        "<text id=\"{}axis-cols\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" "
+        "font-style=\"italic\">{}</text>\n",
+        id_prefix,
+        px(std::max(gx + grid_w / 2,
+                    x0 + static_cast<double>(chars(o.axes.cols)) * kCharWidth / 2)),
+        px(y0 + (p.title.empty() ? 0 : 22) + 12), xml_escape(o.axes.cols));
+  if (!o.axes.rows.empty()) {
+    const double x = x0 + 12,
+                 y = gy +
+                     std::max(grid_h, static_cast<double>(chars(o.axes.rows)) * kCharWidth) / 2;
+    out += fmt::format(
+        "<text id=\"{0}axis-rows\" x=\"{1}\" y=\"{2}\" text-anchor=\"middle\" "
+        "font-style=\"italic\" transform=\"rotate(-90 {1} {2})\">{3}</text>\n",
+        id_prefix, px(x), px(y), xml_escape(o.axes.rows));
+  }
   for (std::size_t j = 0; j < cols.size(); ++j) {
     const double x = gx + (static_cast<double>(j) + 0.5) * cell, y = gy - 6;
     out += fmt::format("<text x=\"{0}\" y=\"{1}\" transform=\"rotate(-45 {0} {1})\">{2}</text>\n",

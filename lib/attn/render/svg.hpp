@@ -3,9 +3,11 @@
 // One <rect> per cell filled with viridis (the scale policy of heatmap.hpp), holding a <title>
 // with the cell's exact value (shortest round-trip decimal; "-inf" for a blocked cell, drawn
 // grey) and id "cell-I-J" ("p1-cell-I-J" for the second panel); the tokens on both axes as
-// <text>; a colour bar (a linearGradient through the nine viridis stops) with its range; a caption
-// naming the mask and the scale. viewBox, width and height are set; no CSS, no external files;
-// tokens and captions are XML-escaped. Checked by `xmllint --noout` and `rsvg-convert`.
+// <text>, under axis titles ("keys j" over the columns, "queries i" up the left side, ids
+// "axis-cols" and "axis-rows"); a colour bar (a linearGradient through the nine viridis stops) with
+// its range; a caption naming the mask and the scale. viewBox, width and height are set; no CSS, no
+// external files; tokens and captions are XML-escaped. Checked by `xmllint --noout` and
+// `rsvg-convert`.
 #pragma once
 
 #include <span>
@@ -13,10 +15,10 @@
 #include <string_view>
 #include <vector>
 
+#include "attn/core/matrix.hpp"
+#include "attn/mask/expr.hpp"
 #include "attn/render/format.hpp"
 #include "attn/render/heatmap.hpp"
-#include "attn/mask/expr.hpp"
-#include "attn/core/matrix.hpp"
 
 namespace attn {
 
@@ -24,6 +26,7 @@ struct SvgOptions {
   HeatScale scale = HeatScale::unit;
   std::vector<std::string> row_labels;  // empty → 0, 1, …
   std::vector<std::string> col_labels;  // empty → 0, 1, …
+  AxisTitles axes;                      // what the rows and columns are
   std::string caption;                  // e.g. "attn weights, mask: causal"; the scale follows
   bool numbers = false;                 // each value written on its cell, black or white
   NumberStyle number;                   // for those numbers and the colour bar's range

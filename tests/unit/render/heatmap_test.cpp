@@ -95,20 +95,24 @@ TEST_CASE("render_heatmap without colour, UTF-8: shades") {
   o.row_labels = o.col_labels = {"a", "b"};
   const Matrix w{{1, kBlocked}, {0.25, 0.75}};
   CHECK(attn::render_heatmap(w, o) ==
+        "rows: queries i; columns: keys j\n"
         "  a  b\n"
         "a ██ ·\n"
         "b ░░ ▓▓\n"
-        "0 |░░░░░▒▒▒▒▒▓▓▓▓▓█████| 1   weights, fixed scale 0 to 1   · blocked (-inf)\n");
+        "0 |░░░░░▒▒▒▒▒▓▓▓▓▓█████| 1   · blocked (-inf)\n"
+        "weights, fixed scale 0 to 1\n");
 }
 
 TEST_CASE("render_heatmap in ASCII: the ramp, x for blocked") {
   // level ⌈9t⌉ of " .:-=+*#%@": 1 → 9 '@', 0.25 → ⌈2.25⌉ = 3 '-', 0.75 → ⌈6.75⌉ = 7 '#'
   const Matrix w{{1, kBlocked}, {0.25, 0.75}};
   const std::string expected =
+      "rows: queries i; columns: keys j\n"
       "  0  1\n"
       "0 @@ x\n"
       "1 -- ##\n"
-      "0 |..::--==++**##%%@@| 1   weights, fixed scale 0 to 1   x blocked (-inf)\n";
+      "0 |..::--==++**##%%@@| 1   x blocked (-inf)\n"
+      "weights, fixed scale 0 to 1\n";
   CHECK(attn::render_heatmap(w, plain(false)) == expected);
   auto o = plain(true);
   o.color.enabled = true;
@@ -121,6 +125,7 @@ TEST_CASE("render_heatmap with 256 colours") {
   // 244 dot; the bar runs from viridis(0) = entry 53 to viridis(1) = entry 220
   HeatmapOptions o;
   o.color = {true, attn::ColorDepth::xterm256, true};
+  o.axes = {"", ""};  // no axis line: the grid comes first
   const std::string out = attn::render_heatmap(Matrix{{0.5, kBlocked}}, o);
   const auto first_newline = out.find('\n');
   const auto second_newline = out.find('\n', first_newline + 1);
@@ -129,7 +134,8 @@ TEST_CASE("render_heatmap with 256 colours") {
         "0 \x1b[48;5;30m  \x1b[0m \x1b[38;5;244m·\x1b[0m");
   const std::string bar = out.substr(second_newline + 1);
   CHECK(bar.starts_with("0 \x1b[48;5;53m "));
-  CHECK(bar.find("\x1b[48;5;220m \x1b[0m 1   weights, fixed scale 0 to 1") != std::string::npos);
+  CHECK(bar.find("\x1b[48;5;220m \x1b[0m 1   \x1b[38;5;244m·\x1b[0m blocked (-inf)\n"
+                 "weights, fixed scale 0 to 1\n") != std::string::npos);
 }
 
 TEST_CASE("render_heatmap numbers: black on light cells, white on dark ones") {
@@ -139,6 +145,7 @@ TEST_CASE("render_heatmap numbers: black on light cells, white on dark ones") {
   o.color = {true, attn::ColorDepth::truecolor, true};
   o.numbers = true;
   o.colorbar = false;
+  o.axes = {"", ""};
   CHECK(attn::render_heatmap(Matrix{{0.5, 0}}, o) ==
         "  0     1\n"
         "0 \x1b[48;2;33;145;140m\x1b[38;2;0;0;0m 0.5 \x1b[0m "
@@ -151,6 +158,7 @@ TEST_CASE("render_heatmap elides the middle columns beyond the width, and long m
   auto o = plain(false);
   o.width = 20;
   o.colorbar = false;
+  o.axes = {"", ""};
   CHECK(attn::render_heatmap(Matrix(1, 30, 1.0), o) ==
         "  0  1  ... 28 29\n"
         "0 @@ @@ ... @@ @@\n");
@@ -168,6 +176,7 @@ TEST_CASE("render_heatmap of a mask, and long labels") {
   o.row_labels = o.col_labels = {"tokenisation", "x"};
   o.max_label = 5;  // "tokenisation" → "toke…"
   CHECK(attn::render_heatmap(attn::BoolMatrix{{1, 0}, {1, 1}}, o) ==
+        "rows: queries i; columns: keys j\n"
         "      toke… x\n"
         "toke… █████   ·\n"
         "    x █████ █████\n"
@@ -179,7 +188,9 @@ TEST_CASE("render_heatmaps: one title per head, one shared colour bar") {
   auto o = plain(false);
   o.scale = HeatScale::matrix;
   const std::vector<attn::NamedMatrix> heads{{"head 0", Matrix{{0}}}, {"head 1", Matrix{{2}}}};
+  o.axes = {"queries i", "entries c of o"};
   CHECK(attn::render_heatmaps(heads, o) ==
+        "rows: queries i; columns: entries c of o\n"
         "head 0\n"
         "  0\n"
         "0\n"
@@ -187,5 +198,55 @@ TEST_CASE("render_heatmaps: one title per head, one shared colour bar") {
         "head 1\n"
         "  0\n"
         "0 @@\n"
-        "0 |..::--==++**##%%@@| 2   smallest to largest value\n");
+        "0 |..::--==++**##%%@@| 2\n"
+        "smallest to largest value\n");
+}
+
+TEST_CASE("axis_line says what the rows and the columns are") {
+  CHECK(attn::axis_line({}) == "rows: queries i; columns: keys j");
+  CHECK(attn::axis_line({"queries i", ""}) == "rows: queries i");
+  CHECK(attn::axis_line({"", "keys j"}) == "columns: keys j");
+  CHECK(attn::axis_line({"", ""}).empty());
+}
+
+namespace {
+
+// Terminal columns of a line once its SGR escapes (ESC [ … m) are removed.
+std::size_t visible_width(const std::string& line) {
+  std::string plain_text;
+  for (std::size_t k = 0; k < line.size(); ++k) {
+    if (line[k] == '\x1b') {
+      k = line.find('m', k);
+      continue;
+    }
+    plain_text += line[k];
+  }
+  return attn::display_width(plain_text);
+}
+
+}  // namespace
+
+TEST_CASE("the legend under a heatmap fits a 60-column terminal") {
+  // every scale, with a blocked cell, in colour, in shades and in ASCII, at 4 decimals; the
+  // matrix scale's ends are the widest numbers 4 decimals give here, -12345.6789 and 12345.6789
+  const Matrix m{{-12345.6789, kBlocked}, {12345.6789, 0.5}};
+  for (const auto scale : {HeatScale::unit, HeatScale::row, HeatScale::matrix, HeatScale::mask}) {
+    for (const int look : {0, 1, 2}) {
+      auto o = plain(look != 2);
+      o.color = {look == 0, attn::ColorDepth::truecolor, look != 2};
+      o.scale = scale;
+      o.axes = {"", ""};
+      const std::string out = attn::render_heatmap(m, o);
+      // the legend: everything after the grid's three lines (header and two rows)
+      std::size_t at = 0;
+      for (int line = 0; line < 3; ++line) at = out.find('\n', at) + 1;
+      for (std::size_t end = out.find('\n', at); end != std::string::npos;
+           at = end + 1, end = out.find('\n', at)) {
+        const std::string line = out.substr(at, end - at);
+        CAPTURE(look);
+        CAPTURE(line);
+        CHECK(visible_width(line) <= 60);
+      }
+    }
+  }
 }

@@ -120,3 +120,17 @@ TEST_CASE("render_svg output is well-formed XML that rsvg-convert draws") {
     MESSAGE("rsvg-convert not installed (Debian: librsvg2-bin): rendering not checked");
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("render_svg names its axes: keys over the columns, queries up the left side") {
+  const std::string svg = attn::render_svg(Matrix{{1, 0}, {0, 1}}, SvgOptions{});
+  CHECK(svg.find("<text id=\"axis-cols\"") != std::string::npos);
+  CHECK(svg.find(">keys j</text>") != std::string::npos);
+  CHECK(svg.find(">queries i</text>") != std::string::npos);
+  CHECK(attribute_of(svg, "axis-rows", "transform").starts_with("rotate(-90 "));
+
+  SvgOptions o;
+  o.axes = {"", "entries c & d"};
+  const std::string out = attn::render_svg(Matrix{{1, 0}}, o);
+  CHECK(out.find("axis-rows") == std::string::npos);
+  CHECK(out.find(">entries c &amp; d</text>") != std::string::npos);
+}
