@@ -170,7 +170,12 @@ void add_picture_options(CLI::App& cmd, PictureOptions& pictures) {
   const char* group = "Pictures";
   cmd.add_flag("--heatmap", pictures.heatmap, "draw the matrix as a coloured heatmap")
       ->group(group);
-  cmd.add_option("--svg", pictures.svg, "write the matrix as a standalone SVG picture to FILE")
+  cmd.add_option("--svg", pictures.svg,
+                 "write the matrix as a standalone SVG picture to FILE (with -q, nothing else)")
+      ->type_name("FILE")
+      ->group(group);
+  cmd.add_option("--html", pictures.html,
+                 "write a web page of every step to FILE, each cell's derivation a hover away")
       ->type_name("FILE")
       ->group(group);
   cmd.add_option("--tokens", pictures.tokens, "names for the positions, e.g. The,cat,sat,down")
@@ -207,33 +212,52 @@ FormatOptions format_options(const OutputOptions& out, const AxisLabels& labels)
   return f;
 }
 
+HtmlOptions html_options(const OutputOptions& out, const AxisLabels& labels) {
+  HtmlOptions h;
+  h.number.digits = out.digits;
+  h.labels = labels;
+  return h;
+}
+
 bool show_pictures(const PictureOptions& p, const OutputOptions& out,
-                   std::span<const NamedMatrix> panels, HeatScale scale, const AxisLabels& labels,
-                   const std::string& caption) {
+                   std::span<const Picture> pictures) {
   if (p.svg) {
+    const Picture& first = pictures.front();
     SvgOptions svg;
-    svg.scale = scale;
-    svg.row_labels = labels.rows;
-    svg.col_labels = labels.cols;
-    svg.caption = caption;
+    svg.scale = first.scale;
+    svg.row_labels = first.labels.rows;
+    svg.col_labels = first.labels.cols;
+    svg.axes = first.axes;
+    svg.caption = first.caption;
     svg.numbers = p.numbers;
     svg.number.digits = out.digits;
-    write_file_atomically(
-        *p.svg, panels.size() == 1 ? render_svg(panels.front().m, svg) : render_svg(panels, svg));
+    write_file_atomically(*p.svg, first.panels.size() == 1 ? render_svg(first.panels.front().m, svg)
+                                                           : render_svg(first.panels, svg));
   }
   if (!p.heatmap) return false;
-  HeatmapOptions h;
-  h.scale = scale;
-  h.color = stdout_color(out);
-  h.ascii = p.ascii;
-  h.row_labels = labels.rows;
-  h.col_labels = labels.cols;
-  h.numbers = p.numbers;
-  h.number.digits = out.digits;
-  h.width = terminal_width(Stream::out, process_env());
-  print_result(panels.size() == 1 ? render_heatmap(panels.front().m, h)
-                                  : render_heatmaps(panels, h));
+  std::string text;
+  for (const Picture& picture : pictures) {
+    HeatmapOptions h;
+    h.scale = picture.scale;
+    h.color = stdout_color(out);
+    h.ascii = p.ascii;
+    h.row_labels = picture.labels.rows;
+    h.col_labels = picture.labels.cols;
+    h.axes = picture.axes;
+    h.numbers = p.numbers;
+    h.number.digits = out.digits;
+    h.width = terminal_width(Stream::out, process_env());
+    if (pictures.size() > 1) h.title = picture.title;
+    text += (text.empty() ? "" : "\n") + (picture.panels.size() == 1
+                                              ? render_heatmap(picture.panels.front().m, h)
+                                              : render_heatmaps(picture.panels, h));
+  }
+  print_result(text);
   return true;
+}
+
+bool files_only(const PictureOptions& p, const OutputOptions& out) {
+  return out.quiet && (p.svg || p.html);
 }
 
 namespace {

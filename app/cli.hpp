@@ -10,6 +10,7 @@
 #include "attn/render/color.hpp"
 #include "attn/render/formats.hpp"
 #include "attn/render/heatmap.hpp"
+#include "attn/render/html.hpp"
 #include "attn/render/text.hpp"
 
 namespace attn::cli {
@@ -24,10 +25,11 @@ struct OutputOptions {
   ColorMode color = ColorMode::automatic;
 };
 
-// The matrix as a picture instead of (--heatmap) or besides (--svg) the numbers.
+// The matrix as a picture instead of (--heatmap) or besides (--svg, --html) the numbers.
 struct PictureOptions {
   bool heatmap = false;
   std::optional<std::string> svg;     // file to write
+  std::optional<std::string> html;    // the explorable page, file to write
   std::optional<std::string> tokens;  // "The,cat,sat": names for the positions
   bool ascii = false;
   bool numbers = false;  // the value in each cell
@@ -45,7 +47,7 @@ void add_shape_options(CLI::App& cmd, std::size_t& n, std::optional<std::size_t>
 
 // --json --format --standalone --digits --color -q
 void add_output_options(CLI::App& cmd, OutputOptions& out);
-// --heatmap --svg --tokens --ascii --numbers
+// --heatmap --svg --html --tokens --ascii --numbers
 void add_picture_options(CLI::App& cmd, PictureOptions& pictures);
 
 Format output_format(const OutputOptions& out);
@@ -53,12 +55,25 @@ Format output_format(const OutputOptions& out);
 ColorChoice stdout_color(const OutputOptions& out);
 TextOptions text_options(const OutputOptions& out);
 FormatOptions format_options(const OutputOptions& out, const AxisLabels& labels);
+HtmlOptions html_options(const OutputOptions& out, const AxisLabels& labels);
 
-// Draws `panels` (one per head) on the terminal with --heatmap and writes them to --svg FILE.
+// One picture: a matrix per head (or just one), how it is coloured and what its axes are.
+struct Picture {
+  std::string title;  // above the heatmap when there are several pictures: "weights" (ASCII)
+  std::vector<NamedMatrix> panels;
+  HeatScale scale = HeatScale::unit;
+  AxisLabels labels;
+  AxisTitles axes;
+  std::string caption;  // the SVG's: "attn: weights α, mask causal"
+};
+
+// --heatmap draws every picture on the terminal, one under the other; --svg FILE writes the first.
 // Returns true when the heatmap took the place of the usual output.
 bool show_pictures(const PictureOptions& p, const OutputOptions& out,
-                   std::span<const NamedMatrix> panels, HeatScale scale, const AxisLabels& labels,
-                   const std::string& caption);
+                   std::span<const Picture> pictures);
+
+// -q with --svg or --html: the files are all the command writes, nothing goes to stdout.
+bool files_only(const PictureOptions& p, const OutputOptions& out);
 
 // Help as attn prints it: "-h, --help", and one line per command in a command list (the full
 // description, with its examples, is on the command's own --help).

@@ -12,6 +12,7 @@
 #include "attn/core/error.hpp"
 #include "attn/core/rules.hpp"
 #include "attn/core/suggest.hpp"
+#include "attn/io/output_file.hpp"
 #include "attn/mask/expr.hpp"
 #include "attn/mask/translate.hpp"
 #include "attn/render/mask.hpp"
@@ -76,10 +77,17 @@ void run_mask_checked(const MaskOptions& o) {
   const BoolMatrix mask = expr.evaluate(g);
   const AxisLabels labels =
       o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
-  const NamedMatrix panel{"", to_additive(mask)};
-  if (show_pictures(o.pictures, o.output, std::span(&panel, 1), HeatScale::mask, labels,
-                    fmt::format("attn mask {}, {} alignment", text, align_name(g.align))))
-    return;
+  if (o.pictures.html)
+    write_file_atomically(*o.pictures.html, render_mask_html(mask, g, mask_label(expr),
+                                                             html_options(o.output, labels)));
+  const Picture picture{"",
+                        {{"", to_additive(mask)}},
+                        HeatScale::mask,
+                        labels,
+                        AxisTitles{},
+                        fmt::format("attn mask {}, {} alignment", text, align_name(g.align))};
+  if (show_pictures(o.pictures, o.output, std::span(&picture, 1))) return;
+  if (files_only(o.pictures, o.output)) return;
   std::vector<Translation> translations;
   if (!o.as.empty())
     for (Library lib : parse_libraries(o.as)) translations.push_back(translate(expr, g, lib));

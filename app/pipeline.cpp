@@ -5,8 +5,10 @@
 #include <memory>
 
 #include "attn/core/error.hpp"
+#include "attn/io/output_file.hpp"
 #include "attn/jobs/tensor_attend.hpp"
 #include "attn/render/explain_cell.hpp"
+#include "attn/render/html.hpp"
 #include "attn/render/json.hpp"
 #include "attn/render/text.hpp"
 #include "cli.hpp"
@@ -108,19 +110,34 @@ void explain(const PipelineOptions& o, const Run& run) {
   print_result(out);
 }
 
-// --heatmap and --svg show β for score and α for weights and attend, one panel per head.
-bool pictured(const PipelineOptions& o, const Run& run, Stage stage, const AxisLabels& labels) {
-  if (!o.pictures.heatmap && !o.pictures.svg) return false;
-  std::vector<NamedMatrix> panels;
-  for (const HeadRun& h : run.heads)
-    panels.push_back({run.heads.size() > 1 ? fmt::format("head {}", h.head + 1) : std::string(),
-                      stage == Stage::scores ? h.trace.scores : h.trace.weights_with_blocked()});
-  const char* what = stage == Stage::scores ? "scores β" : "weights α";
+// --heatmap and --svg show β for score and α for weights and attend, one panel per head; attend's
+// heatmap shows o under α.
+std::vector<Picture> pictures(const Run& run, Stage stage, const AxisLabels& labels) {
+  const auto panels = [&](const auto& matrix) {
+    std::vector<NamedMatrix> out;
+    for (const HeadRun& h : run.heads)
+      out.push_back({run.heads.size() > 1 ? fmt::format("head {}", h.head + 1) : std::string(),
+                     matrix(h.trace)});
+    return out;
+  };
   const std::string& mask = run.heads.front().trace.mask_label.text;
-  const std::string caption =
-      mask.empty() ? fmt::format("attn: {}", what) : fmt::format("attn: {}, mask {}", what, mask);
-  return show_pictures(o.pictures, o.output, panels,
-                       stage == Stage::scores ? HeatScale::row : HeatScale::unit, labels, caption);
+  const auto caption = [&](const char* what) {
+    return mask.empty() ? fmt::format("attn: {}", what)
+                        : fmt::format("attn: {}, mask {}", what, mask);
+  };
+  std::vector<Picture> out;
+  if (stage == Stage::scores) {
+    out.push_back({"scores", panels([](const Trace& t) { return t.scores; }), HeatScale::row,
+                   labels, AxisTitles{}, caption("scores β")});
+    return out;
+  }
+  out.push_back({"weights", panels([](const Trace& t) { return t.weights_with_blocked(); }),
+                 HeatScale::unit, labels, AxisTitles{}, caption("weights α")});
+  if (stage == Stage::output)
+    out.push_back({"output", panels([](const Trace& t) { return *t.output; }),
+                   HeatScale::matrix, AxisLabels{labels.rows, {}},
+                   AxisTitles{"queries i", "entries c of o"}, caption("output o")});
+  return out;
 }
 
 void run_pipeline(const PipelineOptions& o, Stage stage) {
@@ -130,8 +147,13 @@ void run_pipeline(const PipelineOptions& o, Stage stage) {
   const Geometry& g = run.heads.front().trace.geometry;
   const AxisLabels labels =
       o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
+  if (o.pictures.html)
+    write_file_atomically(*o.pictures.html, render_html(run, html_options(o.output, labels)));
   if (!o.explain.empty()) return explain(o, run);
-  if (pictured(o, run, stage, labels)) return;
+  if ((o.pictures.heatmap || o.pictures.svg) &&
+      show_pictures(o.pictures, o.output, pictures(run, stage, labels)))
+    return;
+  if (files_only(o.pictures, o.output)) return;
   print_result(render_result(run, output_format(o.output), format_options(o.output, labels)));
 }
 

@@ -39,6 +39,27 @@ rows: queries i; columns: keys j
 weights, fixed scale 0 to 1
 ? 0
 
+attend's heatmap shows the output o under α. q = 0 makes every score 0: row 0 sees key 0 alone
+(α = [1, blocked]), row 1 both keys (α = [½, ½]); o = α·v with v = I is α itself, [1, 0] and
+[½, ½], on the scale from its smallest value (0, blank) to its largest (1, '@').
+$ attn attend --q "0,0;0,0" --k "1,0;0,1" --v "1,0;0,1" --mask causal --heatmap --ascii
+weights
+rows: queries i; columns: keys j
+  0  1
+0 @@ x
+1 ++ ++
+0 |..::--==++**##%%@@| 1   x blocked (-inf)
+weights, fixed scale 0 to 1
+
+output
+rows: queries i; columns: entries c of o
+  0  1
+0 @@
+1 ++ ++
+0 |..::--==++**##%%@@| 1
+smallest to largest value
+? 0
+
 CSV of the same weights (RFC 4180: CRLF line ends, removed here), full precision, rows labelled.
 $ attn weights --scores "0,0;0,-inf" --format csv | tail -3 | tr -d "\r"
 alpha,k0,k1
@@ -51,6 +72,11 @@ $ attn weights --scores 0,0 --svg /tmp/attn-pictures-test.svg > /dev/null && gre
 2
 <title>0.5</title>
 <title>0.5</title>
+? 0
+
+With -q, --svg writes the picture and nothing else: no worked steps on stdout.
+$ attn weights --scores 0,0 --svg /tmp/attn-pictures-quiet.svg -q && grep -c '<rect id="cell-' /tmp/attn-pictures-quiet.svg
+2
 ? 0
 
 An SVG that cannot be created: exit 73, and nothing left behind.
@@ -68,3 +94,19 @@ b ██ ██ ·
 c ██ ██ ██
 ██ may attend  · blocked (-inf)
 ? 0
+
+--html writes one web page of the computation: the CSS and script inline, every cell's
+derivation embedded (the text --explain prints, here for cell (1, 0)), nothing loaded from
+anywhere. With -q it is all the command writes.
+$ attn attend --q "0,0;0,0" --k "1,0;0,1" --v "1,0;0,1" --mask causal --html /tmp/attn-pictures-test.html -q && head -2 /tmp/attn-pictures-test.html && grep -c 'Cell (i = 1, j = 0): query 1 against key 0' /tmp/attn-pictures-test.html && grep -oiE 'https?:|<link|<script src' /tmp/attn-pictures-test.html | wc -l
+<!DOCTYPE html>
+<html lang="en">
+1
+0
+? 0
+
+A page that cannot be created: exit 73, and nothing left behind.
+$ attn mask causal --n 3 --html /nonexistent-dir/x.html
+! attn: error: cannot create '/nonexistent-dir/x.html': No such file or directory
+! hint: check that the directory exists and that you may write to it
+? 73
