@@ -134,14 +134,20 @@ std::vector<Picture> pictures(const Run& run, Stage stage, const AxisLabels& lab
   out.push_back({"weights", panels([](const Trace& t) { return t.weights_with_blocked(); }),
                  HeatScale::unit, labels, AxisTitles{}, caption("weights α")});
   if (stage == Stage::output)
-    out.push_back({"output", panels([](const Trace& t) { return *t.output; }),
-                   HeatScale::matrix, AxisLabels{labels.rows, {}},
-                   AxisTitles{"queries i", "entries c of o"}, caption("output o")});
+    out.push_back({"output", panels([](const Trace& t) { return *t.output; }), HeatScale::matrix,
+                   AxisLabels{labels.rows, {}}, AxisTitles{"queries i", "entries c of o"},
+                   caption("output o")});
   return out;
 }
 
 void run_pipeline(const PipelineOptions& o, Stage stage) {
-  if (stage == Stage::output && wants_tensor_path(o)) return run_tensor(o);
+  if (stage == Stage::output && wants_tensor_path(o)) {
+    if (o.pictures.heatmap || o.pictures.svg || o.pictures.html)
+      throw usage_error("--heatmap, --svg and --html picture the worked steps, not .npy tensors",
+                        "give q, k and v as numbers (--q \"1,0;0,1\") or a JSON --input to "
+                        "picture them");
+    return run_tensor(o);
+  }
   const Run run = run_heads(load_input(o.input, stage), stage);
   for (const auto& w : warnings(run)) warn(o.output, w);
   const Geometry& g = run.heads.front().trace.geometry;
