@@ -47,6 +47,8 @@ const pages = {
   // given scores with a mask that blocks a whole row (the empty-row policy)
   given: ['weights', '--scores', '1,2,3;-inf,-inf,-inf', '--mask', 'causal', '--digits', '2'],
   score: ['score', '--q', '[[2,0.5,1,-1.5]]', '--k', '[[1,1,-0.5,2],[0,1,0,1]]'],
+  rope: ['weights', '--q', '[[1,0,0,1],[0,1,1,0],[1,1,0,0]]', '--k', '[[1,0,0,1],[0,1,1,0],[1,1,0,0]]',
+    '--rope', '--mask', 'causal'],
   mask: ['mask', 'causal & window:2', '--n', '5', '--tokens', 'a,b,c,d,e'],
 };
 
@@ -320,8 +322,8 @@ test('two heads: the switcher shows each head, with its values and derivations',
   await page.close();
 });
 
-test('given scores with an empty row, and a score page', async () => {
-  for (const name of ['given', 'score']) {
+test('given scores with an empty row, a score page, rotary embeddings', async () => {
+  for (const name of ['given', 'score', 'rope']) {
     const { page } = await open(name);
     const json = JSON.parse(run([...pages[name], '--json']));
     checkValues(await shownGrids(page, 'main'), json, name);

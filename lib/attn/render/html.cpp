@@ -183,6 +183,10 @@ class HeadSection {
         continue;
       }
       if (s.kind == StepKind::given_scores && !t_.mask) continue;  // the scores step shows it
+      if (s.kind == StepKind::rope) {
+        out += rope(++number, s);
+        continue;
+      }
       out += fmt::format("<section class=\"step\" id=\"{}step-{}\">\n<h3>Step {}. {}</h3>\n",
                          prefix_, step_id(s.kind), ++number, s.name);
       out += fmt::format("<p class=\"formula\">{}</p>\n", formula(s));
@@ -198,6 +202,8 @@ class HeadSection {
     switch (kind) {
       case StepKind::inputs:
         return "inputs";
+      case StepKind::rope:
+        return "rope";
       case StepKind::given_scores:
         return "given";
       case StepKind::dot:
@@ -252,10 +258,31 @@ class HeadSection {
         return std::string(kSoftmaxFormula);
       case StepKind::output:
         return std::string(kOutputFormula);
+      case StepKind::rope: {
+        const RopeTrace& r = *t_.rope;
+        return fmt::format(
+            "θ<sub>i</sub> = {}<sup>−2i/{}</sup>; each pair of q<sub>i</sub> and k<sub>j</sub> "
+            "({} pairs) is rotated by the angle p·θ of its position p",
+            num(r.options.base), r.rotated, rope_style_name(r.options.style));
+      }
       case StepKind::inputs:
         break;
     }
     return {};
+  }
+
+  // q and k after the rotation, as tables: what the dot products take.
+  std::string rope(std::size_t number, const TraceStep& s) const {
+    const RopeTrace& r = *t_.rope;
+    std::string out = fmt::format(
+        "<section class=\"step\" id=\"{}step-rope\">\n<h3>Step {}. {}</h3>\n<p "
+        "class=\"formula\">{}</p>\n",
+        prefix_, number, s.name, formula(s));
+    if (!page_.explorable()) return out + "<p>Too large to list here.</p>\n</section>\n";
+    out += "<div class=\"inputs\">\n";
+    out += number_table(r.q_rotated, "q rotated", page_.queries(), page_.number());
+    out += number_table(r.k_rotated, "k rotated", page_.keys(), page_.number());
+    return out + "</div>\n</section>\n";
   }
 
   std::string inputs() const {
@@ -321,6 +348,8 @@ class HeadSection {
         g.json = "weights";
         return page_.grid(g);
       }
+      case StepKind::rope:  // tables, written by rope()
+        break;
       case StepKind::output: {
         HtmlGrid g = page_.scores_grid(id("o"), "o", "output", *t_.output, HeatScale::matrix);
         g.cols = index_labels("", t_.output->cols());

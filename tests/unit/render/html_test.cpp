@@ -170,3 +170,20 @@ TEST_CASE("render_mask_html: a long expression gives a title of at most 70 chara
   CHECK(title.ends_with("…"));
   CHECK(title.starts_with("attn: Mask causal &amp; window:2"));
 }
+
+TEST_CASE("render_html: rotary embeddings get a step of their own, q and k rotated") {
+  attn::Request r;
+  r.problem.q = Matrix{{1, 0}, {0, 1}};
+  r.problem.k = Matrix{{1, 0}, {0, 1}};
+  r.problem.rope = attn::RopeOptions{};
+  const attn::Run run = attn::run_heads(r, attn::Stage::scores);
+  const std::string html = attn::render_html(run);
+  const auto rope = html.find("id=\"h0-step-rope\"");
+  CHECK(rope != std::string::npos);
+  CHECK(rope < html.find("id=\"h0-step-dot\""));
+  CHECK(html.find("<caption>q rotated</caption>") != std::string::npos);
+  CHECK(html.find("<caption>k rotated</caption>") != std::string::npos);
+  // the derivations are explain_cell's, rotation included
+  CHECK(page_data(html)["heads"][0]["cells"][1][0] ==
+        attn::explain_cell(run.heads.front().trace, 1, 0));
+}
