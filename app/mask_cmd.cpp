@@ -49,6 +49,17 @@ MaskStyle parse_style(const std::string& text) {
                           : std::string("styles: symbol, bool, additive, score"));
 }
 
+// --html FILE: the page of the mask (evaluated here unless given).
+void write_page(const MaskOptions& o, const MaskExpr& expr, const Geometry& g,
+                const BoolMatrix* evaluated = nullptr) {
+  check_shown_cells(g.n_q, g.n_k, o.force, "mask", "draw");
+  const BoolMatrix mask = evaluated ? *evaluated : expr.evaluate(g);
+  const AxisLabels labels =
+      o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
+  write_file_atomically(*o.pictures.html, render_mask_html(mask, g, mask_label(expr),
+                                                           html_options(o.output, labels)));
+}
+
 void run_mask_checked(const MaskOptions& o) {
   const MaskExpr expr = MaskExpr::parse(o.expr);
   const MaskStyle style = parse_style(o.style);
@@ -56,6 +67,7 @@ void run_mask_checked(const MaskOptions& o) {
   const std::string text = expr.to_string();
 
   if (!o.explain.empty()) {
+    if (o.pictures.html) write_page(o, expr, g);
     const auto [i, j] = parse_cell_flag(o.explain);
     const std::vector<std::string> lines = expr.explain(g, i, j);
     if (o.output.json) {
@@ -77,9 +89,7 @@ void run_mask_checked(const MaskOptions& o) {
   const BoolMatrix mask = expr.evaluate(g);
   const AxisLabels labels =
       o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
-  if (o.pictures.html)
-    write_file_atomically(*o.pictures.html, render_mask_html(mask, g, mask_label(expr),
-                                                             html_options(o.output, labels)));
+  if (o.pictures.html) write_page(o, expr, g, &mask);
   const Picture picture{"",
                         {{"", to_additive(mask)}},
                         HeatScale::mask,

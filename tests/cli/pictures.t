@@ -105,6 +105,13 @@ $ attn attend --q "0,0;0,0" --k "1,0;0,1" --v "1,0;0,1" --mask causal --html /tm
 0
 ? 0
 
+With --explain the page is written too, beside the cell's explanation.
+$ attn mask causal --n 3 --explain 0,1 --html /tmp/attn-pictures-mask.html && grep -c 'blocked by causal' /tmp/attn-pictures-mask.html
+blocked by causal: j = 1 > p = 0
+verdict: blocked (row i = 0 at position p = 0, key j = 1, mask causal)
+1
+? 0
+
 A page that cannot be created: exit 73, and nothing left behind.
 $ attn mask causal --n 3 --html /nonexistent-dir/x.html
 ! attn: error: cannot create '/nonexistent-dir/x.html': No such file or directory
