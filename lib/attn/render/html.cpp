@@ -148,11 +148,14 @@ class Page {
     return out + "</aside>\n";
   }
 
-  std::string how_to() const {
+  // How to explore; `rows`: cells select their query row.
+  std::string how_to(bool rows) const {
     if (explorable_)
-      return "<p class=\"how\">Hover over or focus any cell to see every term of its derivation. "
-             "The arrow keys move between the cells of a heatmap (Home and End to a row's ends); "
-             "Enter or a click selects the cell's query row.</p>\n";
+      return fmt::format(
+          "<p class=\"how\">Hover over or focus any cell to see every term of its derivation. "
+          "The arrow keys move between the cells of a heatmap (Home and End to a row's ends){}."
+          "</p>\n",
+          rows ? "; Enter or a click selects the cell's query row" : "");
     return fmt::format(
         "<p class=\"note\">With more than {} queries or keys the page shows the heatmaps without "
         "per-cell derivations: run attn on fewer tokens to explore each cell.</p>\n",
@@ -455,7 +458,7 @@ std::string render_html(const Run& run, const HtmlOptions& options) {
   std::string header = fmt::format("<h1>{}</h1>\n", xml_escape(title)) + formulas(first.stage);
   if (!first.mask_label.text.empty())
     header += fmt::format("<p>Mask: <code>{}</code>.</p>\n", xml_escape(first.mask_label.text));
-  header += page.how_to();
+  header += page.how_to(first.softmax.has_value());
 
   std::string main;
   if (run.heads.size() > 1) {
@@ -514,7 +517,7 @@ std::string render_mask_html(const BoolMatrix& mask, const Geometry& g, const Ma
       "<p class=\"formulas\">M<sub>ij</sub> = 0 where query i may attend key j, −∞ where it is "
       "blocked; it is added to the scores: β<sub>ij</sub> = q<sub>i</sub> · k<sub>j</sub> / "
       "√d<sub>k</sub> + M<sub>ij</sub></p>\n");
-  header += page.how_to();
+  header += page.how_to(false);
 
   HtmlGrid grid = page.scores_grid("h0-m", "M", "the mask", additive, HeatScale::mask);
   grid.json = "mask";
