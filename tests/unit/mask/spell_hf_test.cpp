@@ -1,0 +1,41 @@
+#include <doctest/doctest.h>
+
+#include "attn/mask/translate.hpp"
+#include "translate_testing.hpp"
+
+using attn::Library;
+using attn::Translation;
+using attn::testing::contains;
+using attn::testing::rows;
+using attn::testing::tr;
+
+// Hugging Face masking_utils: causal kv ≤ q, sliding_window_overlay kv > q − W, with q the
+// query's cache position; attention_mask 1 = real token.
+TEST_CASE("translate: hf") {
+  SUBCASE("window:3 is sliding_window = 3: three keys, the token included") {
+    const Translation t = tr(Library::hf, "window:3", 5, 5);
+    CHECK(t.exact);
+    CHECK(t.native);
+    CHECK(contains(t.spelling.code, "config.sliding_window = 3"));
+    CHECK(rows(t.spelling.matrix) == "10000/11000/11100/01110/00111");
+  }
+  SUBCASE("causal & valid:2 is a decoder with attention_mask [[1, 1, 0]]") {
+    const Translation t = tr(Library::hf, "causal & valid:2", 3, 3);
+    CHECK(t.exact);
+    CHECK(contains(t.spelling.code, "attention_mask = torch.tensor([[1, 1, 0]])"));
+    CHECK(rows(t.spelling.matrix) == "100/110/110");
+  }
+  SUBCASE("causal 2×4 bottom-right: queries at cache positions 2 and 3") {
+    const Translation t = tr(Library::hf, "causal", 2, 4);
+    CHECK(t.exact);
+    CHECK(contains(t.spelling.code, "cache_position=torch.arange(2, 4)"));
+    CHECK(rows(t.spelling.matrix) == "1110/1111");
+  }
+  SUBCASE("local:1 and documents have no option") {
+    const Translation local = tr(Library::hf, "local:1", 3, 3);
+    CHECK_FALSE(local.native);
+    CHECK(local.exact);
+    CHECK(rows(local.spelling.matrix) == "110/111/011");
+    CHECK_FALSE(tr(Library::hf, "document:0,1,1", 3, 3).native);
+  }
+}
