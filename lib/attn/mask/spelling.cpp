@@ -19,6 +19,10 @@ BoolMatrix complement(BoolMatrix m) {
   return m;
 }
 
+std::string count_keys(std::int64_t n) {
+  return fmt::format("{} {}", n, n == 1 ? "key" : "keys");
+}
+
 Rule tril(std::int64_t d) {
   return [d](std::size_t i, std::size_t j) { return to_i64(j) - to_i64(i) <= d; };
 }

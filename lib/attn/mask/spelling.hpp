@@ -34,6 +34,9 @@ inline std::int64_t to_i64(std::size_t x) {
   return static_cast<std::int64_t>(x);
 }
 
+// "1 key", "3 keys".
+std::string count_keys(std::int64_t n);
+
 // torch.ones(L, S).tril(diagonal=d): keeps j − i ≤ d. SDPA's is_causal and causal_upper_left
 // use d = 0; causal_lower_right uses d = S − L.
 Rule tril(std::int64_t d);
