@@ -1,4 +1,5 @@
-// `attn bias`: print a positional bias matrix (ALiBi, T5 buckets, clipped relative positions).
+// `attn bias`: print a positional bias matrix (ALiBi, plain or symmetric, T5 buckets, clipped
+// relative positions).
 #include <fmt/format.h>
 
 #include <map>
@@ -70,7 +71,10 @@ std::string shape_text(const Geometry& g) {
 
 void run_alibi(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
   const NumberStyle number{o.output.digits};
-  nlohmann::ordered_json json{{"kind", "alibi"}, {"align", align_name(g.align)}};
+  nlohmann::ordered_json json{
+      {"kind", "alibi"}, {"symmetric", spec.symmetric}, {"align", align_name(g.align)}};
+  const std::string_view name = spec.symmetric ? "alibi:symmetric" : "alibi";
+  const std::string_view formula = spec.symmetric ? "−m·|p − j|" : "m·(j − p)";
   std::string text;
   double slope = 0;
   if (spec.slope) {
@@ -78,8 +82,8 @@ void run_alibi(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
       throw usage_error("--heads and --head pick a slope, but alibi:SLOPE gives one",
                         "use plain alibi with --heads H --head h, or alibi:SLOPE alone");
     slope = *spec.slope;
-    text = fmt::format("alibi, slope m = {} — {}\nb_ij = m·(j − p)\n", format_number(slope, number),
-                       shape_text(g));
+    text = fmt::format("{}, slope m = {} — {}\nb_ij = {}\n", name, format_number(slope, number),
+                       shape_text(g), formula);
   } else {
     const std::size_t heads = o.heads.value_or(8);
     const std::vector<double> slopes = alibi_slopes(heads);
@@ -88,20 +92,20 @@ void run_alibi(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
       throw usage_error(fmt::format("--head {} is not one of the {} heads", head, heads),
                         fmt::format("heads are numbered 1 to {}", heads));
     slope = slopes[head - 1];
-    text = fmt::format(
-        "alibi, {} heads — {}\nslopes m_h (Press et al.; BLOOM's build_alibi_tensor):\n", heads,
-        shape_text(g));
+    text =
+        fmt::format("{}, {} head{} — {}\nslopes m_h (Press et al.; BLOOM's build_alibi_tensor):\n",
+                    name, heads, heads == 1 ? "" : "s", shape_text(g));
     for (std::size_t h = 0; h < heads; ++h)
       text += fmt::format("  head {:>{}}: {}\n", h + 1, fmt::formatted_size("{}", heads),
                           format_number(slopes[h], number));
-    text += fmt::format("b_ij = m·(j − p) for head {} of {}, m = {}{}\n", head, heads,
+    text += fmt::format("b_ij = {} for head {} of {}, m = {}{}\n", formula, head, heads,
                         format_number(slope, number),
                         o.head ? "" : " (the default; --head h shows another)");
     json["heads"] = heads;
     json["head"] = head;
     json["slopes"] = slopes;
   }
-  const Matrix b = alibi_bias(g, slope);
+  const Matrix b = spec.symmetric ? alibi_symmetric_bias(g, slope) : alibi_bias(g, slope);
   json["slope"] = slope;
   json["bias"] = matrix_to_json(b);
   print_result(o.output.json ? json.dump() + "\n" : text + table_text(b, g, o.output));
@@ -175,11 +179,12 @@ void setup_bias(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "bias", describe("Print a positional bias matrix b, added to the scaled scores.",
                        {"attn bias alibi --n 4", "attn bias alibi --n 4 --heads 12 --head 9",
-                        "attn bias t5 --n 6", "attn bias t5:causal --n 4 --table buckets.json",
+                        "attn bias alibi:symmetric --n 3 --heads 1", "attn bias t5 --n 6",
+                        "attn bias t5:causal --n 4 --table buckets.json",
                         "attn bias relative:-1,0,1 --n 4"}));
   cmd->add_option("KIND", opts->kind,
-                  "alibi, alibi:SLOPE, t5, t5:causal or relative:V,V,… (2K+1 values, for "
-                  "distances −K … K)")
+                  "alibi, alibi:SLOPE, alibi:symmetric[:SLOPE] (flash-attn's −m·|p − j|), t5, "
+                  "t5:causal or relative:V,V,… (2K+1 values, for distances −K … K)")
       ->required();
 
   add_shape_options(*cmd, opts->n, opts->m, opts->align);

@@ -46,8 +46,8 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
       ->type_name("EXPR|MAT")
       ->group(computation);
   cmd.add_option("--bias", args.bias,
-                 "add a positional bias: alibi, alibi:SLOPE, t5, t5:causal, relative:V,…, or a "
-                 "matrix (JSON or @file)")
+                 "add a positional bias: alibi, alibi:SLOPE, alibi:symmetric[:SLOPE], t5, "
+                 "t5:causal, relative:V,…, or a matrix (JSON or @file)")
       ->type_name("KIND|MAT")
       ->group(computation);
   cmd.add_option("--bias-table", args.bias_table, "the t5 bias's value per bucket (JSON or @file)")
@@ -55,6 +55,11 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
       ->group(computation);
   cmd.add_option("--softcap", args.softcap, "cap scores at ±C with C·tanh(β/C) (Gemma 2: 50)")
       ->type_name("C")
+      ->group(computation);
+  cmd.add_option("--softcap-order", args.softcap_order,
+                 "bias-first caps c·s + b (the default); cap-first caps c·s, then adds b "
+                 "(flash-attn)")
+      ->type_name("bias-first|cap-first")
       ->group(computation);
   cmd.add_option("--heads", args.heads, "split q, k, v into H heads (q has H·d_k columns)")
       ->type_name("H")

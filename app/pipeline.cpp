@@ -46,7 +46,7 @@ void run_tensor(const PipelineOptions& o) {
   if (!in.q || !is_tensor_path(*in.q))
     throw usage_error("--output, --scores-out and --weights-out work on .npy/.npz inputs",
                       "save q, k and v with np.save and give --q q.npy --k k.npy --v v.npy");
-  if (in.input || in.bias || in.softcap || in.heads || in.head || in.kv_heads)
+  if (in.input || in.bias || in.softcap || in.softcap_order || in.heads || in.head || in.kv_heads)
     throw usage_error("--input, --bias, --softcap and --heads are not supported with .npy inputs");
   if (in.mask && (in.mask->starts_with('[') || in.mask->starts_with('@')))
     throw usage_error("with .npy inputs, --mask takes an expression such as causal");

@@ -54,6 +54,43 @@ b_ij = m·(j − p)
   q2  -1.5  -1.0  -0.5  0.0
 ? 0
 
+Symmetric ALiBi, flash-attn's form: b_ij = −m·|p − j|. With one head m = 2^−8 = 0.0039: plain
+ALiBi gives b_01 = +m (a key after the query is pushed up), the symmetric form −m; the two agree on
+keys at or before the query, so under a causal mask.
+
+$ attn bias alibi --n 2 --heads 1
+alibi, 1 head — 2×2
+slopes m_h (Press et al.; BLOOM's build_alibi_tensor):
+  head 1: 0.0039
+b_ij = m·(j − p) for head 1 of 1, m = 0.0039 (the default; --head h shows another)
+           k0      k1
+  q0   0.0000  0.0039
+  q1  -0.0039  0.0000
+? 0
+
+$ attn bias alibi:symmetric --n 2 --heads 1
+alibi:symmetric, 1 head — 2×2
+slopes m_h (Press et al.; BLOOM's build_alibi_tensor):
+  head 1: 0.0039
+b_ij = −m·|p − j| for head 1 of 1, m = 0.0039 (the default; --head h shows another)
+           k0       k1
+  q0   0.0000  -0.0039
+  q1  -0.0039   0.0000
+? 0
+
+Bottom-right, p = 1, 2: row 0 is −½·|1 − j| = −½, 0, −½.
+
+$ attn bias alibi:symmetric:0.5 --n 2 --m 3 --json
+{"kind":"alibi","symmetric":true,"align":"bottom-right","slope":0.5,"bias":[[-0.5,0.0,-0.5],[-1.0,-0.5,0.0]]}
+? 0
+
+On the scores: with q = 0 every score is 0, so the weights are softmax(b). Row 0 (p = 0) sees
+b = [0, −m, −2m] with m = ½: α = [1, e^−½, e^−1] / (1 + 0.60653 + 0.36788) = [0.50648, 0.30720, 0.18632].
+
+$ attn weights --q "0;0;0" --k "0;0;0" --bias alibi:symmetric:0.5 --json
+{"d_k":1,"scale":1.0,"scores":[[0.0,-0.5,-1.0],[-0.5,0.0,-0.5],[-1.0,-0.5,0.0]],"weights":[[0.506480391055654,0.3071958857184984,0.1863237232258476],[0.274068619061197,0.45186276187760605,0.274068619061197],[0.1863237232258476,0.3071958857184984,0.506480391055654]]}
+? 0
+
 Bidirectional buckets, p = i + 2: r = −2, −1, 0 are buckets 2, 1, 0; r = 1, 2 are 16 + 1, 16 + 2.
 
 $ attn bias t5 --n 3 --m 5
@@ -98,6 +135,11 @@ Errors.
 $ attn bias alibu --n 3
 ! attn: error: bias: unknown kind 'alibu' at column 1
 ! hint: did you mean 'alibi'?
+? 2
+
+$ attn bias alibi:symetric --n 3
+! attn: error: bias: unknown alibi form 'symetric' at column 7
+! hint: did you mean 'symmetric'?
 ? 2
 
 $ attn bias alibi --n 3 --head 9

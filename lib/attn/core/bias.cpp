@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <system_error>
 
@@ -102,15 +104,33 @@ std::vector<double> alibi_slopes(std::size_t heads) {
   return slopes;
 }
 
-Matrix alibi_bias(const Geometry& g, double slope) {
+namespace {
+void check_alibi_slope(double slope) {
   if (!std::isfinite(slope) || slope < 0)
     throw usage_error(fmt::format("alibi: slope must be finite and ≥ 0, got {}", slope));
+}
+}  // namespace
+
+Matrix alibi_bias(const Geometry& g, double slope) {
+  check_alibi_slope(slope);
   Matrix b(g.n_q, g.n_k);
   for (std::size_t i = 0; i < g.n_q; ++i) {
     const std::int64_t p = g.position(i);
     // m·(j − p) rather than −m·(p − j): the same number, but +0 rather than −0 on the diagonal.
     for (std::size_t j = 0; j < g.n_k; ++j)
       b(i, j) = slope * static_cast<double>(static_cast<std::int64_t>(j) - p);
+  }
+  return b;
+}
+
+Matrix alibi_symmetric_bias(const Geometry& g, double slope) {
+  check_alibi_slope(slope);
+  Matrix b(g.n_q, g.n_k);
+  for (std::size_t i = 0; i < g.n_q; ++i) {
+    const std::int64_t p = g.position(i);
+    // m·(−|p − j|): −|0| is the integer 0, so the diagonal is +0 rather than −0.
+    for (std::size_t j = 0; j < g.n_k; ++j)
+      b(i, j) = slope * static_cast<double>(-std::abs(p - static_cast<std::int64_t>(j)));
   }
   return b;
 }
@@ -216,13 +236,25 @@ Matrix softcap(const Matrix& scores, double cap) {
   return capped;
 }
 
+bool parse_softcap_order(std::string_view text, std::string_view what, Exit code) {
+  if (text == "bias-first") return false;
+  if (text == "cap-first") return true;
+  constexpr std::array<std::string_view, 2> orders{"bias-first", "cap-first"};
+  const std::optional<std::string> guess = nearest(text, orders);
+  throw Error(code, fmt::format("{}: expected bias-first or cap-first, got '{}'", what, text),
+              guess ? fmt::format("did you mean '{}'?", *guess)
+                    : std::string("bias-first caps c·s + b (the default); cap-first caps c·s and "
+                                  "adds b after, as flash-attn does"));
+}
+
 // ---- The CLI's --bias value
 // ----------------------------------------------------------------------
 
 namespace {
 
 constexpr std::string_view bias_forms =
-    "expected alibi, alibi:SLOPE, t5, t5:causal or relative:V,V,… (2K+1 values)";
+    "expected alibi, alibi:SLOPE, alibi:symmetric[:SLOPE], t5, t5:causal or relative:V,V,… "
+    "(2K+1 values)";
 
 // A number in `token` (spaces around it allowed), which starts at 1-based `column` of the value.
 double parse_number(std::string_view token, std::size_t column, std::string_view what) {
@@ -265,10 +297,27 @@ BiasSpec parse_bias_spec(std::string_view text) {
   if (kind == "alibi") {
     spec.kind = BiasKind::alibi;
     if (!has_argument) return spec;
-    const double slope = parse_number(argument, column, "slope");
+    std::string_view slope_text = argument;
+    std::size_t slope_column = column;
+    // The form comes first: alibi:symmetric or alibi:symmetric:SLOPE. A word close to it is a
+    // typo for it; any other word is read as a slope, and refused as one.
+    const std::size_t colon2 = argument.find(':');
+    const std::string_view form = argument.substr(0, colon2);
+    constexpr std::array<std::string_view, 1> forms{"symmetric"};
+    if (form == forms[0]) {
+      spec.symmetric = true;
+      if (colon2 == std::string_view::npos) return spec;
+      slope_text = argument.substr(colon2 + 1);
+      slope_column = column + colon2 + 1;
+    } else if (const std::optional<std::string> guess = nearest(form, forms);
+               guess && !form.empty() && std::isalpha(static_cast<unsigned char>(form[0]))) {
+      throw usage_error(fmt::format("--bias: unknown alibi form '{}' at column {}", form, column),
+                        fmt::format("did you mean '{}'?", *guess));
+    }
+    const double slope = parse_number(slope_text, slope_column, "slope");
     if (slope < 0)
       throw usage_error(
-          fmt::format("--bias: slope at column {} must be ≥ 0, got {}", column, slope));
+          fmt::format("--bias: slope at column {} must be ≥ 0, got {}", slope_column, slope));
     spec.slope = slope;
     return spec;
   }

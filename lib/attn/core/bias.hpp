@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attn/core/error.hpp"
 #include "attn/core/geometry.hpp"
 #include "attn/core/matrix.hpp"
 
@@ -32,6 +33,12 @@ std::vector<double> alibi_slopes(std::size_t heads);
 // BLOOM adds m·j instead: it differs from this by the per-row constant m·p, so softmax rows agree.
 // `slope` must be finite and ≥ 0.
 Matrix alibi_bias(const Geometry& g, double slope);
+
+// b_ij = −m·|p − j|: the symmetric form flash-attn adds for alibi_slopes (flash_attn_func's
+// docstring: −alibi_slope·|i + seqlen_k − seqlen_q − j|). It equals alibi_bias on keys at or before
+// the query (j ≤ p), so the two agree under a causal mask; keys after the query are pushed down
+// too instead of up. `slope` must be finite and ≥ 0.
+Matrix alibi_symmetric_bias(const Geometry& g, double slope);
 
 // ---- T5 relative-position buckets (Raffel et al. 2020; Hugging Face
 // T5Attention._relative_position_bucket, after Mesh TensorFlow) ---------------------------------
@@ -85,6 +92,16 @@ double softcap(double beta, double cap);
 // The same, cell by cell.
 Matrix softcap(const Matrix& scores, double cap);
 
+// Where the softcap goes relative to the bias, as --softcap-order and the input document's
+// "softcap_order" spell it:
+//   bias-first  C·tanh((c·s + b)/C)   attn's default: the bias is part of the score that is capped
+//   cap-first   C·tanh(c·s/C) + b     flash-attn's order (attention_ref in flash_attn/utils/
+//                                     testing.py: softcap, then the masks, then attn_bias)
+// Returns true for cap-first (Problem::softcap_first). Throws an Error with `code` naming `what`
+// and the nearest spelling otherwise.
+bool parse_softcap_order(std::string_view text, std::string_view what = "--softcap-order",
+                         Exit code = Exit::usage);
+
 // ---- The CLI's --bias value ---------------------------------------------------------------------
 
 enum class BiasKind { alibi, t5, relative };
@@ -105,6 +122,9 @@ struct BiasSpec {
   BiasKind kind = BiasKind::alibi;
   // alibi:SLOPE; empty for plain `alibi`, where the caller picks its head's slope.
   std::optional<double> slope;
+  // alibi:symmetric or alibi:symmetric:SLOPE: −m·|p − j| (alibi_symmetric_bias) instead of
+  // m·(j − p).
+  bool symmetric = false;
   // t5 (bidirectional) or t5:causal, with T5's default buckets.
   T5Options t5;
   // relative:TABLE: 2K+1 values, for distances −K … K, and K = (table.size() − 1)/2.
@@ -112,7 +132,8 @@ struct BiasSpec {
   std::int64_t max_distance = 0;
 };
 
-// Parses `alibi`, `alibi:SLOPE`, `t5`, `t5:causal` or `relative:V,V,…` (an odd number of values).
+// Parses `alibi`, `alibi:SLOPE`, `alibi:symmetric`, `alibi:symmetric:SLOPE`, `t5`, `t5:causal` or
+// `relative:V,V,…` (an odd number of values).
 // Errors are usage errors naming the 1-based column of the bad part and, for a mistyped kind or
 // mode, suggesting the nearest one.
 BiasSpec parse_bias_spec(std::string_view text);

@@ -62,8 +62,10 @@ std::optional<Matrix> head_bias(const Request& r, const Geometry& g, std::size_t
   if (!r.bias_spec) return r.problem.bias;
   const BiasSpec& b = *r.bias_spec;
   switch (b.kind) {
-    case BiasKind::alibi:
-      return alibi_bias(g, b.slope ? *b.slope : alibi_slopes(r.layout.heads)[h]);
+    case BiasKind::alibi: {
+      const double slope = b.slope ? *b.slope : alibi_slopes(r.layout.heads)[h];
+      return b.symmetric ? alibi_symmetric_bias(g, slope) : alibi_bias(g, slope);
+    }
     case BiasKind::t5:
       return t5_bias(g, b.t5, r.t5_table);
     case BiasKind::relative:

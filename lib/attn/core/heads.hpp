@@ -43,7 +43,8 @@ struct Request {
 };
 
 // The bias of head h (of `heads`): a named bias resolved for this geometry and head (ALiBi: the
-// head's slope unless the spec gives one), or the request's given matrix, or none.
+// head's slope unless the spec gives one; symmetric for alibi:symmetric), or the request's given
+// matrix, or none.
 std::optional<Matrix> head_bias(const Request& request, const Geometry& g, std::size_t h);
 
 // One head's computation.

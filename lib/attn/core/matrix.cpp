@@ -23,7 +23,9 @@ Matrix::Matrix(std::size_t rows, std::size_t cols, std::vector<double> data)
   if (data_.size() != rows_ * cols_) throw std::invalid_argument("Matrix: data size != rows*cols");
 }
 
-std::string shape_string(const Matrix& m) { return fmt::format("{}×{}", m.rows(), m.cols()); }
+std::string shape_string(const Matrix& m) {
+  return fmt::format("{}×{}", m.rows(), m.cols());
+}
 
 Matrix transpose(const Matrix& m) {
   Matrix t(m.cols(), m.rows());

@@ -152,6 +152,20 @@ void load_bias(const InputArgs& args, const json& doc, const Geometry& g, Reques
     check_softcap(*cap, args.softcap ? "--softcap" : "input.softcap",
                   args.softcap ? Exit::usage : Exit::data);
   in.problem.softcap = cap;
+  // --softcap-order or "softcap_order": bias-first (the default) or cap-first (flash-attn's).
+  const json* order = doc.contains("softcap_order") && !doc["softcap_order"].is_null()
+                          ? &doc["softcap_order"]
+                          : nullptr;
+  if (args.softcap_order || order) {
+    const char* what = args.softcap_order ? "--softcap-order" : "input.softcap_order";
+    const Exit code = args.softcap_order ? Exit::usage : Exit::data;
+    if (!args.softcap_order && !order->is_string())
+      throw data_error(fmt::format("input.softcap_order must be a string, not {}", order->dump()),
+                       R"(write "softcap_order": "cap-first" or "bias-first")");
+    if (!cap) throw Error(code, fmt::format("{} needs a softcap", what), "give --softcap C too");
+    in.problem.softcap_first = parse_softcap_order(
+        args.softcap_order ? *args.softcap_order : order->get<std::string>(), what, code);
+  }
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 //   {"q": …, "k": …, "v": …, "scores": …, "scale": number,
 //    "mask": "causal" | "none" | any mask expression | bool matrix (true = may attend)
 //            | additive matrix (0, "-Infinity" or any finite value),
-//    "bias": "alibi" | "alibi:SLOPE" | "t5" | "t5:causal" | "relative:V,…" | matrix,
-//    "softcap": number, "heads": number, "kv_heads": number}
+//    "bias": "alibi" | "alibi:SLOPE" | "alibi:symmetric[:SLOPE]" | "t5" | "t5:causal"
+//            | "relative:V,…" | matrix,
+//    "softcap": number, "softcap_order": "bias-first" | "cap-first",
+//    "heads": number, "kv_heads": number}
 // A vector counts as a 1-row matrix. Flags given on the command line override the document.
 #pragma once
 
@@ -29,12 +31,13 @@ struct InputArgs {
   std::optional<double> scale;         // --scale C
   bool no_scale = false;               // --no-scale: c = 1
   std::optional<std::string> bias;     // --bias: alibi, t5, relative:…, or a matrix (JSON, @file)
-  std::optional<std::string> bias_table;  // --bias-table: T5's value per bucket (JSON, @file)
-  std::optional<double> softcap;          // --softcap C
-  std::optional<std::size_t> heads;       // --heads H
-  std::optional<std::size_t> kv_heads;    // --kv-heads G
-  std::optional<std::size_t> head;        // --head h (from 1): only this head
-  Align align = Align::bottom_right;      // --align
+  std::optional<std::string> bias_table;     // --bias-table: T5's value per bucket (JSON, @file)
+  std::optional<double> softcap;             // --softcap C
+  std::optional<std::string> softcap_order;  // --softcap-order bias-first|cap-first
+  std::optional<std::size_t> heads;          // --heads H
+  std::optional<std::size_t> kv_heads;       // --kv-heads G
+  std::optional<std::size_t> head;           // --head h (from 1): only this head
+  Align align = Align::bottom_right;         // --align
   EmptyRows empty_rows = EmptyRows::zero;
   RopeArgs rope;                          // --rope and its options
 };

@@ -258,7 +258,8 @@ class TraceDocument {
           scale();
           break;
         case StepKind::bias:
-          section(std::string(step.name), "\\beta = c\\,s + b")
+          section(std::string(step.name),
+                  t_.softcap_first ? "\\beta = C \\tanh(c\\,s / C) + b" : "\\beta = c\\,s + b")
               .blocks.push_back(scores_block("b", "b", "b", *step.operand));
           break;
         case StepKind::softcap:

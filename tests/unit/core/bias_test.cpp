@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -9,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "attn/core/attention.hpp"
 #include "attn/core/error.hpp"
+#include "attn/core/trace.hpp"
 
 namespace {
 
@@ -163,6 +166,47 @@ TEST_CASE("BLOOM's +m·j differs from −m·(p − j) by a constant per row, so 
             CHECK(b(i, j) - b(i, k) == doctest::Approx(bloom).epsilon(1e-12));
           }
     }
+  }
+}
+
+TEST_CASE("alibi_symmetric_bias is −m·|p − j|, flash-attn's form") {
+  SUBCASE("2 queries, 3 keys, bottom-right, m = 1/2: p = 1, 2") {
+    // row 0 (p = 1): −½·|1 − j| = −½, 0, −½;  row 1 (p = 2): −½·|2 − j| = −1, −½, 0
+    check_matrix(attn::alibi_symmetric_bias({2, 3, Align::bottom_right}, 0.5),
+                 Matrix{{-0.5, 0.0, -0.5}, {-1.0, -0.5, 0.0}});
+  }
+  SUBCASE("top-left: p = i") {
+    // row 0 (p = 0): 0, −½, −1;  row 1 (p = 1): −½, 0, −½
+    check_matrix(attn::alibi_symmetric_bias({2, 3, Align::top_left}, 0.5),
+                 Matrix{{0.0, -0.5, -1.0}, {-0.5, 0.0, -0.5}});
+  }
+  SUBCASE("one head: m = 2^−8, and b(0, 1) = −m where plain alibi has +m") {
+    const double m = attn::alibi_slopes(1)[0];
+    CHECK(m == 1.0 / 256);
+    check_matrix(attn::alibi_symmetric_bias({2, 2}, m), Matrix{{0.0, -m}, {-m, 0.0}});
+    check_matrix(attn::alibi_bias({2, 2}, m), Matrix{{0.0, m}, {-m, 0.0}});
+  }
+  SUBCASE("agrees with alibi_bias on keys at or before the query, and only there") {
+    for (const Geometry g :
+         {Geometry{4, 4}, Geometry{2, 5, Align::bottom_right}, Geometry{2, 5, Align::top_left},
+          Geometry{5, 2, Align::bottom_right}}) {
+      const Matrix a = attn::alibi_bias(g, 0.25);
+      const Matrix s = attn::alibi_symmetric_bias(g, 0.25);
+      for (std::size_t i = 0; i < g.n_q; ++i)
+        for (std::size_t j = 0; j < g.n_k; ++j) {
+          CAPTURE(i);
+          CAPTURE(j);
+          const bool past = static_cast<std::int64_t>(j) <= g.position(i);
+          CHECK((a(i, j) == s(i, j)) == past);
+          CHECK(s(i, j) == -std::abs(a(i, j)));
+        }
+    }
+  }
+  SUBCASE("the diagonal is +0; a bad slope is refused as for alibi_bias") {
+    CHECK_FALSE(std::signbit(attn::alibi_symmetric_bias({2, 2}, 0.5)(1, 1)));
+    CHECK(caught([] {
+            attn::alibi_symmetric_bias({1, 1}, -1.0);
+          }).message == "alibi: slope must be finite and ≥ 0, got -1");
   }
 }
 
@@ -445,6 +489,16 @@ TEST_CASE("parse_bias_spec reads each kind") {
     CHECK(attn::parse_bias_spec("alibi:0.25").slope == 0.25);
     CHECK(attn::parse_bias_spec("alibi:+1e-2").slope == 0.01);
     CHECK(attn::parse_bias_spec("alibi:0").slope == 0.0);
+    CHECK_FALSE(attn::parse_bias_spec("alibi:0.25").symmetric);
+  }
+  SUBCASE("alibi:symmetric and alibi:symmetric:SLOPE") {
+    const attn::BiasSpec s = attn::parse_bias_spec("alibi:symmetric");
+    CHECK(s.kind == BiasKind::alibi);
+    CHECK(s.symmetric);
+    CHECK_FALSE(s.slope.has_value());
+    const attn::BiasSpec t = attn::parse_bias_spec("alibi:symmetric:0.5");
+    CHECK(t.symmetric);
+    CHECK(t.slope == 0.5);
   }
   SUBCASE("t5 and t5:causal, with T5's default buckets") {
     const attn::BiasSpec t5 = attn::parse_bias_spec("t5");
@@ -467,7 +521,9 @@ TEST_CASE("parse_bias_spec reads each kind") {
 TEST_CASE("parse_bias_spec errors name the column and suggest a kind") {
   const Caught empty = caught([] { attn::parse_bias_spec(""); });
   CHECK(empty.message == "--bias: empty value");
-  CHECK(empty.hint == "expected alibi, alibi:SLOPE, t5, t5:causal or relative:V,V,… (2K+1 values)");
+  CHECK(empty.hint ==
+        "expected alibi, alibi:SLOPE, alibi:symmetric[:SLOPE], t5, t5:causal or relative:V,V,… "
+        "(2K+1 values)");
   CHECK(empty.code == attn::Exit::usage);
 
   const Caught typo = caught([] { attn::parse_bias_spec("alibo:0.5"); });
@@ -478,7 +534,8 @@ TEST_CASE("parse_bias_spec errors name the column and suggest a kind") {
   const Caught unknown = caught([] { attn::parse_bias_spec("rope"); });
   CHECK(unknown.message == "--bias: unknown kind 'rope' at column 1");
   CHECK(unknown.hint ==
-        "expected alibi, alibi:SLOPE, t5, t5:causal or relative:V,V,… (2K+1 values)");
+        "expected alibi, alibi:SLOPE, alibi:symmetric[:SLOPE], t5, t5:causal or relative:V,V,… "
+        "(2K+1 values)");
 
   CHECK(caught([] { attn::parse_bias_spec("alibi:"); }).message ==
         "--bias: missing slope at column 7");
@@ -494,6 +551,18 @@ TEST_CASE("parse_bias_spec errors name the column and suggest a kind") {
         "--bias: slope 'inf' at column 7 must be finite");
   CHECK(caught([] { attn::parse_bias_spec("alibi:1e999"); }).message ==
         "--bias: slope '1e999' at column 7 is out of range");
+
+  const Caught form = caught([] { attn::parse_bias_spec("alibi:symetric"); });
+  CHECK(form.message == "--bias: unknown alibi form 'symetric' at column 7");
+  CHECK(form.hint == "did you mean 'symmetric'?");
+  CHECK(caught([] { attn::parse_bias_spec("alibi:bloom"); }).message ==
+        "--bias: slope 'bloom' at column 7 is not a number");
+  CHECK(caught([] { attn::parse_bias_spec("alibi:symmetric:"); }).message ==
+        "--bias: missing slope at column 17");
+  CHECK(caught([] { attn::parse_bias_spec("alibi:symmetric:-1"); }).message ==
+        "--bias: slope at column 17 must be ≥ 0, got -1");
+  CHECK(caught([] { attn::parse_bias_spec("alibi:symmetric:x"); }).message ==
+        "--bias: slope 'x' at column 17 is not a number");
 
   const Caught mode = caught([] { attn::parse_bias_spec("t5:casual"); });
   CHECK(mode.message == "--bias: unknown t5 mode 'casual' at column 4");
@@ -519,4 +588,58 @@ TEST_CASE("parse_bias_spec errors name the column and suggest a kind") {
   CHECK(even.message ==
         "--bias: the relative table at column 10 has 2 values; it needs an odd number, 2K+1");
   CHECK(even.hint == "the values are for distances −K … K, e.g. relative:-1,0,1 for K = 1");
+}
+
+// ---- The order of softcap and bias ----
+
+TEST_CASE("parse_softcap_order: bias-first is attn's order, cap-first flash-attn's") {
+  CHECK_FALSE(attn::parse_softcap_order("bias-first"));
+  CHECK(attn::parse_softcap_order("cap-first"));
+  const Caught typo = caught([] { attn::parse_softcap_order("cap-frist"); });
+  CHECK(typo.code == attn::Exit::usage);
+  CHECK(typo.message == "--softcap-order: expected bias-first or cap-first, got 'cap-frist'");
+  CHECK(typo.hint == "did you mean 'cap-first'?");
+  const Caught doc =
+      caught([] { attn::parse_softcap_order("last", "input.softcap_order", attn::Exit::data); });
+  CHECK(doc.code == attn::Exit::data);
+  CHECK(doc.message == "input.softcap_order: expected bias-first or cap-first, got 'last'");
+  CHECK(doc.hint ==
+        "bias-first caps c·s + b (the default); cap-first caps c·s and adds b after, as "
+        "flash-attn does");
+}
+
+TEST_CASE("the two orders of softcap and bias, worked by hand") {
+  // q = [2], k = [2; 0], v = [1; 0], d_k = 1 so c = 1; b = [0, 3], C = 1. s = c·s = [4, 0].
+  attn::Problem p;
+  p.q = Matrix{{2.0}};
+  p.k = Matrix{{2.0}, {0.0}};
+  p.v = Matrix{{1.0}, {0.0}};
+  p.bias = Matrix{{0.0, 3.0}};
+  p.softcap = 1.0;
+  SUBCASE("bias-first: β = C·tanh((c·s + b)/C) = [tanh 4, tanh 3]") {
+    // tanh 4 = 0.9993293, tanh 3 = 0.9950548: α₀ = 1/(1 + e^(tanh 3 − tanh 4)) = 0.50107.
+    const attn::Trace t = attn::run_attention(p, attn::Stage::output);
+    CHECK(t.scores(0, 0) == doctest::Approx(std::tanh(4.0)).epsilon(1e-15));
+    CHECK(t.scores(0, 1) == doctest::Approx(std::tanh(3.0)).epsilon(1e-15));
+    const double alpha0 = 1.0 / (1.0 + std::exp(std::tanh(3.0) - std::tanh(4.0)));
+    CHECK(alpha0 == doctest::Approx(0.50107).epsilon(1e-5));
+    CHECK((*t.output)(0, 0) == doctest::Approx(alpha0).epsilon(1e-14));
+    CHECK_FALSE(t.softcap_first);
+  }
+  SUBCASE("cap-first: β = C·tanh(c·s/C) + b = [tanh 4 + 0, tanh 0 + 3]") {
+    // α₀ = 1/(1 + e^(3 − tanh 4)) = 1/(1 + e^2.0006707) = 1/8.394014 = 0.11913.
+    p.softcap_first = true;
+    const attn::Trace t = attn::run_attention(p, attn::Stage::output);
+    CHECK(t.scores(0, 0) == doctest::Approx(std::tanh(4.0)).epsilon(1e-15));
+    CHECK(t.scores(0, 1) == 3.0);
+    const double alpha0 = 1.0 / (1.0 + std::exp(3.0 - std::tanh(4.0)));
+    CHECK(alpha0 == doctest::Approx(0.11913).epsilon(1e-5));
+    CHECK((*t.output)(0, 0) == doctest::Approx(alpha0).epsilon(1e-14));
+    CHECK(t.softcap_first);
+    // The trace lists the cap before the bias.
+    std::vector<attn::StepKind> kinds;
+    for (const attn::TraceStep& step : t.steps()) kinds.push_back(step.kind);
+    const auto at = [&](attn::StepKind k) { return std::find(kinds.begin(), kinds.end(), k); };
+    CHECK(at(attn::StepKind::softcap) < at(attn::StepKind::bias));
+  }
 }

@@ -70,3 +70,16 @@ TEST_CASE("head_bias: ALiBi per head uses that head's slope") {
   CHECK((*attn::head_bias(r, g, 0))(1, 0) == Approx(-1.0 / 16));
   CHECK((*attn::head_bias(r, g, 1))(1, 0) == Approx(-1.0 / 256));
 }
+
+TEST_CASE("head_bias: symmetric ALiBi per head, −m·|p − j| with that head's slope") {
+  // Same slopes as above; b[0,1] = −m·|0 − 1| = −m, where plain alibi gives +m.
+  attn::Request r;
+  r.layout = {2, 2};
+  r.bias_spec = attn::parse_bias_spec("alibi:symmetric");
+  const attn::Geometry g{2, 2};
+  CHECK((*attn::head_bias(r, g, 0))(0, 1) == -1.0 / 16);
+  CHECK((*attn::head_bias(r, g, 1))(0, 1) == -1.0 / 256);
+  CHECK((*attn::head_bias(r, g, 1))(1, 0) == -1.0 / 256);
+  r.bias_spec = attn::parse_bias_spec("alibi:symmetric:0.5");
+  CHECK((*attn::head_bias(r, g, 1))(0, 1) == -0.5);  // the given slope, whatever the head
+}
