@@ -11,8 +11,11 @@
 #include "attn/core/error.hpp"
 #include "attn/core/rules.hpp"
 #include "attn/io/parse.hpp"
+#include "attn/mask/library.hpp"
+#include "attn/mask/translate_alibi.hpp"
 #include "attn/render/format.hpp"
 #include "attn/render/json.hpp"
+#include "attn/render/mask.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -27,6 +30,7 @@ struct BiasOptions {
   std::optional<std::size_t> heads;
   std::optional<std::size_t> head;
   std::string table;  // FILE for t5
+  std::string as;     // alibi: a library name, alias or "all"
   bool force = false;
   OutputOptions output;
 };
@@ -77,11 +81,13 @@ void run_alibi(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
   const std::string_view formula = spec.symmetric ? "−m·|p − j|" : "m·(j − p)";
   std::string text;
   double slope = 0;
+  AlibiQuery query{g, {}, 0, spec.slope.has_value(), spec.symmetric};
   if (spec.slope) {
     if (o.heads || o.head)
       throw usage_error("--heads and --head pick a slope, but alibi:SLOPE gives one",
                         "use plain alibi with --heads H --head h, or alibi:SLOPE alone");
     slope = *spec.slope;
+    query.slopes = {slope};
     text = fmt::format("{}, slope m = {} — {}\nb_ij = {}\n", name, format_number(slope, number),
                        shape_text(g), formula);
   } else {
@@ -92,6 +98,8 @@ void run_alibi(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
       throw usage_error(fmt::format("--head {} is not one of the {} heads", head, heads),
                         fmt::format("heads are numbered 1 to {}", heads));
     slope = slopes[head - 1];
+    query.slopes = slopes;
+    query.head = head - 1;
     text =
         fmt::format("{}, {} head{} — {}\nslopes m_h (Press et al.; BLOOM's build_alibi_tensor):\n",
                     name, heads, heads == 1 ? "" : "s", shape_text(g));
@@ -105,10 +113,19 @@ void run_alibi(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
     json["head"] = head;
     json["slopes"] = slopes;
   }
-  const Matrix b = spec.symmetric ? alibi_symmetric_bias(g, slope) : alibi_bias(g, slope);
+  const Matrix b = alibi_of(query);
   json["slope"] = slope;
   json["bias"] = matrix_to_json(b);
-  print_result(o.output.json ? json.dump() + "\n" : text + table_text(b, g, o.output));
+  text += table_text(b, g, o.output);
+  if (!o.as.empty()) {
+    json["translations"] = nlohmann::ordered_json::array();
+    for (Library lib : parse_libraries(o.as)) {
+      const BiasTranslation t = translate_alibi(query, lib);
+      json["translations"].push_back(bias_translation_to_json(t));
+      text += "\n" + render_bias_translation(t, number);
+    }
+  }
+  print_result(o.output.json ? json.dump() + "\n" : text);
 }
 
 void run_t5(const BiasOptions& o, const BiasSpec& spec, const Geometry& g) {
@@ -158,6 +175,10 @@ void run_bias(const BiasOptions& o) {
   if (spec.kind != BiasKind::alibi && (o.heads || o.head))
     throw usage_error(
         fmt::format("--heads and --head apply to alibi, not {}", to_string(spec.kind)));
+  if (spec.kind != BiasKind::alibi && !o.as.empty())
+    throw usage_error(fmt::format("--as applies to alibi, not {}", to_string(spec.kind)),
+                      "no library has an option for this bias: add --json's \"bias\" to the "
+                      "scores as a float mask");
   if (spec.kind != BiasKind::t5 && !o.table.empty())
     throw usage_error(fmt::format("--table applies to t5, not {}", to_string(spec.kind)),
                       "relative takes its table in the kind: relative:V,V,…");
@@ -179,7 +200,8 @@ void setup_bias(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "bias", describe("Print a positional bias matrix b, added to the scaled scores.",
                        {"attn bias alibi --n 4", "attn bias alibi --n 4 --heads 12 --head 9",
-                        "attn bias alibi:symmetric --n 3 --heads 1", "attn bias t5 --n 6",
+                        "attn bias alibi:symmetric --n 3 --heads 1",
+                        "attn bias alibi --n 2 --heads 3 --as flex", "attn bias t5 --n 6",
                         "attn bias t5:causal --n 4 --table buckets.json",
                         "attn bias relative:-1,0,1 --n 4"}));
   cmd->add_option("KIND", opts->kind,
@@ -201,6 +223,12 @@ void setup_bias(CLI::App& app) {
   cmd->add_option("--table", opts->table,
                   "t5: a JSON array with one learned value per bucket, from FILE (- = stdin)")
       ->type_name("FILE")
+      ->group(bias);
+
+  cmd->add_option("--as", opts->as,
+                  "alibi: how to add this bias in torch-sdpa, torch-mha, flash-attn, hf, "
+                  "xformers, flex, d2l, or all")
+      ->type_name("LIB")
       ->group(bias);
 
   const char* output = "Output";

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "attn/render/json.hpp"
+
 namespace attn {
 namespace {
 
@@ -195,6 +197,63 @@ nlohmann::ordered_json translation_to_json(const Translation& t) {
   j["mask"] = bool_rows(t.spelling.matrix);
   j["notes"] = t.notes;
   if (t.naive) j["naive"] = {{"code", t.naive->code}, {"mask", bool_rows(t.naive->matrix)}};
+  return j;
+}
+
+namespace {
+
+std::string bias_table(const Matrix& b, const NumberStyle& number) {
+  TableStyle style;
+  style.number = number;
+  style.row_labels = index_labels("q", b.rows());
+  style.col_labels = index_labels("k", b.cols());
+  return format_table(b, style);
+}
+
+std::string_view agreement_line(BiasAgreement a, bool native) {
+  switch (a) {
+    case BiasAgreement::exact:
+      return native ? "  ✓ gives attn's bias\n"
+                    : "  ✓ gives attn's bias, as an explicit tensor (no native form)\n";
+    case BiasAgreement::row_constant:
+      return "  ✓ gives attn's attention: the bias differs by a constant in each row, which "
+             "softmax cancels\n";
+    case BiasAgreement::differs:
+      return "  ✗ does NOT give attn's bias; it adds:\n";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string render_bias_translation(const BiasTranslation& t, const NumberStyle& number) {
+  std::string out = std::string(alibi_title(t.library)) + "\n";
+  out += indent_lines(t.spelling.code, "    ");
+  out += agreement_line(t.agreement, t.native);
+  if (t.agreement == BiasAgreement::differs)
+    out += indent_lines(bias_table(t.spelling.bias, number), "  ");
+  for (const std::string& note : t.notes) out += "  note: " + note + "\n";
+  if (t.naive) {
+    out += "  ✗ careful: the library's own ALiBi gives a different bias:\n";
+    out += indent_lines(t.naive->code, "    ");
+    out += "    it adds:\n";
+    out += indent_lines(bias_table(t.naive->bias, number), "  ");
+  }
+  return out;
+}
+
+nlohmann::ordered_json bias_translation_to_json(const BiasTranslation& t) {
+  nlohmann::ordered_json j;
+  j["library"] = library_name(t.library);
+  j["code"] = t.spelling.code;
+  j["agreement"] = agreement_name(t.agreement);
+  j["native"] = t.native;
+  j["bias"] = matrix_to_json(t.spelling.bias);
+  j["notes"] = t.notes;
+  if (t.naive)
+    j["naive"] = {{"code", t.naive->code},
+                  {"agreement", agreement_name(t.naive_agreement)},
+                  {"bias", matrix_to_json(t.naive->bias)}};
   return j;
 }
 

@@ -1,5 +1,6 @@
-// Masks as text and JSON: the `attn mask` printer and the translator's report. Rendering only;
-// the matrices come from MaskExpr::evaluate and translate().
+// Masks as text and JSON: the `attn mask` printer and the translator's reports, for masks and for
+// ALiBi (`attn bias alibi --as`). Rendering only; the matrices come from MaskExpr::evaluate,
+// translate() and translate_alibi().
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,8 @@
 #include "attn/core/geometry.hpp"
 #include "attn/mask/expr.hpp"
 #include "attn/mask/translate.hpp"
+#include "attn/mask/translate_alibi.hpp"
+#include "attn/render/format.hpp"
 
 namespace attn {
 
@@ -49,5 +52,13 @@ nlohmann::ordered_json mask_to_json(const BoolMatrix& mask, const Geometry& g,
                                     std::string_view expr);
 // {"library", "code", "exact", "native", "mask", "notes", and "naive": {"code", "mask"} if any}
 nlohmann::ordered_json translation_to_json(const Translation& t);
+
+// One library's ALiBi translation: its title, the code, whether it gives attn's bias (exactly, or
+// up to a constant per row), the bias it adds when that differs, the notes, and the library's own
+// ALiBi with its bias when that is not attn's.
+std::string render_bias_translation(const BiasTranslation& t, const NumberStyle& number);
+// {"library", "code", "agreement": "exact" | "row-constant" | "differs", "native", "bias",
+//  "notes", and "naive": {"code", "agreement", "bias"} if any}
+nlohmann::ordered_json bias_translation_to_json(const BiasTranslation& t);
 
 }  // namespace attn

@@ -113,3 +113,57 @@ TEST_CASE("render_translation shows the naive spelling beside attn's mask") {
         "    1 1 0         1 0 0       · × ·\n"
         "    1 1 1         1 1 0       · · ×\n");
 }
+
+// A hand-built translation, so the view is pinned without the translator: the code, the verdict
+// line, the notes, and the library's own ALiBi with the bias it adds (a format_table, indented).
+TEST_CASE("render_bias_translation and bias_translation_to_json") {
+  const auto table = [](const attn::Matrix& b) {
+    attn::TableStyle style;
+    style.number = attn::NumberStyle{1};
+    style.row_labels = attn::index_labels("q", b.rows());
+    style.col_labels = attn::index_labels("k", b.cols());
+    std::string out;
+    const std::string text = attn::format_table(b, style);
+    for (std::size_t start = 0; start < text.size();) {
+      const std::size_t end = text.find('\n', start);
+      out += "  " + text.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+    return out;
+  };
+  attn::BiasTranslation t;
+  t.library = attn::Library::flash_attn;
+  t.spelling = {"explicit()", attn::Matrix{{0.0, 0.5}}};
+  t.agreement = attn::BiasAgreement::exact;
+  t.notes = {"a note"};
+  t.naive = attn::BiasSpelling{"own()", attn::Matrix{{0.0, -0.5}}};
+  t.naive_agreement = attn::BiasAgreement::differs;
+  CHECK(attn::render_bias_translation(t, attn::NumberStyle{1}) ==
+        "flash-attn (flash_attn_func, alibi_slopes)\n"
+        "    explicit()\n"
+        "  ✓ gives attn's bias, as an explicit tensor (no native form)\n"
+        "  note: a note\n"
+        "  ✗ careful: the library's own ALiBi gives a different bias:\n"
+        "    own()\n"
+        "    it adds:\n" +
+            table({{0.0, -0.5}}));
+  CHECK(attn::bias_translation_to_json(t).dump() ==
+        R"j({"library":"flash-attn","code":"explicit()","agreement":"exact","native":false,)j"
+        R"j("bias":[[0.0,0.5]],"notes":["a note"],"naive":{"code":"own()",)j"
+        R"j("agreement":"differs","bias":[[0.0,-0.5]]}})j");
+  t.agreement = attn::BiasAgreement::row_constant;
+  t.native = true;
+  t.naive.reset();
+  t.notes.clear();
+  CHECK(attn::render_bias_translation(t, attn::NumberStyle{1}) ==
+        "flash-attn (flash_attn_func, alibi_slopes)\n"
+        "    explicit()\n"
+        "  ✓ gives attn's attention: the bias differs by a constant in each row, which softmax "
+        "cancels\n");
+  t.agreement = attn::BiasAgreement::differs;
+  CHECK(attn::render_bias_translation(t, attn::NumberStyle{1}) ==
+        "flash-attn (flash_attn_func, alibi_slopes)\n"
+        "    explicit()\n"
+        "  ✗ does NOT give attn's bias; it adds:\n" +
+            table({{0.0, 0.5}}));
+}
