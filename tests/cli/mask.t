@@ -191,6 +191,78 @@ flash-attn (flash_attn_func)
     0 1 1 1       1 1 1 1     × · · ·
 ? 0
 
+flash-attn with padding (flash_attn_varlen_func on the real keys, or its tests'
+key_padding_mask) lines the queries up with the last real key: 2 queries, 2 real keys of 3, so
+flash-attn's query i sits at i + 2 − 2 = i, attn's at i + 3 − 2 = i + 1. With equal scores
+flash-attn gives row 0 the weights [1, 0, 0], attn [½, ½, 0].
+
+$ attn mask "causal & valid:2" --n 2 --m 3 --as flash-attn --style bool
+causal & valid:2 — 2×3, bottom-right: query i sits at position p = i + 1
+  i  p  0 1 2  keys
+  0  1  1 1 0  2
+  1  2  1 1 0  2
+1 may attend, 0 blocked
+
+flash-attn (flash_attn_func)
+    L, S = 2, 3  # queries, keys
+    i = torch.arange(L)[:, None]  # query rows
+    p = i + (S - L)  # query positions (bottom-right)
+    j = torch.arange(S)[None, :]  # key positions
+    mask = (j <= p) & (j < 2)  # True = may attend
+    # flash_attn_func takes no mask tensor: run this mask through SDPA instead
+    F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+  ✓ gives attn's mask, as an explicit tensor (no native form)
+  note: with padding, flash-attn lines the queries up with the last real key: query i sits at i + 2 − 2 = i (only the 2 real keys count), where attn's sits at p = i + 1 (bottom-right, the padding counted); with queries padded the same way (cu_seqlens_q = cu_seqlens_k, one padded sequence attending to itself) the real rows agree
+  note: flash-attn can only express causal and window_size=(l, r) (plus padding and packed documents through flash_attn_varlen_func's cu_seqlens); this mask needs a tensor
+  ✗ careful: this gives a different mask:
+    # flash_attn_varlen_func takes the 2 real keys and no padding; cu_seqlens mark where each sequence starts
+    cu_seqlens_q = torch.tensor([0, 2], dtype=torch.int32)  # 2 queries
+    cu_seqlens_k = torch.tensor([0, 2], dtype=torch.int32)  # keys 0 … 1; the rest is padding, left out
+    flash_attn_varlen_func(q[0], k[0, :2], v[0, :2], cu_seqlens_q, cu_seqlens_k, max_seqlen_q=2, max_seqlen_k=2, causal=True)
+    attn's mask   that code   differs
+    1 1 0         1 0 0       · × ·
+    1 1 0         1 1 0       · · ·
+? 0
+
+$ attn attend --q "0;0" --k "0;0;0" --v "1;2;3" --mask "causal & valid:2" --json
+{"d_k":1,"scale":1.0,"scores":[[0.0,0.0,"-Infinity"],[0.0,0.0,"-Infinity"]],"mask":[[true,true,false],[true,true,false]],"weights":[[0.5,0.5,0.0],[0.5,0.5,0.0]],"output":[[1.5],[1.5]]}
+? 0
+
+Padding alone is native: the padded keys are simply left out.
+
+$ attn mask valid:2 --n 3 --as flash-attn --style bool
+valid:2 — 3×3
+  i  0 1 2  keys
+  0  1 1 0  2
+  1  1 1 0  2
+  2  1 1 0  2
+1 may attend, 0 blocked
+
+flash-attn (flash_attn_func)
+    # flash_attn_varlen_func takes the 2 real keys and no padding; cu_seqlens mark where each sequence starts
+    cu_seqlens_q = torch.tensor([0, 3], dtype=torch.int32)  # 3 queries
+    cu_seqlens_k = torch.tensor([0, 2], dtype=torch.int32)  # keys 0 … 1; the rest is padding, left out
+    flash_attn_varlen_func(q[0], k[0, :2], v[0, :2], cu_seqlens_q, cu_seqlens_k, max_seqlen_q=3, max_seqlen_k=2)
+  ✓ gives attn's mask
+? 0
+
+window_size=(-1, W) keeps every key up to p + W: causal | local:W.
+
+$ attn mask "causal | local:1" --n 4 --as flash-attn --style bool
+causal | local:1 — 4×4
+  i  0 1 2 3  keys
+  0  1 1 0 0  2
+  1  1 1 1 0  3
+  2  1 1 1 1  4
+  3  1 1 1 1  4
+1 may attend, 0 blocked
+
+flash-attn (flash_attn_func)
+    flash_attn_func(q, k, v, window_size=(-1, 1))
+  ✓ gives attn's mask
+  note: window_size=(-1, 1) keeps every key up to p + 1: causal | local:1
+? 0
+
 Hugging Face's sliding_window = W keeps q − W < j ≤ q: the same W keys as window:W.
 
 $ attn mask "causal & valid:2" --n 3 --as hf --style bool
@@ -205,6 +277,45 @@ Hugging Face transformers (masking_utils)
     # a decoder (causal LM): causal_mask_function keeps kv_idx <= q_idx
     attention_mask = torch.tensor([[1, 1, 0]])  # 1 = real token
     model(input_ids, attention_mask=attention_mask)
+  ✓ gives attn's mask
+? 0
+
+Hugging Face's sliding_window_bidirectional_mask_function (transformers 5) keeps
+|q_idx − kv_idx| ≤ W: local:W, 2W + 1 keys where the decoder's sliding_window = W keeps W.
+
+$ attn mask "local:1 & valid:3" --n 4 --as hf --style bool
+local:1 & valid:3 — 4×4
+  i  0 1 2 3  keys
+  0  1 1 0 0  2
+  1  1 1 1 0  3
+  2  0 1 1 0  2
+  3  0 0 1 0  1
+1 may attend, 0 blocked
+
+Hugging Face transformers (masking_utils)
+    # an encoder: sliding_window_bidirectional_mask_function keeps |q_idx - kv_idx| <= 1 (transformers 5)
+    config.sliding_window = 1
+    attention_mask = torch.tensor([[1, 1, 1, 0]])  # 1 = real token
+    mask = create_bidirectional_sliding_window_mask(config, inputs_embeds, attention_mask)
+  ✓ gives attn's mask
+  note: the same config.sliding_window = 1 keeps 1 key in a decoder (q − 1 < j ≤ q) but 3 here (|q − j| ≤ 1)
+? 0
+
+A decoder with fewer queries than keys: the cache holds the S − L earlier tokens, and that gives
+the offset (transformers 5; 4.x also took cache_position).
+
+$ attn mask causal --n 2 --m 4 --as hf --style bool
+causal — 2×4, bottom-right: query i sits at position p = i + 2
+  i  p  0 1 2 3  keys
+  0  2  1 1 1 0  3
+  1  3  1 1 1 1  4
+1 may attend, 0 blocked
+
+Hugging Face transformers (masking_utils)
+    # a decoder (causal LM): causal_mask_function keeps kv_idx <= q_idx
+    # past_key_values already holds 2 tokens, so the queries sit at positions 2 … 3
+    # (transformers 5 reads that offset from the cache; 4.x took cache_position=torch.arange(2, 4))
+    model(input_ids, past_key_values=past_key_values)
   ✓ gives attn's mask
 ? 0
 
