@@ -1,47 +1,28 @@
 #include "attn/io/npy.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
-#include <system_error>
 #include <utility>
 
 #include "attn/core/error.hpp"
-
-// The build defines ATTN_HAVE_LIBZIP=1 when it links libzip, for .npz support.
-#ifndef ATTN_HAVE_LIBZIP
-#define ATTN_HAVE_LIBZIP 0
-#endif
-#if ATTN_HAVE_LIBZIP
-#include <zip.h>
-#endif
+#include "attn/io/output_file.hpp"
 
 namespace attn::npy {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr std::string_view magic{"\x93NUMPY", 6};
 constexpr std::size_t array_align = 64;             // NumPy starts the data at a multiple of this
 constexpr std::size_t growth_axis_max_digits = 21;  // NumPy pads its header by this, less digits
 constexpr bool native_big_endian = std::endian::native == std::endian::big;
-
-std::string errno_text(int error) {
-  return std::generic_category().message(error);
-}
 
 // ---- the preamble and header --------------------------------------------------------------------
 
@@ -246,83 +227,11 @@ class HeaderParser {
   std::size_t pos_ = 0;
 };
 
-// ---- files --------------------------------------------------------------------------------------
-
-class InFile {
- public:
-  explicit InFile(const fs::path& path) : name_(path.string()) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0)
-      throw Error(Exit::no_input, fmt::format("cannot open '{}': {}", name_, errno_text(errno)));
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) fail_read(errno);
-    if (S_ISDIR(st.st_mode))
-      throw Error(Exit::no_input, fmt::format("cannot open '{}': {}", name_, errno_text(EISDIR)));
-    if (S_ISREG(st.st_mode)) size_ = static_cast<std::size_t>(st.st_size);
-  }
-  InFile(const InFile&) = delete;
-  InFile& operator=(const InFile&) = delete;
-  ~InFile() { ::close(fd_); }
-
-  // The size of a regular file; nothing for a pipe or a device.
-  std::optional<std::size_t> size() const { return size_; }
-
-  // Reads n bytes, or fewer only at the end of the file.
-  std::size_t read(unsigned char* out, std::size_t n) {
-    std::size_t done = 0;
-    while (done < n) {
-      const ::ssize_t got = ::read(fd_, out + done, std::min<std::size_t>(n - done, 1u << 30));
-      if (got == 0) break;
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        fail_read(errno);
-      }
-      done += static_cast<std::size_t>(got);
-    }
-    return done;
-  }
-
- private:
-  [[noreturn]] void fail_read(int error) const {
-    throw Error(Exit::io, fmt::format("error reading '{}': {}", name_, errno_text(error)));
-  }
-
-  std::string name_;
-  int fd_ = -1;
-  std::optional<std::size_t> size_;
-};
-
-// Bytes in memory, read like a file.
-class MemorySource {
- public:
-  explicit MemorySource(std::span<const unsigned char> bytes) : bytes_(bytes) {}
-  std::optional<std::size_t> size() const { return bytes_.size(); }
-  std::size_t read(unsigned char* out, std::size_t n) {
-    n = std::min(n, bytes_.size() - pos_);
-    if (n > 0) std::memcpy(out, bytes_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::span<const unsigned char> bytes_;
-  std::size_t pos_ = 0;
-};
-
-// Reads to the end of the source and returns how many bytes there were.
-template <class Source>
-std::size_t skip_rest(Source& in) {
-  unsigned char buf[4096];
-  std::size_t total = 0;
-  while (const std::size_t n = in.read(buf, sizeof buf)) total += n;
-  return total;
-}
-
 // Reads into v until it holds `total` bytes or the file ends, growing v as bytes arrive so that a
 // header or shape that claims more than the file holds never allocates that much. v holds `have`
 // bytes already. Returns the bytes v now holds (its size is rounded up to whole elements).
-template <class T, class Source>
-std::size_t read_growing(Source& in, std::vector<T>& v, std::size_t have, std::size_t total) {
+template <class T>
+std::size_t read_growing(ByteSource& in, std::vector<T>& v, std::size_t have, std::size_t total) {
   constexpr std::size_t chunk = std::size_t{1} << 20;
   while (have < total) {
     if (v.size() * sizeof(T) <= have) {
@@ -338,17 +247,21 @@ std::size_t read_growing(Source& in, std::vector<T>& v, std::size_t have, std::s
 }
 
 template <class T>
-void byteswap_all(std::vector<T>& v) {
+T swap_bytes(T x) {
   using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-  for (T& x : v) {
-    U u;
-    std::memcpy(&u, &x, sizeof u);
-    if constexpr (sizeof(T) == 4)
-      u = __builtin_bswap32(u);
-    else
-      u = __builtin_bswap64(u);
-    std::memcpy(&x, &u, sizeof u);
-  }
+  U u;
+  std::memcpy(&u, &x, sizeof u);
+  if constexpr (sizeof(T) == 4)
+    u = __builtin_bswap32(u);
+  else
+    u = __builtin_bswap64(u);
+  std::memcpy(&x, &u, sizeof u);
+  return x;
+}
+
+template <class T>
+void byteswap_all(std::vector<T>& v) {
+  for (T& x : v) x = swap_bytes(x);
 }
 
 // Fortran order stores an r×c array column by column, which is a c×r array row by row.
@@ -360,8 +273,8 @@ std::vector<T> from_column_major(const std::vector<T>& v, std::size_t rows, std:
   return out;
 }
 
-template <class T, class Source>
-std::vector<T> read_values(Source& in, const Header& h, MatrixShape ms, std::string_view name) {
+template <class T>
+std::vector<T> read_values(ByteSource& in, const Header& h, MatrixShape ms, std::string_view name) {
   const std::size_t count = ms.rows * ms.cols;  // shape product, checked for overflow by the caller
   const std::size_t need = count * sizeof(T);
   const auto mismatch = [&](std::string_view what, std::size_t found) {
@@ -385,8 +298,7 @@ std::vector<T> read_values(Source& in, const Header& h, MatrixShape ms, std::str
 }
 
 // Reads a whole .npy file from in: the header, then the data, then checks nothing follows.
-template <class Source>
-NpyArray read_array(Source& in, std::string_view name) {
+NpyArray read_array(ByteSource& in, std::string_view name) {
   // The preamble is 10 bytes (version 1.0) or 12; read 12, then the rest of the header. A file
   // shorter than 12 bytes cannot hold a valid header, and parse_header says what is wrong with it.
   std::vector<unsigned char> head(12);
@@ -415,176 +327,19 @@ NpyArray read_array(Source& in, std::string_view name) {
   return a;
 }
 
-// ---- .npz archives ------------------------------------------------------------------------------
-
-#if ATTN_HAVE_LIBZIP
-
-std::string zip_error_text(int code) {
-  zip_error_t e;
-  zip_error_init_with_code(&e, code);
-  std::string text = zip_error_strerror(&e);
-  zip_error_fini(&e);
-  return text;
-}
-
-// An open .npz (zip) archive.
-class Archive {
- public:
-  explicit Archive(const fs::path& path) : name_(path.string()) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec))
-      throw Error(Exit::no_input, fmt::format("cannot open '{}': {}", name_, errno_text(EISDIR)));
-    int code = 0;
-    zip_ = zip_open(path.c_str(), ZIP_RDONLY, &code);
-    if (zip_) return;
-    zip_error_t e;
-    zip_error_init_with_code(&e, code);
-    const int system = zip_error_code_system(&e);
-    zip_error_fini(&e);
-    switch (code) {
-      case ZIP_ER_NOENT:
-        throw Error(Exit::no_input, fmt::format("cannot open '{}': {}", name_, errno_text(ENOENT)));
-      case ZIP_ER_OPEN:
-      case ZIP_ER_READ:
-        throw Error(Exit::no_input,
-                    fmt::format("cannot open '{}': {}", name_,
-                                system ? errno_text(system) : zip_error_text(code)));
-      case ZIP_ER_NOZIP:
-        throw data_error(fmt::format("{}: not a .npz file (it is not a zip archive)", name_));
-      default:
-        throw data_error(fmt::format("{}: not a valid .npz file: {}", name_, zip_error_text(code)));
-    }
-  }
-  Archive(const Archive&) = delete;
-  Archive& operator=(const Archive&) = delete;
-  ~Archive() { zip_discard(zip_); }
-
-  zip_t* get() const { return zip_; }
-  const std::string& name() const { return name_; }
-
-  // Member names in archive order.
-  std::vector<std::string> members() const {
-    std::vector<std::string> names;
-    const zip_int64_t n = zip_get_num_entries(zip_, 0);
-    for (zip_int64_t i = 0; i < n; ++i)
-      if (const char* member = zip_get_name(zip_, static_cast<zip_uint64_t>(i), 0))
-        names.emplace_back(member);
-    return names;
-  }
-
- private:
-  std::string name_;
-  zip_t* zip_ = nullptr;
-};
-
-// One member of an archive, read (and inflated) as it goes. The size recorded in the archive is not
-// trusted, so size() is unknown and the reader grows its buffer as bytes arrive.
-class ZipSource {
- public:
-  ZipSource(const Archive& archive, zip_uint64_t index, std::string name)
-      : file_(zip_fopen_index(archive.get(), index, 0)), name_(std::move(name)) {
-    if (!file_)
-      throw data_error(fmt::format("{}: cannot read: {}", name_, zip_strerror(archive.get())));
-  }
-  ZipSource(const ZipSource&) = delete;
-  ZipSource& operator=(const ZipSource&) = delete;
-  ~ZipSource() { zip_fclose(file_); }
-
-  std::optional<std::size_t> size() const { return std::nullopt; }
-
-  std::size_t read(unsigned char* out, std::size_t n) {
-    std::size_t done = 0;
-    while (done < n) {
-      const zip_int64_t got = zip_fread(file_, out + done, n - done);
-      if (got < 0)  // a CRC mismatch or bad deflate stream shows up here
-        throw data_error(fmt::format("{}: cannot read: {}", name_, zip_file_strerror(file_)));
-      if (got == 0) break;
-      done += static_cast<std::size_t>(got);
-    }
-    return done;
-  }
-
- private:
-  zip_file_t* file_;
-  std::string name_;
-};
-
-#endif  // ATTN_HAVE_LIBZIP
-
 // ---- writing ------------------------------------------------------------------------------------
 
-// A file written under a temporary name in the target's directory and renamed over the target
-// when complete; removed if anything fails first.
-class AtomicFile {
- public:
-  explicit AtomicFile(const fs::path& target) : target_(target) {
-    static std::atomic<unsigned> counter{0};
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      temp_ = target.parent_path() /
-              fmt::format(".{}.tmp-{}-{}", target.filename().string(), ::getpid(), counter++);
-      // 0666 less the umask, as np.save's open(path, "wb") would create it.
-      fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd_ >= 0) return;
-      if (errno != EEXIST) break;
-    }
-    throw Error(Exit::cant_create,
-                fmt::format("cannot create '{}': {}", target_.string(), errno_text(errno)));
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-  ~AtomicFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(temp_.c_str());
-  }
-
-  void write(const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    while (n > 0) {
-      const ::ssize_t put = ::write(fd_, p, std::min<std::size_t>(n, 1u << 30));
-      if (put < 0) {
-        if (errno == EINTR) continue;
-        fail_write(errno);
-      }
-      p += put;
-      n -= static_cast<std::size_t>(put);
-    }
-  }
-
-  void commit() {
-    const int fd = std::exchange(fd_, -1);
-    if (::close(fd) != 0) fail_write(errno);
-    if (::rename(temp_.c_str(), target_.c_str()) != 0)
-      throw Error(Exit::cant_create,
-                  fmt::format("cannot create '{}': {}", target_.string(), errno_text(errno)));
-    committed_ = true;
-  }
-
- private:
-  [[noreturn]] void fail_write(int error) const {
-    throw Error(Exit::io,
-                fmt::format("error writing '{}': {}", target_.string(), errno_text(error)));
-  }
-
-  fs::path target_;
-  fs::path temp_;
-  int fd_ = -1;
-  bool committed_ = false;
-};
-
-// Writes values as little-endian T, converting from S (double to float rounds to nearest) a block
-// at a time.
+// Appends values to out as little-endian T, converting from S.
 template <class T, class S>
-void write_values(AtomicFile& out, std::span<const S> values) {
-  if constexpr (std::is_same_v<T, S> && !native_big_endian) {
-    out.write(values.data(), values.size_bytes());
-  } else {
-    std::vector<T> block;
-    for (std::size_t start = 0; start < values.size(); start += 8192) {
-      const auto part = values.subspan(start, std::min<std::size_t>(8192, values.size() - start));
-      block.assign(part.begin(), part.end());
-      if constexpr (native_big_endian) byteswap_all(block);
-      out.write(block.data(), block.size() * sizeof(T));
-    }
+void append_values(std::string& out, std::span<const S> values) {
+  const std::size_t start = out.size();
+  out.resize(start + values.size() * sizeof(T));
+  char* p = out.data() + start;
+  for (const S x : values) {
+    T t = static_cast<T>(x);  // double to float rounds to nearest
+    if constexpr (native_big_endian) t = swap_bytes(t);
+    std::memcpy(p, &t, sizeof t);
+    p += sizeof t;
   }
 }
 
@@ -661,8 +416,12 @@ std::vector<float> NpyArray::to_f32() && {
 }
 
 NpyArray read(const std::filesystem::path& path) {
-  InFile in(path);
+  FileSource in(path);
   return read_array(in, path.string());
+}
+
+NpyArray read(ByteSource& in, std::string_view name) {
+  return read_array(in, name);
 }
 
 NpyArray decode(std::span<const unsigned char> bytes, std::string_view name) {
@@ -673,60 +432,6 @@ NpyArray decode(std::span<const unsigned char> bytes, std::string_view name) {
 Matrix read_matrix(const std::filesystem::path& path) {
   return read(path).to_matrix();
 }
-
-bool npz_supported() noexcept {
-  return ATTN_HAVE_LIBZIP;
-}
-
-#if ATTN_HAVE_LIBZIP
-
-namespace {
-// As np.load's NpzFile.files: member names, less the ".npy" on those that have it.
-std::vector<std::string> array_names(const Archive& archive) {
-  std::vector<std::string> names = archive.members();
-  for (std::string& n : names)
-    if (n.ends_with(".npy")) n.resize(n.size() - 4);
-  return names;
-}
-}  // namespace
-
-std::vector<std::string> npz_names(const std::filesystem::path& path) {
-  return array_names(Archive(path));
-}
-
-NpyArray read_npz(const std::filesystem::path& path, std::string_view array) {
-  const Archive archive(path);
-  const std::string member = std::string(array) + ".npy";
-  const zip_int64_t index = zip_name_locate(archive.get(), member.c_str(), 0);
-  if (index < 0) {
-    std::string names;
-    for (const std::string& n : array_names(archive)) names += (names.empty() ? "" : ", ") + n;
-    throw data_error(fmt::format("{}: no array named '{}' (it holds {})", archive.name(), array,
-                                 names.empty() ? "no arrays" : names));
-  }
-  const std::string name = fmt::format("{}:{}", archive.name(), member);
-  ZipSource in(archive, static_cast<zip_uint64_t>(index), name);
-  return read_array(in, name);
-}
-
-#else
-
-namespace {
-[[noreturn]] void no_npz(const std::filesystem::path& path) {
-  throw data_error(
-      fmt::format("{}: this attn was built without .npz support (libzip)", path.string()),
-      "save each array with np.save and pass the .npy files");
-}
-}  // namespace
-
-std::vector<std::string> npz_names(const std::filesystem::path& path) {
-  no_npz(path);
-}
-NpyArray read_npz(const std::filesystem::path& path, std::string_view) {
-  no_npz(path);
-}
-
-#endif  // ATTN_HAVE_LIBZIP
 
 std::optional<std::size_t> first_non_finite(std::span<const double> values) noexcept {
   const auto it =
@@ -772,14 +477,12 @@ std::string header_bytes(DType dtype, std::span<const std::size_t> shape) {
 
 void write(const std::filesystem::path& path, const Matrix& m, DType dtype) {
   const std::size_t shape[] = {m.rows(), m.cols()};
-  AtomicFile out(path);
-  const std::string header = header_bytes(dtype, shape);
-  out.write(header.data(), header.size());
+  std::string bytes = header_bytes(dtype, shape);
   if (dtype == DType::f32)
-    write_values<float>(out, m.values());
+    append_values<float>(bytes, m.values());
   else
-    write_values<double>(out, m.values());
-  out.commit();
+    append_values<double>(bytes, m.values());
+  write_file_atomically(path, bytes);
 }
 
 void write_f32(const std::filesystem::path& path, std::size_t rows, std::size_t cols,
@@ -788,11 +491,9 @@ void write_f32(const std::filesystem::path& path, std::size_t rows, std::size_t 
     throw std::invalid_argument(
         fmt::format("npy::write_f32: {} values for a {}×{} array", values.size(), rows, cols));
   const std::size_t shape[] = {rows, cols};
-  AtomicFile out(path);
-  const std::string header = header_bytes(DType::f32, shape);
-  out.write(header.data(), header.size());
-  write_values<float>(out, values);
-  out.commit();
+  std::string bytes = header_bytes(DType::f32, shape);
+  append_values<float>(bytes, values);
+  write_file_atomically(path, bytes);
 }
 
 }  // namespace attn::npy

@@ -1,4 +1,5 @@
-// Reading and writing NumPy .npy files: the way q, k and v arrive from Python.
+// Reading and writing NumPy .npy files: the way q, k and v arrive from Python. (.npz archives of
+// them: io/npz.)
 //
 // Format (numpy.lib.format): the magic "\x93NUMPY", a version byte pair (1.0, 2.0 or 3.0), the
 // header length (2 bytes little-endian in 1.0, 4 bytes in 2.0 and 3.0), then the header, a Python
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "attn/core/matrix.hpp"
+#include "attn/io/byte_source.hpp"
 
 namespace attn::npy {
 
@@ -90,16 +92,9 @@ Matrix read_matrix(const std::filesystem::path& path);
 // Reads .npy bytes already in memory (name is for messages), the same way as read.
 NpyArray decode(std::span<const unsigned char> bytes, std::string_view name);
 
-// .npz archives, as np.savez and np.savez_compressed write them (zip, zip64 members, stored or
-// deflated). Needs attn built with libzip (ATTN_HAVE_LIBZIP); otherwise npz_supported() is false
-// and the two readers throw a data_error saying so.
-bool npz_supported() noexcept;
-// The arrays in the archive, in archive order, named as np.load(path).files names them: the
-// member name without ".npy" (np.savez(f, q=q, k=k) gives {"q", "k"}).
-std::vector<std::string> npz_names(const std::filesystem::path& path);
-// Reads one array; array "q" is the member "q.npy". Errors name the member as "path:q.npy". A
-// missing array is a data_error that lists the arrays there are.
-NpyArray read_npz(const std::filesystem::path& path, std::string_view array);
+// Reads a whole .npy file from any source (an archive member: io/npz), checking that nothing
+// follows the data. name is for messages.
+NpyArray read(ByteSource& in, std::string_view name);
 
 // The index of the first NaN or ±∞, if any.
 std::optional<std::size_t> first_non_finite(std::span<const double> values) noexcept;
@@ -111,10 +106,8 @@ std::optional<std::size_t> first_non_finite(std::span<const float> values) noexc
 std::string header_bytes(DType dtype, std::span<const std::size_t> shape);
 
 // Writes m as a 2-D (rows, cols) array, '<f8' or '<f4' (float32 rounds to nearest), C order,
-// version 1.0, exactly as np.save would. The file is written to a temporary in the same directory
-// and renamed into place, so path is either left as it was or holds the whole array. Throws
-// Error(Exit::cant_create) if the file cannot be created and Error(Exit::io) if writing fails part
-// way; the temporary is removed either way.
+// version 1.0, exactly as np.save would, through write_file_atomically (io/output_file): path is
+// either left as it was or holds the whole array, and its errors are that function's.
 void write(const std::filesystem::path& path, const Matrix& m, DType dtype = DType::f64);
 
 // Writes rows × cols float32 values (row-major; values.size() must be rows * cols, else

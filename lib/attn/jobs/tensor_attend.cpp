@@ -16,6 +16,7 @@
 #include "attn/core/matrix.hpp"
 #include "attn/core/rules.hpp"
 #include "attn/io/npy.hpp"
+#include "attn/io/npz.hpp"
 #include "attn/kernel/streaming.hpp"
 #include "attn/mask/expr.hpp"
 #include "attn/render/format.hpp"
@@ -61,8 +62,7 @@ Operand read_operand(const std::string& text, std::string_view role) {
     throw usage_error(fmt::format("attend needs --{} with a .npy file", role),
                       "give --q, --k and --v as .npy files, or --q FILE.npz holding q, k and v");
   const Source s = parse_source(text, role);
-  if (s.member)
-    return {fmt::format("{}:{}.npy", s.path, *s.member), npy::read_npz(s.path, *s.member)};
+  if (s.member) return {fmt::format("{}:{}.npy", s.path, *s.member), npz::read(s.path, *s.member)};
   return {s.path, npy::read(s.path)};
 }
 

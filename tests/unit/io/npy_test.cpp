@@ -622,7 +622,7 @@ TEST_CASE("write fails cleanly, leaving no file and no temporary") {
   CHECK(dir.entries() == 1);
 }
 
-// ---- bytes in memory and .npz archives --------------------------------------------------------
+// ---- bytes in memory ----------------------------------------------------------------
 
 TEST_CASE("decode reads .npy bytes already in memory") {
   const std::string bytes = slurp(fixture("fortran_be_f4_2x3.npy"));
@@ -632,52 +632,4 @@ TEST_CASE("decode reads .npy bytes already in memory") {
   CHECK(thrown([&] { npy::decode(span.first(span.size() - 1), "mem"); }).message ==
         "mem: data is truncated: shape (2, 3) float32 needs 24 bytes after the header, the file "
         "has 23");
-}
-
-TEST_CASE("read_npz reads the arrays np.savez and np.savez_compressed write") {
-  if (!npy::npz_supported()) {
-    CHECK(thrown([] { npy::read_npz(fixture("qkv.npz"), "q"); }).message ==
-          fixture_name("qkv.npz") + ": this attn was built without .npz support (libzip)");
-    return;
-  }
-  // np.savez(q=A, k=A.astype("<f4"), i=np.arange(2)) and np.savez_compressed(q=A, k=…): zip64
-  // members, stored and deflated.
-  CHECK(npy::npz_names(fixture("qkv.npz")) == std::vector<std::string>{"q", "k", "i"});
-  CHECK(npy::npz_names(fixture("qkv_compressed.npz")) == std::vector<std::string>{"q", "k"});
-  for (const std::string_view name : {"qkv.npz", "qkv_compressed.npz"}) {
-    CAPTURE(name);
-    const npy::NpyArray q = npy::read_npz(fixture(name), "q");
-    CHECK(q.dtype() == npy::DType::f64);
-    CHECK(q.to_matrix() == a_2x3);
-    const npy::NpyArray k = npy::read_npz(fixture(name), "k");
-    CHECK(k.dtype() == npy::DType::f32);
-    CHECK(k.to_matrix() == a_2x3);
-  }
-}
-
-TEST_CASE("read_npz names the archive and the member in its errors") {
-  if (!npy::npz_supported()) return;
-  const auto error = [](std::string_view name, std::string_view array) {
-    return thrown([&] { npy::read_npz(fixture(name), array); });
-  };
-  const Thrown missing_array = error("qkv.npz", "v");
-  CHECK(missing_array.code == Exit::data);
-  CHECK(missing_array.message ==
-        fixture_name("qkv.npz") + ": no array named 'v' (it holds q, k, i)");
-  CHECK(
-      error("qkv.npz", "i").message ==
-      fixture_name("qkv.npz") +
-          ":i.npy: dtype '<i8' is not supported (use float32 or float64: arr.astype(np.float64))");
-  const Thrown crc = error("crc.npz", "q");  // one data byte flipped after NumPy wrote it
-  CHECK(crc.code == Exit::data);
-  CHECK(crc.message == fixture_name("crc.npz") + ":q.npy: cannot read: CRC error");
-  CHECK(error("c_f8_2x3.npy", "q").message ==
-        fixture_name("c_f8_2x3.npy") + ": not a .npz file (it is not a zip archive)");
-  const Thrown no_file = error("no_such_file.npz", "q");
-  CHECK(no_file.code == Exit::no_input);
-  CHECK(no_file.message ==
-        "cannot open '" + fixture_name("no_such_file.npz") + "': No such file or directory");
-  const Thrown directory = error("", "q");
-  CHECK(directory.code == Exit::no_input);
-  CHECK(directory.message == "cannot open '" + fixture_name("") + "': Is a directory");
 }
