@@ -17,5 +17,6 @@ void setup_check(CLI::App& app);       // check_cmd.cpp
 void setup_explain(CLI::App& app);     // explain_cmd.cpp
 void setup_completion(CLI::App& app);  // completion.cpp
 void setup_help(CLI::App& app);        // help_cmd.cpp
+void setup_compare(CLI::App& app);     // compare_cmd.cpp
 
 }  // namespace attn::cli

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   attn::cli::setup_bias(app);
   attn::cli::setup_quiz(app);
   attn::cli::setup_check(app);
+  attn::cli::setup_compare(app);
   attn::cli::setup_explain(app);
   attn::cli::setup_completion(app);
   attn::cli::setup_help(app);

@@ -24,6 +24,20 @@ constexpr std::size_t array_align = 64;             // NumPy starts the data at 
 constexpr std::size_t growth_axis_max_digits = 21;  // NumPy pads its header by this, less digits
 constexpr bool native_big_endian = std::endian::native == std::endian::big;
 
+// The dtypes attn reads, by their NumPy type code (after the byte-order character).
+std::optional<DType> dtype_of_code(std::string_view code) {
+  constexpr std::pair<std::string_view, DType> codes[] = {
+      {"f2", DType::f16},     {"f4", DType::f32}, {"f8", DType::f64},
+      {"b1", DType::boolean}, {"u1", DType::u8},  {"i1", DType::i8},
+      {"i2", DType::i16},     {"i4", DType::i32}, {"i8", DType::i64}};
+  for (const auto& [c, d] : codes)
+    if (c == code) return d;
+  return std::nullopt;
+}
+
+constexpr std::string_view supported_text =
+    "attn reads float16, float32, float64, bool and integer arrays: arr.astype(np.float32)";
+
 // ---- the preamble and header --------------------------------------------------------------------
 
 struct Preamble {
@@ -178,18 +192,20 @@ class HeaderParser {
   void descr(Header& h) {
     if (peek() == '[')
       throw data_error(fmt::format(
-          "{}: structured dtype is not supported (attn reads a plain float32 or float64 array)",
-          name_));
+          "{}: structured dtype is not supported (attn reads a plain array of numbers)", name_));
     const std::string_view d = string_literal("a dtype such as '<f8' for 'descr'");
     const bool known_order = !d.empty() && std::string_view("<>=|").find(d[0]) != d.npos;
-    if (d.size() == 3 && known_order && (d.substr(1) == "f4" || d.substr(1) == "f8")) {
-      h.dtype = d.substr(1) == "f4" ? DType::f32 : DType::f64;
-      h.big_endian = d[0] == '>' || (d[0] != '<' && native_big_endian);
+    if (d.size() == 3 && known_order)
+      if (const auto dtype = dtype_of_code(d.substr(1))) {
+        h.dtype = *dtype;
+        h.big_endian = d[0] == '>' || (d[0] != '<' && native_big_endian);
+        return;
+      }
+    if (d == "?") {  // NumPy's own spelling of bool in some writers
+      h.dtype = DType::boolean;
       return;
     }
-    throw data_error(fmt::format(
-        "{}: dtype '{}' is not supported (use float32 or float64: arr.astype(np.float64))", name_,
-        d));
+    throw data_error(fmt::format("{}: dtype '{}' is not supported ({})", name_, d, supported_text));
   }
 
   std::size_t integer() {
@@ -227,78 +243,83 @@ class HeaderParser {
   std::size_t pos_ = 0;
 };
 
-// Reads into v until it holds `total` bytes or the file ends, growing v as bytes arrive so that a
-// header or shape that claims more than the file holds never allocates that much. v holds `have`
-// bytes already. Returns the bytes v now holds (its size is rounded up to whole elements).
-template <class T>
-std::size_t read_growing(ByteSource& in, std::vector<T>& v, std::size_t have, std::size_t total) {
+// Reads into v until it holds `total` bytes or the source ends, growing v as bytes arrive so that
+// a header or shape that claims more than the file holds never allocates that much. v holds `have`
+// bytes already. Returns the bytes v now holds.
+std::size_t read_growing(ByteSource& in, std::vector<unsigned char>& v, std::size_t have,
+                         std::size_t total) {
   constexpr std::size_t chunk = std::size_t{1} << 20;
   while (have < total) {
-    if (v.size() * sizeof(T) <= have) {
-      const std::size_t bytes = std::min(total, std::max(2 * have, have + chunk));
-      v.resize((bytes + sizeof(T) - 1) / sizeof(T));
-    }
-    const std::size_t want = std::min(v.size() * sizeof(T), total) - have;
-    const std::size_t got = in.read(reinterpret_cast<unsigned char*>(v.data()) + have, want);
+    if (v.size() <= have) v.resize(std::min(total, std::max(2 * have, have + chunk)));
+    const std::size_t want = std::min(v.size(), total) - have;
+    const std::size_t got = in.read(v.data() + have, want);
     have += got;
     if (got < want) break;
   }
   return have;
 }
 
-template <class T>
-T swap_bytes(T x) {
-  using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-  U u;
-  std::memcpy(&u, &x, sizeof u);
-  if constexpr (sizeof(T) == 4)
-    u = __builtin_bswap32(u);
-  else
-    u = __builtin_bswap64(u);
-  std::memcpy(&x, &u, sizeof u);
-  return x;
+// Reverses the bytes of each element of size `size` in place.
+void byteswap_all(std::byte* p, std::size_t count, std::size_t size) {
+  if (size == 1) return;
+  for (std::size_t i = 0; i < count; ++i) std::reverse(p + i * size, p + (i + 1) * size);
 }
 
-template <class T>
-void byteswap_all(std::vector<T>& v) {
-  for (T& x : v) x = swap_bytes(x);
-}
-
-// Fortran order stores an r×c array column by column, which is a c×r array row by row.
-template <class T>
-std::vector<T> from_column_major(const std::vector<T>& v, std::size_t rows, std::size_t cols) {
-  std::vector<T> out(v.size());
-  for (std::size_t j = 0; j < cols; ++j)
-    for (std::size_t i = 0; i < rows; ++i) out[i * cols + j] = v[j * rows + i];
+// Fortran order stores the first axis fastest; C order the last. Returns t's elements, read from
+// column-major storage, in row-major order.
+Tensor from_column_major(const Tensor& t) {
+  const std::vector<std::size_t>& shape = t.shape();
+  const std::size_t size = dtype_size(t.dtype());
+  Tensor out(t.dtype(), shape);
+  std::vector<std::size_t> index(shape.size(), 0), stride(shape.size(), 1);
+  for (std::size_t a = 1; a < shape.size(); ++a) stride[a] = stride[a - 1] * shape[a - 1];
+  std::size_t from = 0;  // the Fortran offset of `index`
+  for (std::size_t n = 0; n < t.count(); ++n) {
+    std::memcpy(out.data() + n * size, t.data() + from * size, size);
+    for (std::size_t a = shape.size(); a-- > 0;) {  // the next C-order index: last axis fastest
+      if (++index[a] < shape[a]) {
+        from += stride[a];
+        break;
+      }
+      from -= (shape[a] - 1) * stride[a];
+      index[a] = 0;
+    }
+  }
   return out;
 }
 
-template <class T>
-std::vector<T> read_values(ByteSource& in, const Header& h, MatrixShape ms, std::string_view name) {
-  const std::size_t count = ms.rows * ms.cols;  // shape product, checked for overflow by the caller
-  const std::size_t need = count * sizeof(T);
+// Reads the elements after the header into a tensor, then checks nothing follows.
+Tensor read_values(ByteSource& in, const Header& h, std::string_view name) {
+  const std::size_t need = element_count(h.shape, dtype_size(h.dtype), name) * dtype_size(h.dtype);
   const auto mismatch = [&](std::string_view what, std::size_t found) {
     return data_error(
         fmt::format("{}: {}: shape {} {} needs {} bytes after the header, the file "
                     "has {}",
                     name, what, shape_repr(h.shape), dtype_name(h.dtype), need, found));
   };
-  std::vector<T> v;
+  std::optional<Tensor> t;
   if (const auto size = in.size()) {
+    // the file says how much it holds, so allocate only what it can fill
     const std::size_t found = *size > h.data_offset ? *size - h.data_offset : 0;
     if (found < need) throw mismatch("data is truncated", found);
-    v.resize(count);  // the file holds it, so allocate it all at once
+    t.emplace(h.dtype, h.shape, 0, name);
+    const std::size_t got = in.read(reinterpret_cast<unsigned char*>(t->data()), need);
+    if (got < need) throw mismatch("data is truncated", got);
+  } else {  // a pipe or an archive member: its size is not known, so grow as bytes arrive
+    std::vector<unsigned char> bytes;
+    const std::size_t got = read_growing(in, bytes, 0, need);
+    if (got < need) throw mismatch("data is truncated", got);
+    t.emplace(h.dtype, h.shape, 0, name);
+    if (need > 0) std::memcpy(t->data(), bytes.data(), need);
   }
-  const std::size_t got = read_growing(in, v, 0, need);
-  if (got < need) throw mismatch("data is truncated", got);
   if (const std::size_t extra = skip_rest(in)) throw mismatch("file is too long", need + extra);
-  if (h.big_endian != native_big_endian) byteswap_all(v);
-  if (h.fortran_order && h.shape.size() > 1) v = from_column_major(v, ms.rows, ms.cols);
-  return v;
+  if (h.big_endian != native_big_endian) byteswap_all(t->data(), t->count(), dtype_size(h.dtype));
+  if (h.fortran_order && h.shape.size() > 1) return from_column_major(*t);
+  return std::move(*t);
 }
 
 // Reads a whole .npy file from in: the header, then the data, then checks nothing follows.
-NpyArray read_array(ByteSource& in, std::string_view name) {
+Tensor read_array(ByteSource& in, std::string_view name) {
   // The preamble is 10 bytes (version 1.0) or 12; read 12, then the rest of the header. A file
   // shorter than 12 bytes cannot hold a valid header, and parse_header says what is wrong with it.
   std::vector<unsigned char> head(12);
@@ -310,20 +331,40 @@ NpyArray read_array(ByteSource& in, std::string_view name) {
   const Header h = parse_header(head, name);
   if (head.size() != h.data_offset)  // only if the header were shorter than 2 bytes, never valid
     throw Error(Exit::internal, fmt::format("{}: .npy header of impossible length", name));
+  return read_values(in, h, name);
+}
 
+// The matrix view of a tensor: float data only, in its own precision (float16 widened to float).
+NpyArray to_array(Tensor t, std::string_view name) {
+  const MatrixShape ms = matrix_shape(t.shape(), name);
   NpyArray a;
-  const MatrixShape ms = matrix_shape(h.shape, name);
-  std::size_t count = 1;
-  for (const std::size_t d : h.shape)
-    if (__builtin_mul_overflow(count, d, &count) || count > (SIZE_MAX >> 3))
-      throw data_error(fmt::format("{}: shape {} is too large", name, shape_repr(h.shape)));
-  a.shape = h.shape;
+  a.shape = t.shape();
   a.rows = ms.rows;
   a.cols = ms.cols;
-  if (h.dtype == DType::f32)
-    a.values = read_values<float>(in, h, ms, name);
-  else
-    a.values = read_values<double>(in, h, ms, name);
+  switch (t.dtype()) {
+    case DType::f32: {
+      const auto v = t.values<float>();
+      a.values = std::vector<float>(v.begin(), v.end());
+      break;
+    }
+    case DType::f64: {
+      const auto v = t.values<double>();
+      a.values = std::vector<double>(v.begin(), v.end());
+      break;
+    }
+    case DType::f16:
+    case DType::bf16: {
+      std::vector<float> v(t.count());
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(t.at(i));
+      a.values = std::move(v);
+      break;
+    }
+    default:
+      throw data_error(
+          fmt::format("{}: dtype {} is not supported here (use float32 or float64: "
+                      "arr.astype(np.float64))",
+                      name, dtype_name(t.dtype())));
+  }
   return a;
 }
 
@@ -346,19 +387,6 @@ void append_values(std::string& out, std::span<const S> values) {
 }  // namespace
 
 // ---- public functions ---------------------------------------------------------------------------
-
-std::string_view dtype_name(DType dtype) noexcept {
-  return dtype == DType::f32 ? "float32" : "float64";
-}
-
-std::string shape_repr(std::span<const std::size_t> shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
 
 Header parse_header(std::span<const unsigned char> bytes, std::string_view name) {
   const Preamble p = read_preamble(bytes, name);
@@ -415,18 +443,30 @@ std::vector<float> NpyArray::to_f32() && {
   return out;
 }
 
-NpyArray read(const std::filesystem::path& path) {
+Tensor read_tensor(const std::filesystem::path& path) {
   FileSource in(path);
   return read_array(in, path.string());
 }
 
-NpyArray read(ByteSource& in, std::string_view name) {
+Tensor read_tensor(ByteSource& in, std::string_view name) {
   return read_array(in, name);
 }
 
-NpyArray decode(std::span<const unsigned char> bytes, std::string_view name) {
+Tensor decode_tensor(std::span<const unsigned char> bytes, std::string_view name) {
   MemorySource in(bytes);
   return read_array(in, name);
+}
+
+NpyArray read(const std::filesystem::path& path) {
+  return to_array(read_tensor(path), path.string());
+}
+
+NpyArray read(ByteSource& in, std::string_view name) {
+  return to_array(read_array(in, name), name);
+}
+
+NpyArray decode(std::span<const unsigned char> bytes, std::string_view name) {
+  return to_array(decode_tensor(bytes, name), name);
 }
 
 Matrix read_matrix(const std::filesystem::path& path) {
@@ -447,11 +487,38 @@ std::optional<std::size_t> first_non_finite(std::span<const float> values) noexc
   return static_cast<std::size_t>(it - values.begin());
 }
 
+std::string_view descr(DType dtype) {
+  switch (dtype) {
+    case DType::f16:
+      return "<f2";
+    case DType::f32:
+      return "<f4";
+    case DType::f64:
+      return "<f8";
+    case DType::boolean:
+      return "|b1";
+    case DType::u8:
+      return "|u1";
+    case DType::i8:
+      return "|i1";
+    case DType::i16:
+      return "<i2";
+    case DType::i32:
+      return "<i4";
+    case DType::i64:
+      return "<i8";
+    case DType::bf16:
+      break;
+  }
+  throw usage_error("a .npy file cannot hold bfloat16 (NumPy has no such dtype)",
+                    "write a .safetensors file instead, or choose --dtype f32");
+}
+
 std::string header_bytes(DType dtype, std::span<const std::size_t> shape) {
   // As numpy.lib.format._write_array_header: the dict with sorted keys, then room for the first
   // dimension to grow to 21 digits, then spaces and a newline up to a multiple of 64 bytes.
   std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
-                                 dtype == DType::f32 ? "<f4" : "<f8", shape_repr(shape));
+                                 descr(dtype), shape_repr(shape));
   if (!shape.empty())
     dict.append(growth_axis_max_digits -
                     std::min<std::size_t>(growth_axis_max_digits, std::to_string(shape[0]).size()),
@@ -482,6 +549,25 @@ void write(const std::filesystem::path& path, const Matrix& m, DType dtype) {
     append_values<float>(bytes, m.values());
   else
     append_values<double>(bytes, m.values());
+  write_file_atomically(path, bytes);
+}
+
+void write(const std::filesystem::path& path, Tensor& t) {
+  const std::string header = header_bytes(t.dtype(), t.shape());
+  const std::span<std::byte> room = t.headroom();
+  if (room.size() >= header.size() &&
+      !native_big_endian) {  // the header goes just before the elements: no copy
+    std::byte* start = t.data() - header.size();
+    std::memcpy(start, header.data(), header.size());
+    write_file_atomically(
+        path, std::string_view(reinterpret_cast<const char*>(start), header.size() + t.bytes()));
+    return;
+  }
+  std::string bytes = header;
+  bytes.append(reinterpret_cast<const char*>(t.data()), t.bytes());
+  if (native_big_endian)
+    byteswap_all(reinterpret_cast<std::byte*>(bytes.data() + header.size()), t.count(),
+                 dtype_size(t.dtype()));
   write_file_atomically(path, bytes);
 }
 

@@ -7,8 +7,10 @@
 //     {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }
 // padded with spaces and a newline, then the raw elements.
 //
-// attn reads float32 and float64 ('<f4', '>f4', '<f8', '>f8'; '=' and '|' mean native), in C or
-// Fortran order. Shapes map to matrices like this:
+// attn reads float16, float32 and float64 ('<f2', '<f4', '>f8', …; '=' and '|' mean native), bool
+// ('|b1') and integers (u1, i1, i2, i4, i8), in C or Fortran order, of any rank, as a Tensor
+// (io/tensor): read_tensor. The matrix readers (read, read_matrix) take float arrays whose shapes
+// map to matrices like this:
 //     (n,)              -> 1×n
 //     (r, c)            -> r×c
 //     (1, r, c)         -> r×c   leading dimensions of size 1 (a batch or head of one) are dropped
@@ -32,13 +34,13 @@
 
 #include "attn/core/matrix.hpp"
 #include "attn/io/byte_source.hpp"
+#include "attn/io/tensor.hpp"
 
 namespace attn::npy {
 
-enum class DType { f32, f64 };
-
-// "float32" or "float64".
-std::string_view dtype_name(DType dtype) noexcept;
+using attn::DType;
+using attn::dtype_name;
+using attn::shape_repr;
 
 // What the header of a .npy file says.
 struct Header {
@@ -52,8 +54,8 @@ struct Header {
 // Parses the preamble and header at the start of bytes (which must hold at least the whole
 // header; the data may follow). name is the file's name, for messages. Throws a data_error for a
 // bad magic string, an unsupported version, a header that runs past the end of bytes, a header
-// that is not a dict with exactly the keys descr, fortran_order and shape, or a dtype other than
-// float32 or float64.
+// that is not a dict with exactly the keys descr, fortran_order and shape, or a dtype attn does
+// not read (complex, structured, strings, objects, …).
 Header parse_header(std::span<const unsigned char> bytes, std::string_view name);
 
 // The matrix shape of an array shape (see the table above), or a data_error naming the shape.
@@ -62,9 +64,6 @@ struct MatrixShape {
   std::size_t cols = 0;
 };
 MatrixShape matrix_shape(std::span<const std::size_t> shape, std::string_view name);
-
-// "(2, 3)", "(4,)", "()": a shape the way Python prints it.
-std::string shape_repr(std::span<const std::size_t> shape);
 
 // An array as stored in the file, in its own precision: rows × cols values, row-major (Fortran
 // order already transposed), in this machine's byte order.
@@ -83,7 +82,15 @@ struct NpyArray {
   std::vector<float> to_f32() &&;
 };
 
-// Reads a .npy file keeping its precision: the float32 path, with no detour through double.
+// Reads a .npy file of any supported dtype and rank, elements in C order and native byte order.
+Tensor read_tensor(const std::filesystem::path& path);
+// The same from any source (an archive member: io/npz); name is for messages.
+Tensor read_tensor(ByteSource& in, std::string_view name);
+// The same from bytes in memory.
+Tensor decode_tensor(std::span<const unsigned char> bytes, std::string_view name);
+
+// Reads a .npy file of floats keeping its precision (float16 widens to float32 exactly), as a
+// matrix (the shapes above); other dtypes are a data_error.
 NpyArray read(const std::filesystem::path& path);
 
 // Reads a .npy file of either precision as a matrix of doubles.
@@ -102,8 +109,13 @@ std::optional<std::size_t> first_non_finite(std::span<const float> values) noexc
 
 // The bytes NumPy (1.24) writes before the data of a little-endian, C-order array of this dtype
 // and shape: magic, version 1.0, header length, and the header dict padded with spaces and a
-// newline so the data starts at a multiple of 64 bytes.
+// newline so the data starts at a multiple of 64 bytes. bfloat16 has no NumPy dtype: a usage
+// error saying to write safetensors or choose another dtype.
 std::string header_bytes(DType dtype, std::span<const std::size_t> shape);
+
+// Writes t with its own shape and dtype, as np.save would. When t has headroom for the header the
+// file is written from t's storage without a copy.
+void write(const std::filesystem::path& path, Tensor& t);
 
 // Writes m as a 2-D (rows, cols) array, '<f8' or '<f4' (float32 rounds to nearest), C order,
 // version 1.0, exactly as np.save would, through write_file_atomically (io/output_file): path is

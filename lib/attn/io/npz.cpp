@@ -133,7 +133,11 @@ std::vector<std::string> names(const std::filesystem::path& path) {
   return array_names(Archive(path));
 }
 
-npy::NpyArray read(const std::filesystem::path& path, std::string_view array) {
+namespace {
+
+// Calls read(source, name) on the member holding `array`.
+template <class F>
+auto read_member(const std::filesystem::path& path, std::string_view array, F read) {
   const Archive archive(path);
   const std::string member = std::string(array) + ".npy";
   const zip_int64_t index = zip_name_locate(archive.get(), member.c_str(), 0);
@@ -145,7 +149,20 @@ npy::NpyArray read(const std::filesystem::path& path, std::string_view array) {
   }
   const std::string name = fmt::format("{}:{}", archive.name(), member);
   ZipSource in(archive, static_cast<zip_uint64_t>(index), name);
-  return npy::read(in, name);
+  return read(in, name);
+}
+
+}  // namespace
+
+npy::NpyArray read(const std::filesystem::path& path, std::string_view array) {
+  return read_member(path, array,
+                     [](ByteSource& in, const std::string& name) { return npy::read(in, name); });
+}
+
+Tensor read_tensor(const std::filesystem::path& path, std::string_view array) {
+  return read_member(path, array, [](ByteSource& in, const std::string& name) {
+    return npy::read_tensor(in, name);
+  });
 }
 
 #else
@@ -162,6 +179,9 @@ std::vector<std::string> names(const std::filesystem::path& path) {
   no_npz(path);
 }
 npy::NpyArray read(const std::filesystem::path& path, std::string_view) {
+  no_npz(path);
+}
+Tensor read_tensor(const std::filesystem::path& path, std::string_view) {
   no_npz(path);
 }
 

@@ -27,5 +27,7 @@ std::vector<std::string> names(const std::filesystem::path& path);
 // Reads one array; array "q" is the member "q.npy". A missing array is a data_error that lists
 // the arrays there are.
 npy::NpyArray read(const std::filesystem::path& path, std::string_view array);
+// The same as a tensor of any dtype and rank (io/npy's read_tensor).
+Tensor read_tensor(const std::filesystem::path& path, std::string_view array);
 
 }  // namespace attn::npz

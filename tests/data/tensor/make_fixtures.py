@@ -31,3 +31,67 @@ s[np.triu(np.ones((6, 6), bool), 1)] = -np.inf
 w = np.exp(s - s.max(axis=1, keepdims=True))
 w /= w.sum(axis=1, keepdims=True)
 np.save("o_causal.npy", w @ v)
+
+# ---- safetensors, written here with json and struct (not by attn) -------------------------------
+import json
+import struct
+
+
+def safetensors_bytes(tensors, metadata=None, header_override=None, pad=True):
+    """The bytes of a safetensors file: u64 LE header length, JSON header, the buffer."""
+    header, buffer = {}, b""
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    codes = {np.dtype("<f2"): "F16", np.dtype("<f4"): "F32", np.dtype("<f8"): "F64",
+             np.dtype("bool"): "BOOL", np.dtype("<i4"): "I32", np.dtype("<i8"): "I64"}
+    for name, (arr, code) in tensors.items():
+        raw = np.ascontiguousarray(arr).tobytes()
+        header[name] = {"dtype": code or codes[arr.dtype], "shape": list(arr.shape),
+                        "data_offsets": [len(buffer), len(buffer) + len(raw)]}
+        buffer += raw
+    text = json.dumps(header if header_override is None else header_override).encode()
+    if pad:
+        text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + buffer
+
+
+def bf16_bits(a):
+    """float32 -> bfloat16 bits, rounding to nearest even (NaN-free input)."""
+    u = np.ascontiguousarray(a, dtype="<f4").view("<u4").astype(np.uint64)
+    return ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype("<u2")
+
+
+def put(name, data):
+    with open(name, "wb") as f:
+        f.write(data)
+
+
+# q, k, v of the tensors above as one (1, 1, 6, 4) layer; metadata as transformers writes it
+layer = {"q": (q[None, None].astype("<f4"), None), "k": (k[None, None].astype("<f4"), None),
+         "v": (v[None, None].astype("<f4"), None)}
+put("layer.safetensors", safetensors_bytes(layer, metadata={"format": "pt"}))
+put("layer_bf16.safetensors", safetensors_bytes(
+    {n: (bf16_bits(a), "BF16") for n, (a, _) in layer.items()}))
+put("q_f16.safetensors", safetensors_bytes({"q": (q.astype("<f2"), None)}, pad=False))
+np.save("q_f16.npy", q.astype("<f2"))
+
+# header defects, one per file
+good = safetensors_bytes({"q": (q.astype("<f4"), None)})
+n = struct.unpack("<Q", good[:8])[0]
+put("bad_truncated.safetensors", good[:-5])                       # the buffer ends early
+put("bad_short.safetensors", good[:5])                            # not even the length
+put("bad_huge_header.safetensors", struct.pack("<Q", 2**40) + good[8:])
+put("bad_header_past_end.safetensors", struct.pack("<Q", len(good)) + good[8:])
+put("bad_not_json.safetensors", struct.pack("<Q", 8) + b"{'q': 1}" + good[8 + n:])
+put("bad_dtype.safetensors", safetensors_bytes({"q": (q.astype("<f4"), "F8_E4M3")}))
+put("bad_shape.safetensors", safetensors_bytes({}, header_override={
+    "q": {"dtype": "F32", "shape": [6, 5], "data_offsets": [0, 96]}}) + q.astype("<f4").tobytes())
+put("bad_outside.safetensors", safetensors_bytes({}, header_override={
+    "q": {"dtype": "F32", "shape": [6, 4], "data_offsets": [8, 104]}}) + q.astype("<f4").tobytes())
+put("bad_overlap.safetensors", safetensors_bytes({}, header_override={
+    "q": {"dtype": "F32", "shape": [6, 4], "data_offsets": [0, 96]},
+    "k": {"dtype": "F32", "shape": [2, 4], "data_offsets": [64, 96]}}) + q.astype("<f4").tobytes())
+put("bad_gap.safetensors", safetensors_bytes({}, header_override={
+    "q": {"dtype": "F32", "shape": [5, 4], "data_offsets": [16, 96]}}) + q.astype("<f4").tobytes())
+put("bad_metadata.safetensors", safetensors_bytes({"q": (q.astype("<f4"), None)},
+                                                  metadata={"step": 3}))

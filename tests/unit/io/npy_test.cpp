@@ -275,23 +275,39 @@ TEST_CASE("parse_header rejects a malformed dict, saying where") {
   CHECK(header_error("{").code == Exit::data);
 }
 
-TEST_CASE("parse_header rejects dtypes other than float32 and float64") {
+TEST_CASE("parse_header reads float16, bool and integer dtypes") {
+  const auto dtype_of = [](std::string_view descr) {
+    const std::string dict =
+        "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (1,), }";
+    return npy::parse_header(npy_bytes(dict), "q.npy").dtype;
+  };
+  CHECK(dtype_of("<f2") == attn::DType::f16);
+  CHECK(dtype_of("|b1") == attn::DType::boolean);
+  CHECK(dtype_of("|u1") == attn::DType::u8);
+  CHECK(dtype_of("|i1") == attn::DType::i8);
+  CHECK(dtype_of("<i2") == attn::DType::i16);
+  CHECK(dtype_of("<i4") == attn::DType::i32);
+  CHECK(dtype_of("<i8") == attn::DType::i64);
+}
+
+TEST_CASE("parse_header rejects the dtypes attn does not read") {
   const auto error = [](std::string_view descr) {
     return header_error("{'descr': '" + std::string(descr) +
                         "', 'fortran_order': False, 'shape': (2,), }")
         .message;
   };
-  CHECK(error("<i8") ==
-        "q.npy: dtype '<i8' is not supported (use float32 or float64: arr.astype(np.float64))");
-  CHECK(error("<c16") ==
-        "q.npy: dtype '<c16' is not supported (use float32 or float64: arr.astype(np.float64))");
-  CHECK(error("<f2") ==
-        "q.npy: dtype '<f2' is not supported (use float32 or float64: arr.astype(np.float64))");
-  CHECK(error("f8") ==
-        "q.npy: dtype 'f8' is not supported (use float32 or float64: arr.astype(np.float64))");
+  const auto unsupported = [](std::string_view descr) {
+    return "q.npy: dtype '" + std::string(descr) +
+           "' is not supported (attn reads float16, float32, float64, bool and integer arrays: "
+           "arr.astype(np.float32))";
+  };
+  CHECK(error("<c16") == unsupported("<c16"));
+  CHECK(error("<u8") == unsupported("<u8"));
+  CHECK(error("<U3") == unsupported("<U3"));
+  CHECK(error("f8") == unsupported("f8"));  // no byte order
   CHECK(
       header_error("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (2,), }").message ==
-      "q.npy: structured dtype is not supported (attn reads a plain float32 or float64 array)");
+      "q.npy: structured dtype is not supported (attn reads a plain array of numbers)");
 }
 
 // ---- shapes
@@ -389,16 +405,16 @@ TEST_CASE("read rejects the arrays NumPy writes that attn cannot use") {
   const auto error = [](std::string_view name) {
     return thrown([&] { npy::read(fixture(name)); });
   };
-  const auto unsupported = [](std::string_view name, std::string_view descr) {
-    return fixture_name(name) + ": dtype '" + std::string(descr) +
-           "' is not supported (use float32 or float64: arr.astype(np.float64))";
-  };
-  CHECK(error("int64.npy").message == unsupported("int64.npy", "<i8"));
-  CHECK(error("complex.npy").message == unsupported("complex.npy", "<c16"));
-  CHECK(error("f2.npy").message == unsupported("f2.npy", "<f2"));
+  CHECK(error("int64.npy").message ==
+        fixture_name("int64.npy") +
+            ": dtype int64 is not supported here (use float32 or float64: arr.astype(np.float64))");
+  CHECK(error("complex.npy").message ==
+        fixture_name("complex.npy") +
+            ": dtype '<c16' is not supported (attn reads float16, float32, float64, bool and "
+            "integer arrays: arr.astype(np.float32))");
   CHECK(error("structured.npy").message ==
         fixture_name("structured.npy") +
-            ": structured dtype is not supported (attn reads a plain float32 or float64 array)");
+            ": structured dtype is not supported (attn reads a plain array of numbers)");
   CHECK(error("scalar_f8.npy").message ==
         fixture_name("scalar_f8.npy") + ": shape () is a scalar; attn needs a 1-D or 2-D array");
   CHECK(error("cube_f8_2x2x2.npy").message ==
@@ -407,6 +423,24 @@ TEST_CASE("read rejects the arrays NumPy writes that attn cannot use") {
             "dimensions of size 1 are dropped)");
   for (const std::string_view name : {"int64.npy", "complex.npy", "scalar_f8.npy"})
     CHECK(error(name).code == Exit::data);
+}
+
+TEST_CASE("read_tensor reads every dtype and rank as a tensor in C order") {
+  // np.array([1.0], dtype="<f2"); np.arange(6, dtype="<i8"); a 2×2×2 cube of float64
+  const attn::Tensor f2 = npy::read_tensor(fixture("f2.npy"));
+  CHECK(f2.dtype() == attn::DType::f16);
+  CHECK(f2.shape() == std::vector<std::size_t>{1});
+  CHECK(f2.values<std::uint16_t>()[0] == 0x3c00);  // 1.0 in float16
+  const attn::Tensor i8 = npy::read_tensor(fixture("int64.npy"));
+  CHECK(i8.dtype() == attn::DType::i64);
+  CHECK(i8.at(5) == 5.0);
+  const attn::Tensor cube = npy::read_tensor(fixture("cube_f8_2x2x2.npy"));
+  CHECK(cube.shape() == std::vector<std::size_t>{2, 2, 2});
+  CHECK(cube.at(5) == 5.0);  // np.arange(8.0).reshape(2, 2, 2)[1, 0, 1]
+  // Fortran order and big-endian come back in C order and native byte order
+  const attn::Tensor fortran = npy::read_tensor(fixture("fortran_be_f4_2x3.npy"));
+  CHECK(fortran.dtype() == attn::DType::f32);
+  CHECK(attn::to_matrix(fortran, "m") == a_2x3);
 }
 
 TEST_CASE("read rejects broken files, naming the file and the problem") {
