@@ -1,3 +1,5 @@
+// The plan and the dispatch of the streaming kernel: checks, key spans, work items, the thread
+// pool, and the empty-row policy. The vector code is kernel/tile_kernel.inc.
 #include "attn/kernel/streaming.hpp"
 
 #include <fmt/format.h>
@@ -5,11 +7,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <stdexcept>
@@ -18,6 +22,7 @@
 #include <type_traits>
 
 #include "attn/core/error.hpp"
+#include "attn/core/heads.hpp"
 
 // The vector kernel (kernel/tile_kernel.inc) is written once with GCC vector extensions and
 // compiled three times: this file includes it under `#pragma GCC target("avx512f")`,
@@ -38,42 +43,138 @@ using Vec [[gnu::vector_size(Bytes)]] = T;
 
 // ---- The plan shared by every thread -----------------------------------------------------------
 
+// One work item: a query tile of one head of one batch.
+struct Item {
+  std::size_t batch = 0, head = 0, tile = 0;
+};
+
+// The k and v of one (batch, kv head), packed once for every query head that reads them.
+template <class T>
+struct Group {
+  std::once_flag packed;
+  std::vector<T> k_blocks;  // per key tile: kᵀ (d_k, tile_keys), zero padded
+  std::vector<T> v_packed;  // (n_k, d_vp) when v is converted or padded
+  const T* v = nullptr;     // row j of v at v + j·ldv, d_vp columns
+  std::size_t ldv = 0;
+  std::atomic<std::size_t> left{0};  // items not finished; the last frees the buffers
+};
+
 template <class T>
 struct Plan {
-  AttentionDims dims;
+  std::size_t batch = 0, heads = 0, kv_heads = 0;
+  std::size_t n_q = 0, n_k = 0, d_k = 0, d_v = 0;
+  std::size_t d_vp = 0;      // d_v rounded up to a whole number of vector blocks
+  std::size_t n_blocks = 0;  // key tiles
   Geometry geometry;
   const MaskExpr* mask = nullptr;
-  bool exact = false;
+  bool exact = false;  // every row's span is exact: no cell-by-cell mask
   T scale = 1;
-  std::size_t d_vp = 0;              // d_v rounded up to a whole number of vector blocks
-  const T* q = nullptr;              // (n_q, d_k)
-  std::vector<T> k_blocks;           // per key tile: kᵀ (d_k, tile_keys), zero padded
-  const T* v = nullptr;              // (n_k, d_vp)
-  std::vector<T> v_padded;           // v with d_vp columns when d_v is not a whole block
-  T* out = nullptr;                  // (n_q, d_v)
-  std::vector<KeyRange> spans;       // per row
-  std::vector<std::size_t> order;    // query tiles, most work first
-  std::vector<unsigned char> empty;  // per row, set by the workers
+  TensorIn q, k, v;
+  TensorOut out;
+  std::vector<KeyRange> spans;  // MaskExpr::span of each query row
+  const std::vector<std::size_t>* kv_lens = nullptr;
+  const MaskTensor* mask_tensor = nullptr;
+  std::vector<KeyRange> tensor_spans;  // per distinct row of the mask tensor
+  std::vector<T> slopes;               // ALiBi, per head; empty: none
+  bool capped = false;
+  T cap = 1;
+  float* lse = nullptr;
+  std::unique_ptr<Group<T>[]> groups;
+  std::vector<Item> items;
+  std::vector<unsigned char> empty;  // per (batch, head, row), set by the workers
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> computed{0}, masked{0}, skipped{0};
+  std::atomic<bool> overflow{false};
   std::mutex failure_mutex;
   std::exception_ptr failure;
+
+  std::size_t group_of(std::size_t b, std::size_t h) const {
+    return b * kv_heads + kv_head_of(h, HeadLayout{heads, kv_heads});
+  }
+  std::size_t tensor_row(std::size_t b, std::size_t h, std::size_t i) const {
+    const MaskTensor& m = *mask_tensor;
+    return ((m.batch == 1 ? 0 : b) * m.heads + (m.heads == 1 ? 0 : h)) * m.rows +
+           (m.rows == 1 ? 0 : i);
+  }
+  // The keys row i of (b, h) may see at most.
+  KeyRange row_span(std::size_t b, std::size_t h, std::size_t i) const {
+    KeyRange s = spans[i];
+    if (!kv_lens->empty()) s.end = std::min(s.end, (*kv_lens)[b]);
+    if (mask_tensor) {
+      const KeyRange t = tensor_spans[tensor_row(b, h, i)];
+      s = {std::max(s.begin, t.begin), std::min(s.end, t.end)};
+    }
+    return s.empty() ? KeyRange{} : s;
+  }
 };
 
 // One thread's scratch: a query tile, the scores, the accumulators.
 template <class T>
 struct Scratch {
-  std::vector<T> q, s, o, m, l;
-  Scratch(std::size_t d_k, std::size_t d_vp)
+  std::vector<T> q, s, o, m, l, row;
+  Scratch(std::size_t d_k, std::size_t d_vp, std::size_t d_v)
       : q(tile_rows * d_k),
         s(tile_rows * tile_keys),
         o(tile_rows * d_vp),
         m(tile_rows),
-        l(tile_rows) {}
+        l(tile_rows),
+        row(std::max(d_k, d_v)) {}
 };
 
-// ---- The kernel, three times
-// ---------------------------------------------------------------------
+// ---- Elements of any float dtype, as T ---------------------------------------------------------
+
+template <class S>
+S load_as(const void* base, std::size_t i) {
+  S x;
+  std::memcpy(&x, static_cast<const std::byte*>(base) + i * sizeof(S), sizeof(S));
+  return x;
+}
+
+// Element i of a float tensor, widened to double.
+double element(const void* base, DType dtype, std::size_t i) {
+  switch (dtype) {
+    case DType::f16:
+      return f16_to_f32(load_as<std::uint16_t>(base, i));
+    case DType::bf16:
+      return bf16_to_f32(load_as<std::uint16_t>(base, i));
+    case DType::f32:
+      return load_as<float>(base, i);
+    case DType::f64:
+      return load_as<double>(base, i);
+    case DType::boolean:
+    case DType::u8:
+      return load_as<unsigned char>(base, i);
+    default:
+      return 0;
+  }
+}
+
+// Stores x as element i of a float tensor (float16 and bfloat16 through float32).
+void store_element(void* base, DType dtype, std::size_t i, double x) {
+  std::byte* p = static_cast<std::byte*>(base);
+  switch (dtype) {
+    case DType::f16: {
+      const std::uint16_t h = f32_to_f16(static_cast<float>(x));
+      std::memcpy(p + 2 * i, &h, 2);
+      break;
+    }
+    case DType::bf16: {
+      const std::uint16_t h = f32_to_bf16(static_cast<float>(x));
+      std::memcpy(p + 2 * i, &h, 2);
+      break;
+    }
+    case DType::f32: {
+      const auto f = static_cast<float>(x);
+      std::memcpy(p + 4 * i, &f, 4);
+      break;
+    }
+    default:
+      std::memcpy(p + 8 * i, &x, 8);
+      break;
+  }
+}
+
+// ---- The kernel, three times --------------------------------------------------------------------
 
 // Register blocks: 4 rows × ATTN_KERNEL_NV vectors of accumulators, 8 on SSE2 and AVX2 (16
 // registers), 16 on AVX-512 (32 registers).
@@ -89,7 +190,7 @@ constexpr std::size_t sse2_block = 2 * 16;
 #if defined(__x86_64__) || defined(__i386__)
 #define ATTN_X86 1
 #pragma GCC push_options
-#pragma GCC target("avx2,fma")
+#pragma GCC target("avx2,fma,f16c")
 #define ATTN_KERNEL_NS avx2
 #define ATTN_KERNEL_BYTES 32
 #define ATTN_KERNEL_NV 2
@@ -100,7 +201,7 @@ constexpr std::size_t sse2_block = 2 * 16;
 #pragma GCC pop_options
 
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma")
+#pragma GCC target("avx512f,avx2,fma,f16c")
 #define ATTN_KERNEL_NS avx512
 #define ATTN_KERNEL_BYTES 64
 #define ATTN_KERNEL_NV 4
@@ -118,88 +219,124 @@ constexpr std::size_t block_bytes(VectorUnit unit) {
   return unit == VectorUnit::avx512 ? 4 * 64 : unit == VectorUnit::avx2 ? 2 * 32 : sse2_block;
 }
 
-// The first q·k that is not finite, scanning in run_attention's order; only called when the
-// norms allow an overflow, so the common case costs nothing.
+// The first c·q·k that is not finite, scanning batches, heads, rows and keys in order; called
+// only once a tile has seen one, so the common case costs nothing. Throws the overflow error.
 template <class T>
-void check_products(const T* q, const T* k, const AttentionDims& d) {
-  auto norm = [&](const T* m, std::size_t rows) {
-    double most = 0;
-    for (std::size_t i = 0; i < rows; ++i) {
-      double sum = 0;
-      for (std::size_t t = 0; t < d.d_k; ++t)
-        sum += static_cast<double>(m[i * d.d_k + t]) * m[i * d.d_k + t];
-      most = std::max(most, std::sqrt(sum));
+[[noreturn]] void report_overflow(const Plan<T>& p) {
+  const bool one = p.batch == 1 && p.heads == 1;
+  for (std::size_t b = 0; b < p.batch; ++b)
+    for (std::size_t h = 0; h < p.heads; ++h) {
+      const std::size_t g = kv_head_of(h, HeadLayout{p.heads, p.kv_heads});
+      for (std::size_t i = 0; i < p.n_q; ++i)
+        for (std::size_t j = 0; j < p.n_k; ++j) {
+          T sum = 0;
+          for (std::size_t t = 0; t < p.d_k; ++t)
+            sum += static_cast<T>(element(p.q.data, p.q.dtype, p.q.view.offset(b, h, i) + t)) *
+                   static_cast<T>(element(p.k.data, p.k.dtype, p.k.view.offset(b, g, j) + t));
+          if (std::isfinite(sum) && std::isfinite(sum * p.scale)) continue;
+          throw data_error(
+              fmt::format("{}q·k overflows at row {}, column {} (q_{}·k_{} = {})",
+                          one ? "" : fmt::format("batch {}, head {}: ", b, h), i, j, i, j, sum),
+              fmt::format("scale the inputs down: their products exceed the range of a {}",
+                          std::is_same_v<T, float> ? "float" : "double"));
+        }
     }
-    return most;
-  };
-  // |q·k| ≤ ‖q‖‖k‖, and every partial sum is below that too
-  if (norm(q, d.n_q) * norm(k, d.n_k) < 0.25 * static_cast<double>(std::numeric_limits<T>::max()))
-    return;
-  for (std::size_t i = 0; i < d.n_q; ++i)
-    for (std::size_t j = 0; j < d.n_k; ++j) {
-      T sum = 0;
-      for (std::size_t t = 0; t < d.d_k; ++t) sum += q[i * d.d_k + t] * k[j * d.d_k + t];
-      if (!std::isfinite(sum))
-        throw data_error(
-            fmt::format("q·k overflows at row {}, column {} (q_{}·k_{} = {})", i, j, i, j, sum),
-            fmt::format("scale the inputs down: their products exceed the range of a {}",
-                        std::is_same_v<T, float> ? "float" : "double"));
-    }
+  throw data_error("a score overflows", "scale the inputs down");
+}
+
+// Each distinct row of a mask tensor: the first and one past the last key it does not block.
+std::vector<KeyRange> tensor_row_spans(const MaskTensor& m, std::size_t n_k) {
+  const bool additive = is_float(m.dtype);
+  std::vector<KeyRange> spans(m.batch * m.heads * m.rows);
+  for (std::size_t b = 0; b < m.batch; ++b)
+    for (std::size_t h = 0; h < m.heads; ++h)
+      for (std::size_t i = 0; i < m.rows; ++i) {
+        const std::size_t base = b * m.batch_stride + h * m.head_stride + i * m.row_stride;
+        std::size_t first = n_k, last = 0;
+        for (std::size_t j = 0; j < n_k; ++j) {
+          const double x = element(m.data, m.dtype, base + j * m.col_stride);
+          if (additive ? x == neg_inf : x == 0) continue;
+          first = std::min(first, j);
+          last = j + 1;
+        }
+        spans[(b * m.heads + h) * m.rows + i] = first < last ? KeyRange{first, last} : KeyRange{};
+      }
+  return spans;
+}
+
+void check_view(const Bhsd& v, const char* what) {
+  if (v.seq > 0 && v.dim > 0 && v.batch > 0 && v.heads > 0) return;
+  throw std::invalid_argument(fmt::format("attend_batched: {} has an empty axis", what));
 }
 
 template <class T>
-StreamingReport attend(std::span<const T> q, std::span<const T> k, std::span<const T> v,
-                       const AttentionDims& d, std::span<T> out, const StreamingOptions& opt) {
-  if (q.size() != d.n_q * d.d_k || k.size() != d.n_k * d.d_k || v.size() != d.n_k * d.d_v ||
-      out.size() != d.n_q * d.d_v)
-    throw std::invalid_argument("attend_streaming: a span's size does not match the dims");
-  check_not_empty("q", d.n_q * d.d_k);
-  check_not_empty("k", d.n_k);
-  check_not_empty("v", d.d_v);
+BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, const TensorOut& out,
+                     const BatchedOptions& opt) {
+  for (const DType d : {q.dtype, k.dtype, v.dtype, out.dtype})
+    if (!is_float(d)) throw std::invalid_argument("attend_batched: operands must be floats");
+  check_view(q.view, "q");
+  check_view(k.view, "k");
+  check_view(v.view, "v");
+  const std::size_t B = q.view.batch, H = q.view.heads, G = k.view.heads;
+  if (k.view.batch != B || v.view.batch != B || out.view.batch != B || v.view.heads != G || G > H ||
+      H % G != 0 || k.view.dim != q.view.dim || v.view.seq != k.view.seq || out.view.heads != H ||
+      out.view.seq != q.view.seq || out.view.dim != v.view.dim)
+    throw std::invalid_argument("attend_batched: the operands' views do not fit together");
+  if (!opt.kv_lens.empty() && opt.kv_lens.size() != B)
+    throw std::invalid_argument("attend_batched: kv_lens needs one length per batch");
+  if (!opt.alibi_slopes.empty() && opt.alibi_slopes.size() != H)
+    throw std::invalid_argument("attend_batched: alibi_slopes needs one slope per head");
 
-  StreamingReport report;
+  BatchedReport report;
   report.unit = resolve_vector_unit(opt.unit);
   Plan<T> plan;
-  plan.dims = d;
-  plan.geometry = Geometry{d.n_q, d.n_k, opt.align};
+  plan.batch = B, plan.heads = H, plan.kv_heads = G;
+  plan.n_q = q.view.seq, plan.n_k = k.view.seq, plan.d_k = q.view.dim, plan.d_v = v.view.dim;
+  plan.geometry = Geometry{plan.n_q, plan.n_k, opt.align};
   opt.mask.check_fits(plan.geometry);
-  check_products(q.data(), k.data(), d);
   plan.mask = &opt.mask;
-  plan.exact = has_exact_spans(opt.mask);
-  plan.scale = static_cast<T>(resolve_scale(opt.scale, d.d_k));
-  plan.q = q.data();
-  plan.out = out.data();
-
-  // kᵀ in tiles of tile_keys keys, so the product reads b row by row
-  const std::size_t n_blocks = (d.n_k + tile_keys - 1) / tile_keys;
-  plan.k_blocks.assign(n_blocks * d.d_k * tile_keys, T{0});
-  for (std::size_t j = 0; j < d.n_k; ++j) {
-    T* block = plan.k_blocks.data() + (j / tile_keys) * d.d_k * tile_keys + j % tile_keys;
-    for (std::size_t t = 0; t < d.d_k; ++t) block[t * tile_keys] = k[j * d.d_k + t];
+  plan.exact = has_exact_spans(opt.mask) && !opt.mask_tensor;
+  plan.scale = static_cast<T>(resolve_scale(opt.scale, plan.d_k));
+  if (opt.softcap) {
+    check_softcap(*opt.softcap);
+    plan.capped = true;
+    plan.cap = static_cast<T>(*opt.softcap);
   }
+  for (const double m : opt.alibi_slopes) plan.slopes.push_back(static_cast<T>(m));
+  plan.q = q, plan.k = k, plan.v = v, plan.out = out;
+  plan.kv_lens = &opt.kv_lens;
+  plan.lse = opt.lse;
+  if (opt.mask_tensor) {
+    plan.mask_tensor = &*opt.mask_tensor;
+    plan.tensor_spans = tensor_row_spans(*opt.mask_tensor, plan.n_k);
+  }
+  plan.n_blocks = (plan.n_k + tile_keys - 1) / tile_keys;
   const std::size_t block = block_bytes(report.unit) / sizeof(T);
-  plan.d_vp = (d.d_v + block - 1) / block * block;
-  if (plan.d_vp == d.d_v) {
-    plan.v = v.data();
-  } else {
-    plan.v_padded.assign(d.n_k * plan.d_vp, T{0});
-    for (std::size_t j = 0; j < d.n_k; ++j)
-      std::copy_n(v.data() + j * d.d_v, d.d_v, plan.v_padded.data() + j * plan.d_vp);
-    plan.v = plan.v_padded.data();
-  }
+  plan.d_vp = (plan.d_v + block - 1) / block * block;
 
-  plan.spans.resize(d.n_q);
-  for (std::size_t i = 0; i < d.n_q; ++i) plan.spans[i] = opt.mask.span(plan.geometry, i);
-  plan.empty.assign(d.n_q, 0);
+  plan.spans.resize(plan.n_q);
+  for (std::size_t i = 0; i < plan.n_q; ++i) plan.spans[i] = opt.mask.span(plan.geometry, i);
+  plan.empty.assign(B * H * plan.n_q, 0);
 
-  // Query tiles, the most keys first, so the threads finish together.
-  const std::size_t n_tiles = (d.n_q + tile_rows - 1) / tile_rows;
+  // Query tiles, the most keys first, so the threads finish together; items grouped by the kv
+  // head they read, so each group's k and v are packed once and freed soon.
+  const std::size_t n_tiles = (plan.n_q + tile_rows - 1) / tile_rows;
   std::vector<std::size_t> work(n_tiles, 0);
-  for (std::size_t i = 0; i < d.n_q; ++i) work[i / tile_rows] += plan.spans[i].size();
-  plan.order.resize(n_tiles);
-  std::iota(plan.order.begin(), plan.order.end(), std::size_t{0});
-  std::stable_sort(plan.order.begin(), plan.order.end(),
+  for (std::size_t i = 0; i < plan.n_q; ++i) work[i / tile_rows] += plan.spans[i].size();
+  std::vector<std::size_t> order(n_tiles);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
+  plan.groups = std::make_unique<Group<T>[]>(B * G);
+  const std::size_t per_group = H / G;
+  plan.items.reserve(B * H * n_tiles);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t g = 0; g < G; ++g) {
+      for (const std::size_t tile : order)
+        for (std::size_t h = g * per_group; h < (g + 1) * per_group; ++h)
+          plan.items.push_back({b, h, tile});
+      plan.groups[b * G + g].left = per_group * n_tiles;
+    }
 
   void (*worker)(Plan<T>&) = sse2::work;
 #if ATTN_X86
@@ -207,8 +344,8 @@ StreamingReport attend(std::span<const T> q, std::span<const T> k, std::span<con
   if (report.unit == VectorUnit::avx512) worker = avx512::work;
 #endif
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const unsigned threads =
-      static_cast<unsigned>(std::min<std::size_t>(opt.threads == 0 ? cores : opt.threads, n_tiles));
+  const unsigned threads = static_cast<unsigned>(
+      std::min<std::size_t>(opt.threads == 0 ? cores : opt.threads, plan.items.size()));
   report.threads = threads;
   {
     std::vector<std::jthread> pool;
@@ -216,34 +353,94 @@ StreamingReport attend(std::span<const T> q, std::span<const T> k, std::span<con
     worker(plan);
   }
   if (plan.failure) std::rethrow_exception(plan.failure);
+  if (plan.overflow) report_overflow(plan);
   report.tiles_computed = plan.computed;
   report.tiles_masked = plan.masked;
   report.tiles_skipped = plan.skipped;
   report.exact_spans = plan.exact;
 
-  for (std::size_t i = 0; i < d.n_q; ++i)
-    if (plan.empty[i]) report.empty_rows.push_back(i);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t h = 0; h < H; ++h)
+      for (std::size_t i = 0; i < plan.n_q; ++i)
+        if (plan.empty[(b * H + h) * plan.n_q + i]) report.empty_rows.push_back({b, h, i});
   if (report.empty_rows.empty()) return report;
   switch (opt.empty_rows) {
     case EmptyRows::zero:
       break;  // already 0
     case EmptyRows::nan:
-      for (std::size_t i : report.empty_rows)
-        std::fill_n(out.data() + i * d.d_v, d.d_v, std::numeric_limits<T>::quiet_NaN());
+    case EmptyRows::uniform:
+      for (const BlockedRow& r : report.empty_rows) {
+        // NaN, or weights 1/n_k on every key: the mean of v
+        const std::size_t g = kv_head_of(r.head, HeadLayout{H, G});
+        for (std::size_t t = 0; t < plan.d_v; ++t) {
+          double x = std::numeric_limits<double>::quiet_NaN();
+          if (opt.empty_rows == EmptyRows::uniform) {
+            x = 0;
+            for (std::size_t j = 0; j < plan.n_k; ++j)
+              x += element(v.data, v.dtype, v.view.offset(r.batch, g, j) + t);
+            x /= static_cast<double>(plan.n_k);
+          }
+          store_element(out.data, out.dtype, out.view.offset(r.batch, r.head, r.row) + t, x);
+        }
+      }
       break;
-    case EmptyRows::uniform: {  // weights 1/n_k on every key: the mean of v
-      std::vector<T> mean(d.d_v, T{0});
-      const T w = T{1} / static_cast<T>(d.n_k);
-      for (std::size_t j = 0; j < d.n_k; ++j)
-        for (std::size_t t = 0; t < d.d_v; ++t) mean[t] += w * v[j * d.d_v + t];
-      for (std::size_t i : report.empty_rows)
-        std::copy(mean.begin(), mean.end(), out.data() + i * d.d_v);
+    case EmptyRows::error: {
+      // the rows of the first (batch, head) that has any, named as the step path names them
+      const BlockedRow first = report.empty_rows.front();
+      std::vector<std::size_t> rows;
+      for (const BlockedRow& r : report.empty_rows)
+        if (r.batch == first.batch && r.head == first.head) rows.push_back(r.row);
+      try {
+        check_empty_rows(rows, EmptyRows::error);
+      } catch (const Error& e) {
+        if (B == 1 && H == 1) throw;
+        throw Error(e.code(),
+                    fmt::format("batch {}, head {}: {}", first.batch, first.head, e.what()),
+                    e.hint());
+      }
       break;
     }
-    case EmptyRows::error:
-      check_empty_rows(report.empty_rows, opt.empty_rows);
-      break;
   }
+  return report;
+}
+
+TensorIn rows_of(const void* data, DType dtype, std::size_t rows, std::size_t cols) {
+  TensorIn t{data, dtype, {}};
+  t.view.seq = rows, t.view.dim = cols;
+  t.view.row_stride = cols, t.view.head_stride = t.view.batch_stride = rows * cols;
+  return t;
+}
+
+template <class T>
+StreamingReport attend_one(std::span<const T> q, std::span<const T> k, std::span<const T> v,
+                           const AttentionDims& d, std::span<T> out, const StreamingOptions& opt) {
+  if (q.size() != d.n_q * d.d_k || k.size() != d.n_k * d.d_k || v.size() != d.n_k * d.d_v ||
+      out.size() != d.n_q * d.d_v)
+    throw std::invalid_argument("attend_streaming: a span's size does not match the dims");
+  check_not_empty("q", d.n_q * d.d_k);
+  check_not_empty("k", d.n_k);
+  check_not_empty("v", d.d_v);
+  constexpr DType dtype = std::is_same_v<T, float> ? DType::f32 : DType::f64;
+  BatchedOptions b;
+  b.mask = opt.mask;
+  b.align = opt.align;
+  b.scale = opt.scale;
+  b.empty_rows = opt.empty_rows;
+  b.threads = opt.threads;
+  b.unit = opt.unit;
+  b.compute = dtype;
+  const TensorIn o = rows_of(out.data(), dtype, d.n_q, d.d_v);
+  const BatchedReport r =
+      attend<T>(rows_of(q.data(), dtype, d.n_q, d.d_k), rows_of(k.data(), dtype, d.n_k, d.d_k),
+                rows_of(v.data(), dtype, d.n_k, d.d_v), TensorOut{out.data(), dtype, o.view}, b);
+  StreamingReport report;
+  for (const BlockedRow& row : r.empty_rows) report.empty_rows.push_back(row.row);
+  report.tiles_computed = r.tiles_computed;
+  report.tiles_masked = r.tiles_masked;
+  report.tiles_skipped = r.tiles_skipped;
+  report.threads = r.threads;
+  report.unit = r.unit;
+  report.exact_spans = r.exact_spans;
   return report;
 }
 
@@ -267,8 +464,11 @@ VectorUnit best_vector_unit() {
 #if ATTN_X86
   static const VectorUnit best = [] {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return VectorUnit::avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return VectorUnit::avx2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("f16c"))
+      return VectorUnit::avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("f16c"))
+      return VectorUnit::avx2;
     return VectorUnit::sse2;
   }();
   return best;
@@ -296,16 +496,23 @@ bool has_exact_spans(const MaskExpr& mask) {
   });
 }
 
+BatchedReport attend_batched(const TensorIn& q, const TensorIn& k, const TensorIn& v,
+                             const TensorOut& out, const BatchedOptions& options) {
+  if (options.compute == DType::f32) return attend<float>(q, k, v, out, options);
+  if (options.compute == DType::f64) return attend<double>(q, k, v, out, options);
+  throw std::invalid_argument("attend_batched: compute in float32 or float64");
+}
+
 StreamingReport attend_streaming(std::span<const double> q, std::span<const double> k,
                                  std::span<const double> v, const AttentionDims& dims,
                                  std::span<double> out, const StreamingOptions& options) {
-  return attend<double>(q, k, v, dims, out, options);
+  return attend_one<double>(q, k, v, dims, out, options);
 }
 
 StreamingReport attend_streaming(std::span<const float> q, std::span<const float> k,
                                  std::span<const float> v, const AttentionDims& dims,
                                  std::span<float> out, const StreamingOptions& options) {
-  return attend<float>(q, k, v, dims, out, options);
+  return attend_one<float>(q, k, v, dims, out, options);
 }
 
 Matrix attend_streaming(const Matrix& q, const Matrix& k, const Matrix& v,
@@ -315,7 +522,8 @@ Matrix attend_streaming(const Matrix& q, const Matrix& k, const Matrix& v,
   check_not_empty("v", v.size());
   const AttentionDims d = check_shapes(q.rows(), q.cols(), k.rows(), k.cols(), v.rows(), v.cols());
   Matrix out(d.n_q, d.d_v);
-  StreamingReport r = attend<double>(q.values(), k.values(), v.values(), d, out.values(), options);
+  StreamingReport r =
+      attend_one<double>(q.values(), k.values(), v.values(), d, out.values(), options);
   if (report) *report = std::move(r);
   return out;
 }

@@ -1,21 +1,33 @@
-// Attention without the n_q × n_k matrices: the output o = softmax(c·q·kᵀ + M)·v computed tile by
-// tile with an online softmax (FlashAttention's running max and running sum), so memory stays
-// O(n·d). Gives run_attention's output to rounding (1e-12 relative in double).
+// Attention without the n_q × n_k matrices: o = softmax(c·q·kᵀ + b + M)·v computed tile by tile
+// with an online softmax (FlashAttention's running max and running sum), so memory stays O(n·d).
+// Gives run_attention's output to rounding (1e-12 relative in double).
 //
-// For each query tile (64 rows) and each key tile (64 keys) that the mask does not wholly block:
+// The batched form takes whole layers: q (B, H, S_q, D_k), k (B, H_kv, S_k, D_k), v (B, H_kv, S_k,
+// D_v) and o (B, H, S_q, D_v), each a core/bhsd view in its own float dtype (float16, bfloat16,
+// float32 or float64, converted as the tiles are loaded; `compute` says whether the arithmetic is
+// float32 or float64). Query head h reads kv head ⌊h·H_kv/H⌋ (core/heads' kv_head_of).
+//
+// For each (batch, head, query tile of 64 rows) and each key tile of 64 keys that is not wholly
+// blocked:
 //   pass 1: s = c · q_tile · k_tileᵀ                      (64, d_k) x (d_k, 64) -> (64, 64)
-//   pass 2: blocked cells of s become −∞ (only on tiles the mask partly blocks)
-//   pass 3: m' = max(m, max_j s_ij); p_ij = exp(s_ij − m'); l = l·exp(m − m') + Σ_j p_ij
-//   pass 4: o = o·exp(m − m') + p · v_tile                (64, 64) x (64, d_v) -> (64, d_v)
-// and at the end o_i / l_i. Key tiles outside MaskExpr::span of every row in the query tile are
-// never computed. When the mask is an intersection of interval atoms (causal, window, local,
-// prefix, valid, chunk) the span is exact and blocked cells are filled by interval; otherwise
-// (document, dilated, |, !) allows() is asked cell by cell, only inside the span.
+//   pass 2: s += m_h·(j − p) (ALiBi, each head its slope), then s = C·tanh(s/C) (the softcap)
+//   pass 3: blocked cells of s become −∞ and a mask tensor's additive values are added (only on
+//           tiles something partly blocks or adds to)
+//   pass 4: m' = max(m, max_j s_ij); p_ij = exp(s_ij − m'); l = l·exp(m − m') + Σ_j p_ij
+//   pass 5: o = o·exp(m − m') + p · v_tile                (64, 64) x (64, d_v) -> (64, d_v)
+// and at the end o_i / l_i, and log-sum-exp m_i + log l_i when asked. A row's keys are limited to
+// the mask expression's MaskExpr::span, to [0, L_b) under kv_lens, and to the first and last key a
+// mask tensor allows; key tiles outside that for every row of a query tile are never computed.
+// When the expression is an intersection of interval atoms (causal, window, local, prefix, valid,
+// chunk) and there is no mask tensor the span is exact and blocked cells are filled by interval;
+// otherwise allows() and the mask tensor are asked cell by cell, only inside the span.
 //
-// Query tiles are shared among threads from a queue ordered by their work, so a causal mask's
-// short top rows and long bottom rows balance. The tile products and exp use the widest vector
-// unit the processor has (AVX-512, AVX2 with FMA, or SSE2), chosen at run time, so the portable
-// build is still fast.
+// Work items (batch, head, query tile) are shared among threads from one queue, grouped by the kv
+// head they read so that its k and v are packed once (kᵀ in tiles, in the compute precision) and
+// freed when its last item is done; within a group, the tiles with the most keys go first, so a
+// causal mask's short top rows and long bottom rows balance. The tile products and exp use the
+// widest vector unit the processor has (AVX-512, AVX2 with FMA, or SSE2), chosen at run time, so
+// the portable build is still fast.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +37,8 @@
 #include <vector>
 
 #include "attn/core/attention.hpp"
+#include "attn/core/bhsd.hpp"
+#include "attn/core/dtype.hpp"
 #include "attn/core/geometry.hpp"
 #include "attn/core/matrix.hpp"
 #include "attn/core/rules.hpp"
@@ -42,6 +56,68 @@ std::string_view vector_unit_name(VectorUnit unit);
 VectorUnit best_vector_unit();
 // The unit that runs when `wanted` is asked for here.
 VectorUnit resolve_vector_unit(VectorUnit wanted);
+
+// One operand's elements in memory, in a float dtype.
+struct TensorIn {
+  const void* data = nullptr;
+  DType dtype = DType::f64;
+  Bhsd view;
+};
+struct TensorOut {
+  void* data = nullptr;
+  DType dtype = DType::f64;
+  Bhsd view;
+};
+
+// A mask given as a tensor, broadcast to (B, H, S_q, S_k): bool or uint8 (non-zero = may attend,
+// as SDPA's bool attn_mask), or an additive float mask (0 = may attend, −∞ = blocked, any other
+// value added to the score). A broadcast axis has size 1 (and stride 0).
+struct MaskTensor {
+  const void* data = nullptr;
+  DType dtype = DType::boolean;
+  std::size_t batch = 1, heads = 1, rows = 1, cols = 1;
+  std::size_t batch_stride = 0, head_stride = 0, row_stride = 0, col_stride = 0;  // elements
+};
+
+struct BatchedOptions {
+  MaskExpr mask;  // true = may attend; full by default
+  Align align = Align::bottom_right;
+  std::optional<double> scale;  // c; 1/√d_k when absent
+  EmptyRows empty_rows = EmptyRows::zero;
+  std::vector<std::size_t> kv_lens;       // per batch: keys j ≥ L_b blocked; empty: none
+  std::optional<MaskTensor> mask_tensor;  // besides the expression
+  std::vector<double> alibi_slopes;       // per query head, m_h ≥ 0; empty: no bias
+  std::optional<double> softcap;          // C > 0: the biased score becomes C·tanh(·/C)
+  float* lse = nullptr;        // (B, H, S_q) contiguous: log Σ_j exp(β_ij); −∞ if empty
+  DType compute = DType::f64;  // f32 or f64 arithmetic
+  unsigned threads = 0;        // 0: one per core
+  VectorUnit unit = VectorUnit::automatic;
+};
+
+// A row whose every key is blocked.
+struct BlockedRow {
+  std::size_t batch = 0, head = 0, row = 0;
+  friend bool operator==(const BlockedRow&, const BlockedRow&) = default;
+};
+
+struct BatchedReport {
+  std::vector<BlockedRow> empty_rows;  // in (batch, head, row) order
+  std::size_t tiles_computed = 0;      // key tiles multiplied
+  std::size_t tiles_masked = 0;        // of those, the ones something partly blocks
+  std::size_t tiles_skipped = 0;       // key tiles never touched: wholly blocked
+  unsigned threads = 0;
+  VectorUnit unit = VectorUnit::automatic;  // the unit that ran
+  bool exact_spans = false;                 // blocked cells filled by interval, not cell by cell
+};
+
+// o = attention(q, k, v) over every batch and head (see the top of this file). Throws
+// std::invalid_argument when the views do not fit together (the caller checks shapes with their
+// names: jobs/tensor_attend); a data error for a mask that does not fit the shape, a score that
+// overflows, or (EmptyRows::error) a fully blocked row.
+BatchedReport attend_batched(const TensorIn& q, const TensorIn& k, const TensorIn& v,
+                             const TensorOut& out, const BatchedOptions& options);
+
+// ---- One head, one matrix each -----------------------------------------------------------------
 
 struct StreamingOptions {
   MaskExpr mask;  // true = may attend; full by default
