@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "attn/core/error.hpp"
+#include "attn/io/layout.hpp"
 #include "attn/io/output_file.hpp"
 #include "attn/jobs/tensor_attend.hpp"
 #include "attn/render/explain_cell.hpp"
@@ -17,12 +18,14 @@
 namespace attn::cli {
 namespace {
 
-// attend on .npy/.npz tensors: files in, files out, a summary on stdout.
+// attend on tensor files (.npy, .npz, .safetensors): files in, files out, a summary on stdout.
 struct TensorOptions {
-  std::optional<std::string> output, scores_out, weights_out;
-  DTypeChoice dtype = DTypeChoice::f64;
+  std::optional<std::string> output, scores_out, weights_out, lse_out, check_against, kv_lens;
+  std::optional<double> rtol, atol;
+  std::optional<std::string> dtype, layout;
+  std::optional<std::size_t> batch;
   bool timing = false;
-  unsigned threads = 0;
+  std::optional<unsigned> threads;
 };
 
 struct PipelineOptions {
@@ -33,23 +36,104 @@ struct PipelineOptions {
   TensorOptions tensor;
 };
 
-bool wants_tensor_path(const PipelineOptions& o) {
+bool any_tensor_operand(const InputArgs& in) {
   const auto is_tensor = [](const std::optional<std::string>& s) {
     return s && is_tensor_path(*s);
   };
-  return is_tensor(o.input.q) || is_tensor(o.input.k) || is_tensor(o.input.v) || o.tensor.output ||
-         o.tensor.scores_out || o.tensor.weights_out;
+  return is_tensor(in.q) || is_tensor(in.k) || is_tensor(in.v);
 }
 
-void run_tensor(const PipelineOptions& o) {
+// The flags that only tensor files use, by name, when given.
+std::vector<std::string> tensor_flags_given(const TensorOptions& t) {
+  std::vector<std::string> given;
+  const auto note = [&](bool on, const char* flag) {
+    if (on) given.emplace_back(flag);
+  };
+  note(t.output.has_value(), "--output");
+  note(t.scores_out.has_value(), "--scores-out");
+  note(t.weights_out.has_value(), "--weights-out");
+  note(t.lse_out.has_value(), "--lse-out");
+  note(t.check_against.has_value(), "--check-against");
+  note(t.kv_lens.has_value(), "--kv-lens");
+  note(t.rtol.has_value(), "--rtol");
+  note(t.atol.has_value(), "--atol");
+  note(t.dtype.has_value(), "--dtype");
+  note(t.layout.has_value(), "--layout");
+  note(t.batch.has_value(), "--batch");
+  note(t.timing, "--timing");
+  note(t.threads.has_value(), "--threads");
+  return given;
+}
+
+bool wants_tensor_path(const PipelineOptions& o) {
+  return any_tensor_operand(o.input) || !tensor_flags_given(o.tensor).empty();
+}
+
+// Which worked view of one slice the flags ask for, if any: its flag, for messages.
+std::optional<std::string> slice_view(const PipelineOptions& o) {
+  if (!o.explain.empty()) return "--explain";
+  if (o.pictures.heatmap) return "--heatmap";
+  if (o.pictures.svg) return "--svg";
+  if (o.pictures.html) return "--html";
+  const Format f = output_format(o.output);
+  if (f == Format::markdown || f == Format::latex || f == Format::csv)
+    return fmt::format("--format {}", format_names()[static_cast<std::size_t>(f)]);
+  return std::nullopt;
+}
+
+// Every flag the tensor path cannot honour is refused by name, before any file is read.
+void refuse_unsupported(const PipelineOptions& o, bool view) {
   const InputArgs& in = o.input;
-  if (!in.q || !is_tensor_path(*in.q))
-    throw usage_error("--output, --scores-out and --weights-out work on .npy/.npz inputs",
+  if (!in.q || !is_tensor_path(*in.q)) {
+    const char* other = in.k && is_tensor_path(*in.k)   ? "k"
+                        : in.v && is_tensor_path(*in.v) ? "v"
+                                                        : nullptr;
+    if (other)
+      throw usage_error(
+          fmt::format("--q {}: with --{} a tensor file, --q must be a tensor file too",
+                      in.q ? "'" + *in.q + "'" : "missing", other),
+          "save q with np.save (FILE.npy), or give all of q, k and v as literals");
+    throw usage_error(fmt::format("{} works with tensor files (.npy, .npz, .safetensors)",
+                                  tensor_flags_given(o.tensor).front()),
                       "save q, k and v with np.save and give --q q.npy --k k.npy --v v.npy");
-  if (in.input || in.bias || in.softcap || in.softcap_order || in.heads || in.head || in.kv_heads)
-    throw usage_error("--input, --bias, --softcap and --heads are not supported with .npy inputs");
+  }
+  const auto refuse = [](bool given, const char* flag, const char* why) {
+    if (given) throw usage_error(fmt::format("{} {}", flag, why));
+  };
+  refuse(in.input.has_value(), "--input",
+         "reads a JSON document of literals; with tensor files give --q, --k and --v");
+  refuse(in.heads.has_value(), "--heads",
+         "splits literal columns into heads; tensor files carry their heads in their shape "
+         "(B, H, S, D)");
+  refuse(in.kv_heads.has_value(), "--kv-heads",
+         "is for literals; with tensor files k and v have H_kv heads in their shape");
+  refuse(
+      in.softcap_order.has_value(), "--softcap-order",
+      "is for literals; with tensor files the softcap comes after the bias, C·tanh((c·s + b)/C)");
+  refuse(in.bias_table.has_value(), "--bias-table",
+         "goes with --bias t5, which tensor files do not take (alibi and alibi:SLOPE do)");
   if (in.mask && (in.mask->starts_with('[') || in.mask->starts_with('@')))
-    throw usage_error("with .npy inputs, --mask takes an expression such as causal");
+    throw usage_error(
+        "with tensor files, --mask takes an expression such as causal, or a tensor "
+        "file such as mask.npy");
+  refuse(o.output.standalone && output_format(o.output) != Format::latex, "--standalone",
+         "goes with --format latex");
+  refuse((o.pictures.ascii || o.pictures.numbers) && !o.pictures.heatmap && !o.pictures.svg &&
+             !o.pictures.html,
+         o.pictures.ascii ? "--ascii" : "--numbers", "goes with --heatmap or --svg");
+  refuse(o.pictures.tokens.has_value() && !view, "--tokens",
+         "labels a slice's picture or table: add --explain, --heatmap, --svg or --format "
+         "markdown|latex|csv");
+  refuse((o.tensor.rtol || o.tensor.atol) && !o.tensor.check_against,
+         o.tensor.rtol ? "--rtol" : "--atol", "goes with --check-against FILE");
+  for (const auto& [value, flag] :
+       {std::pair{o.tensor.batch, "--batch"}, std::pair{in.head, "--head"}})
+    if (value && *value == 0)
+      throw usage_error(fmt::format("{} 0: batch rows and heads count from 1", flag));
+}
+
+TensorJob tensor_job(const PipelineOptions& o) {
+  const InputArgs& in = o.input;
   TensorJob job;
   job.q = *in.q;
   job.k = in.k.value_or("");
@@ -57,39 +141,101 @@ void run_tensor(const PipelineOptions& o) {
   job.output = o.tensor.output;
   job.scores_out = o.tensor.scores_out;
   job.weights_out = o.tensor.weights_out;
+  job.lse_out = o.tensor.lse_out;
+  job.check_against = o.tensor.check_against;
+  job.rtol = o.tensor.rtol;
+  job.atol = o.tensor.atol;
   job.mask = in.mask;
+  job.kv_lens = o.tensor.kv_lens;
+  job.bias = in.bias;
+  job.softcap = in.softcap;
+  if (o.tensor.layout) job.layout = *layout_named(*o.tensor.layout);
   job.align = in.align;
   if (in.no_scale)
     job.scale = 1.0;
   else
     job.scale = in.scale;
   job.empty_rows = in.empty_rows;
-  job.dtype = o.tensor.dtype;
+  if (o.tensor.dtype) job.dtype = *float_dtype_named(*o.tensor.dtype);
   job.timing = o.tensor.timing;
-  job.threads = o.tensor.threads;
-  const TensorSummary summary = run_tensor_attend(job);
-  if (!summary.timing.empty()) fmt::print(stderr, "{}\n", summary.timing);
-  print_result(summary.text);
+  job.threads = o.tensor.threads.value_or(0);
+  return job;
+}
+
+void report(const PipelineOptions& o, const TensorSummary& s) {
+  for (const std::string& w : s.warnings) warn(o.output, w);
+  if (!s.timing.empty()) fmt::print(stderr, "{}\n", s.timing);
+}
+
+void run_slice_view(const PipelineOptions& o, const TensorJob& job, const std::string& view);
+
+void run_tensor(const PipelineOptions& o) {
+  const std::optional<std::string> view = slice_view(o);
+  refuse_unsupported(o, view.has_value());
+  const TensorJob job = tensor_job(o);
+  if (view) return run_slice_view(o, job, *view);
+  SummaryStyle style;
+  style.batch = o.tensor.batch.value_or(1) - 1;
+  style.head = o.input.head.value_or(1) - 1;
+  style.digits = o.output.digits;
+  style.color = stdout_color(o.output).enabled;
+  const TensorSummary s = run_tensor_attend(job, style);
+  report(o, s);
+  print_result(output_format(o.output) == Format::json ? s.json : s.text);
+  if (s.checked && !s.checked->within())
+    throw Error(Exit::negative, fmt::format("--check-against: {} of {} elements beyond tolerance",
+                                            s.checked->beyond, s.checked->count));
 }
 
 void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
-  const char* group = "Tensors (.npy)";
-  cmd.add_option("--output", t.output, "write o to this .npy file")
+  const char* group = "Tensors (.npy, .npz, .safetensors)";
+  cmd.add_option("--output", t.output, "write o to this .npy or .safetensors file")
       ->type_name("FILE")
       ->group(group);
-  cmd.add_option("--scores-out", t.scores_out, "also write β (n_q×n_k) to this .npy file")
+  cmd.add_option("--scores-out", t.scores_out, "also write β (…, S_q, S_k) to this file")
       ->type_name("FILE")
       ->group(group);
-  cmd.add_option("--weights-out", t.weights_out, "also write α (n_q×n_k) to this .npy file")
+  cmd.add_option("--weights-out", t.weights_out, "also write α (…, S_q, S_k) to this file")
       ->type_name("FILE")
       ->group(group);
-  static const std::map<std::string, DTypeChoice> kDType{{"f32", DTypeChoice::f32},
-                                                         {"f64", DTypeChoice::f64}};
-  cmd.add_option("--dtype", t.dtype, "compute and write in float32 or float64 (default f64)")
-      ->transform(CLI::CheckedTransformer(kDType, CLI::ignore_case).description(""))
-      ->type_name("f32|f64")
+  cmd.add_option("--lse-out", t.lse_out,
+                 "also write each row's log-sum-exp, (B, H, S_q) float32, as FlashAttention")
+      ->type_name("FILE")
       ->group(group);
-  cmd.add_flag("--timing", t.timing, "print the time spent reading, computing and writing")
+  cmd.add_option("--layout", t.layout,
+                 "axes of q, k, v and o: bhsd (B, H, S, D; PyTorch, the default) or bshd (B, S, "
+                 "H, D; flash-attn, Hugging Face)")
+      ->check(CLI::IsMember({"bhsd", "bshd"}))
+      ->type_name("bhsd|bshd")
+      ->group(group);
+  cmd.add_option("--kv-lens", t.kv_lens,
+                 "valid keys per batch row (key padding): L1,L2,… or a file of integers")
+      ->type_name("L1,L2,…|FILE")
+      ->group(group);
+  cmd.add_option("--dtype", t.dtype,
+                 "compute and write in this dtype (default: the inputs'; f16 and bf16 compute in "
+                 "float32)")
+      ->check(CLI::IsMember({"f16", "bf16", "f32", "f64"}))
+      ->type_name("f16|bf16|f32|f64")
+      ->group(group);
+  cmd.add_option("--batch", t.batch,
+                 "the batch row (from 1) of the slice shown: the summary's corner, pictures, "
+                 "--explain")
+      ->type_name("b")
+      ->group(group);
+  cmd.add_option("--check-against", t.check_against,
+                 "compare this tensor with o, as attn compare does (exit 1 beyond tolerance)")
+      ->type_name("FILE")
+      ->group(group);
+  cmd.add_option("--rtol", t.rtol, "relative tolerance for --check-against")
+      ->type_name("R")
+      ->group(group);
+  cmd.add_option("--atol", t.atol, "absolute tolerance for --check-against")
+      ->type_name("A")
+      ->group(group);
+  cmd.add_flag("--timing", t.timing,
+               "print the milliseconds spent reading, computing and writing, the vector unit and "
+               "threads")
       ->group(group);
   cmd.add_option("--threads", t.threads, "threads to compute with (default: one per core)")
       ->check(CLI::Range(0u, 256u).description(""))
@@ -140,15 +286,8 @@ std::vector<Picture> pictures(const Run& run, Stage stage, const AxisLabels& lab
   return out;
 }
 
-void run_pipeline(const PipelineOptions& o, Stage stage) {
-  if (stage == Stage::output && wants_tensor_path(o)) {
-    if (o.pictures.heatmap || o.pictures.svg || o.pictures.html)
-      throw usage_error("--heatmap, --svg and --html picture the worked steps, not .npy tensors",
-                        "give q, k and v as numbers (--q \"1,0;0,1\") or a JSON --input to "
-                        "picture them");
-    return run_tensor(o);
-  }
-  const Run run = run_heads(load_input(o.input, stage), stage);
+// The worked views of a run, as for literals: --explain, pictures, or the chosen format.
+void show_run(const PipelineOptions& o, const Run& run, Stage stage) {
   for (const auto& w : warnings(run)) warn(o.output, w);
   const Geometry& g = run.heads.front().trace.geometry;
   const AxisLabels labels =
@@ -161,6 +300,34 @@ void run_pipeline(const PipelineOptions& o, Stage stage) {
     return;
   if (files_only(o.pictures, o.output)) return;
   print_result(render_result(run, output_format(o.output), format_options(o.output, labels)));
+}
+
+// One slice of a tensor job shown the worked way; files the job was asked for are written first.
+void run_slice_view(const PipelineOptions& o, const TensorJob& job, const std::string& view) {
+  const Request slice = tensor_slice(job, o.tensor.batch, o.input.head, view);
+  const bool files = job.output || job.scores_out || job.weights_out || job.lse_out ||
+                     job.check_against || job.timing;
+  if (files) {
+    const TensorSummary s = run_tensor_attend(job);
+    report(o, s);
+    if (s.checked && !s.checked->within()) {
+      show_run(o, run_heads(slice, Stage::output), Stage::output);
+      throw Error(Exit::negative, fmt::format("--check-against: {} of {} elements beyond tolerance",
+                                              s.checked->beyond, s.checked->count));
+    }
+  }
+  show_run(o, run_heads(slice, Stage::output), Stage::output);
+}
+
+void run_pipeline(const PipelineOptions& o, Stage stage) {
+  if (wants_tensor_path(o)) {
+    if (stage == Stage::output) return run_tensor(o);
+    throw usage_error(
+        fmt::format("attn {} works on literals and JSON documents",
+                    stage == Stage::scores ? "score" : "weights"),
+        "with tensor files use attn attend, and --scores-out or --weights-out to keep β and α");
+  }
+  show_run(o, run_heads(load_input(o.input, stage), stage), stage);
 }
 
 void setup_pipeline(CLI::App& app, const char* name, const std::string& description, Stage stage) {

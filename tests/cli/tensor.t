@@ -64,6 +64,7 @@ o[:4, :3] of 6×3:
   -0.8068  -0.3621  0.2352
 (give --output o.npy to save all 18 values)
 rows with every key blocked: 2 (1, 4), output NaN
+! attn: warning: 2 rows have every key blocked: they get NaN weights and output (--empty-rows)
 ? 0
 
 # Bad inputs are named by file, row and column.

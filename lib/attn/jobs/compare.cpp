@@ -16,12 +16,6 @@ namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-std::vector<std::size_t> squeezed(const std::vector<std::size_t>& shape) {
-  auto first = std::ranges::find_if(shape, [](std::size_t d) { return d != 1; });
-  if (first == shape.end() && !shape.empty()) --first;  // keep one axis of an all-1 shape
-  return {first, shape.end()};
-}
-
 // Wider dtypes rank higher: float16 and bfloat16 are both coarser than float32; bfloat16 has
 // fewer significant bits, so it is the coarser of the two.
 DType coarser(DType a, DType b) {
@@ -48,6 +42,12 @@ void check_tolerance(const std::optional<double>& t, const char* flag) {
 
 }  // namespace
 
+std::vector<std::size_t> squeeze_leading(const std::vector<std::size_t>& shape) {
+  auto first = std::ranges::find_if(shape, [](std::size_t d) { return d != 1; });
+  if (first == shape.end() && !shape.empty()) --first;  // keep one axis of an all-1 shape
+  return {first, shape.end()};
+}
+
 Tolerance default_tolerance(DType dtype) {
   switch (dtype) {
     case DType::f16:
@@ -62,34 +62,39 @@ Tolerance default_tolerance(DType dtype) {
 }
 
 Comparison compare_tensors(const NamedTensor& a, const NamedTensor& b, const CompareOptions& o) {
+  return compare_tensors(a.name, a.tensor, b.name, b.tensor, o);
+}
+
+Comparison compare_tensors(std::string_view a_name, const Tensor& at, std::string_view b_name,
+                           const Tensor& bt, const CompareOptions& o) {
   check_tolerance(o.rtol, "--rtol");
   check_tolerance(o.atol, "--atol");
-  for (const NamedTensor* t : {&a, &b})
-    if (!is_float(t->tensor.dtype()))
+  for (const auto& [name, t] : {std::pair{a_name, &at}, std::pair{b_name, &bt}})
+    if (!is_float(t->dtype()))
       throw data_error(
           fmt::format("{}: dtype {} is not a float type; compare reads float16, "
                       "bfloat16, float32 and float64",
-                      t->name, dtype_name(t->tensor.dtype())));
+                      name, dtype_name(t->dtype())));
   Comparison c;
-  c.a_name = a.name, c.b_name = b.name;
-  c.a_dtype = a.tensor.dtype(), c.b_dtype = b.tensor.dtype();
-  c.a_shape = a.tensor.shape(), c.b_shape = b.tensor.shape();
-  c.shape = squeezed(c.a_shape);
-  if (c.shape != squeezed(c.b_shape))
-    throw data_error(fmt::format("{} has shape {} but {} has shape {}", a.name,
-                                 shape_repr(c.a_shape), b.name, shape_repr(c.b_shape)),
+  c.a_name = a_name, c.b_name = b_name;
+  c.a_dtype = at.dtype(), c.b_dtype = bt.dtype();
+  c.a_shape = at.shape(), c.b_shape = bt.shape();
+  c.shape = squeeze_leading(c.a_shape);
+  if (c.shape != squeeze_leading(c.b_shape))
+    throw data_error(fmt::format("{} has shape {} but {} has shape {}", a_name,
+                                 shape_repr(c.a_shape), b_name, shape_repr(c.b_shape)),
                      "compare tensors of the same shape (leading axes of size 1 aside)");
   const DType coarse = coarser(c.a_dtype, c.b_dtype);
   const Tolerance d = default_tolerance(coarse);
   c.tolerance = {o.rtol.value_or(d.rtol), o.atol.value_or(d.atol)};
   c.default_tolerance = !o.rtol && !o.atol;
-  c.count = a.tensor.count();
+  c.count = at.count();
   const bool ulps = coarse != DType::f64;
   if (ulps) c.max_ulp = WorstElement{};
   c.ulp_dtype = coarse;
   c.max_abs.error = c.max_rel.error = -1;
   for (std::size_t i = 0; i < c.count; ++i) {
-    const double x = a.tensor.at(i), y = b.tensor.at(i);
+    const double x = at.at(i), y = bt.at(i);
     double abs = 0, rel = 0;
     const bool same = (std::isnan(x) && std::isnan(y)) || x == y;
     if (!same) {

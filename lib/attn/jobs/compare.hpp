@@ -27,6 +27,9 @@ struct Tolerance {
   double rtol = 0, atol = 0;
 };
 
+// The shape without its leading axes of size 1 (one axis kept): shapes match when these do.
+std::vector<std::size_t> squeeze_leading(const std::vector<std::size_t>& shape);
+
 // torch.testing.assert_close's defaults for dtype (the table above).
 Tolerance default_tolerance(DType dtype);
 
@@ -60,6 +63,8 @@ struct Comparison {
 // Compares a with b. Throws a data_error (exit 65) naming both shapes when they differ, or a
 // dtype that is not a float type; a usage error for a negative or non-finite tolerance.
 Comparison compare_tensors(const NamedTensor& a, const NamedTensor& b, const CompareOptions& o);
+Comparison compare_tensors(std::string_view a_name, const Tensor& a, std::string_view b_name,
+                           const Tensor& b, const CompareOptions& o);
 
 // The report: shapes and dtypes, the worst absolute, relative and ULP errors with their indices,
 // and the count beyond tolerance.

@@ -6,19 +6,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <limits>
-#include <span>
-#include <variant>
-#include <vector>
+#include <nlohmann/json.hpp>
 
 #include "attn/core/error.hpp"
 #include "attn/core/matrix.hpp"
-#include "attn/core/rules.hpp"
 #include "attn/io/npy.hpp"
-#include "attn/io/npz.hpp"
+#include "attn/jobs/tensor_check.hpp"
+#include "attn/jobs/tensor_slice.hpp"
 #include "attn/kernel/streaming.hpp"
-#include "attn/mask/expr.hpp"
 #include "attn/render/format.hpp"
 
 namespace attn {
@@ -26,322 +21,416 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-bool ends_with_ci(std::string_view text, std::string_view suffix) {
-  if (text.size() < suffix.size()) return false;
-  return std::equal(
-      suffix.begin(), suffix.end(), text.end() - static_cast<long>(suffix.size()),
-      [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
-}
+// ---- What was computed
+// ----------------------------------------------------------------------------
 
-// "f.npz" -> (f.npz, role); "f.npz:x" -> (f.npz, x); anything else is a .npy path.
-struct Source {
-  std::string path;
-  std::optional<std::string> member;
+struct Computed {
+  Tensor out;                     // o, in the output dtype and q's layout
+  Bhsd out_view;                  // its (batch, head, position, feature) view
+  std::optional<Tensor> lse;      // (B, H, S_q) float32
+  std::optional<Tensor> scores;   // β, (…, S_q, S_k), step path only
+  std::optional<Tensor> weights;  // α
+  bool streamed = false;
+  BatchedReport report;  // the kernel's (streamed)
+  std::vector<BlockedRow> empty_rows;
+  double weight_sum_error = 0;     // step path: every row's |Σ_j α_ij − 1|
+  std::string unit = "step path";  // the vector unit, for the timing line
+  unsigned threads = 1;
 };
 
-Source parse_source(const std::string& text, std::string_view role) {
-  if (ends_with_ci(text, ".npz")) return {text, std::string(role)};
-  const auto colon = text.rfind(':');
-  if (colon != std::string::npos && ends_with_ci(std::string_view(text).substr(0, colon), ".npz"))
-    return {text.substr(0, colon), text.substr(colon + 1)};
-  return {text, std::nullopt};
-}
-
-// One operand as read, and the name its messages use.
-struct Operand {
-  std::string name;
-  npy::NpyArray array;
-};
-
-Operand read_operand(const std::string& text, std::string_view role) {
-  if (text.empty())
-    throw usage_error(fmt::format("attend needs --{} with a .npy file", role),
-                      "give --q, --k and --v as .npy files, or --q FILE.npz holding q, k and v");
-  const Source s = parse_source(text, role);
-  if (s.member) return {fmt::format("{}:{}.npy", s.path, *s.member), npz::read(s.path, *s.member)};
-  return {s.path, npy::read(s.path)};
-}
-
-template <class T>
-void require_finite(std::span<const T> values, std::size_t cols, const std::string& name,
-                    std::string_view role, std::string_view why) {
-  const auto at = npy::first_non_finite(values);
-  if (!at) return;
-  throw data_error(fmt::format("{}: {} at row {}, column {} is {}{}", name, role, *at / cols,
-                               *at % cols, values[*at], why),
-                   fmt::format("attention needs finite inputs: check np.isfinite({}).all()", role));
-}
-
-void check_finite(const Operand& op, std::string_view role) {
-  std::visit(
-      [&](const auto& v) {
-        require_finite<typename std::decay_t<decltype(v)>::value_type>(v, op.array.cols, op.name,
-                                                                       role, "");
-      },
-      op.array.values);
-}
-
-std::string dims_text(std::size_t rows, std::size_t cols) {
-  return fmt::format("{}×{}", rows, cols);
-}
-
-// Rows to recompute directly as a check: the first, last and two between.
-std::vector<std::size_t> sample_rows(std::size_t n) {
-  std::vector<std::size_t> rows{0, n / 3, 2 * n / 3, n - 1};
-  std::ranges::sort(rows);
-  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-  return rows;
-}
-
-// Row i of the output recomputed the plain way in double: scores, max, exp, sum, weights, Σ α v.
-// Returns the largest difference from got (relative to max(1, |o|)) and |Σ_j α_ij − 1|, or
-// nothing for a fully blocked row.
-struct RowCheck {
-  double difference = 0;
-  double sum_error = 0;
-};
-template <class T>
-std::optional<RowCheck> recompute_row(std::span<const T> q, std::span<const T> k,
-                                      std::span<const T> v, const AttentionDims& d, double scale,
-                                      const MaskExpr& mask, const Geometry& g, std::size_t i,
-                                      std::span<const T> got) {
-  const std::int64_t p = g.position(i);
-  std::vector<double> s(d.n_k, neg_inf);
-  double m = neg_inf;
-  for (std::size_t j = 0; j < d.n_k; ++j) {
-    if (!mask.allows(i, p, static_cast<std::int64_t>(j))) continue;
-    double dot = 0;
-    for (std::size_t t = 0; t < d.d_k; ++t)
-      dot += static_cast<double>(q[i * d.d_k + t]) * static_cast<double>(k[j * d.d_k + t]);
-    s[j] = scale * dot;
-    m = std::max(m, s[j]);
+// The shape β and α are written with: (S_q, S_k), (H, S_q, S_k) or (B, H, S_q, S_k), by q's rank.
+std::vector<std::size_t> score_shape(const Operands& o) {
+  const Bhsd& q = o.q_view;
+  switch (o.q.tensor.rank()) {
+    case 1:
+    case 2:
+      return {q.seq, o.k_view.seq};
+    case 3:
+      return {q.heads, q.seq, o.k_view.seq};
+    default:
+      return {q.batch, q.heads, q.seq, o.k_view.seq};
   }
-  if (m == neg_inf) return std::nullopt;
-  double sum = 0;
-  for (double& x : s) sum += x = std::exp(x - m);
-  std::vector<double> o(d.d_v, 0.0);
-  double weights = 0;
-  for (std::size_t j = 0; j < d.n_k; ++j) {
-    const double a = s[j] / sum;
-    weights += a;
-    if (a != 0.0)
-      for (std::size_t t = 0; t < d.d_v; ++t) o[t] += a * static_cast<double>(v[j * d.d_v + t]);
+}
+
+Tensor new_output(DType dtype, std::vector<std::size_t> shape) {
+  return Tensor(dtype, std::move(shape), header_headroom, "o");
+}
+
+// Each output file can be written in the dtype it will hold: checked before any work.
+void check_outputs(const TensorJob& job, const Operands& o) {
+  const auto check = [&](const std::optional<std::string>& path, const char* flag, DType dtype) {
+    if (!path) return;
+    check_writable(*path, flag);
+    if (dtype == DType::bf16 && !path->ends_with(".safetensors"))
+      throw usage_error(fmt::format("{} {}: a .npy file cannot hold bfloat16 (NumPy has no such "
+                                    "dtype)",
+                                    flag, *path),
+                        "write FILE.safetensors, or add --dtype f32");
+  };
+  check(job.output, "--output", o.output);
+  check(job.scores_out, "--scores-out", o.output);
+  check(job.weights_out, "--weights-out", o.output);
+  check(job.lse_out, "--lse-out", DType::f32);
+}
+
+// The streaming kernel over the whole layer.
+Computed compute_streamed(const TensorJob& job, const Operands& o) {
+  Computed c;
+  c.streamed = true;
+  c.out = new_output(o.output, output_shape(o));
+  c.out_view = bhsd_of(c.out.shape(), o.layout, "o", "o");
+  BatchedOptions opt;
+  opt.mask = o.mask;
+  opt.align = o.align;
+  opt.scale = o.scale;
+  opt.empty_rows = job.empty_rows;
+  opt.kv_lens = o.kv_lens;
+  if (o.mask_tensor) opt.mask_tensor = o.mask_view;
+  opt.alibi_slopes = o.alibi_slopes;
+  opt.softcap = o.softcap;
+  opt.compute = o.compute;
+  opt.threads = job.threads;
+  if (job.lse_out) {
+    c.lse = Tensor(DType::f32, {o.q_view.batch, o.q_view.heads, o.q_view.seq}, header_headroom);
+    opt.lse = c.lse->values<float>().data();
   }
-  RowCheck c;
-  c.sum_error = std::abs(weights - 1.0);
-  for (std::size_t t = 0; t < d.d_v; ++t)
-    c.difference = std::max(c.difference, std::abs(static_cast<double>(got[i * d.d_v + t]) - o[t]) /
-                                              std::max(1.0, std::abs(o[t])));
+  c.report = attend_batched({o.q.tensor.data(), o.q.tensor.dtype(), o.q_view},
+                            {o.k.tensor.data(), o.k.tensor.dtype(), o.k_view},
+                            {o.v.tensor.data(), o.v.tensor.dtype(), o.v_view},
+                            {c.out.data(), c.out.dtype(), c.out_view}, opt);
+  c.empty_rows = c.report.empty_rows;
+  c.unit = std::string(vector_unit_name(c.report.unit));
+  c.threads = c.report.threads;
   return c;
 }
 
-// The top-left corner of the output, at most 4 × 6.
-template <class T>
-Matrix corner(std::span<const T> out, std::size_t rows, std::size_t cols) {
-  Matrix c(std::min<std::size_t>(rows, 4), std::min<std::size_t>(cols, 6));
-  for (std::size_t i = 0; i < c.rows(); ++i)
-    for (std::size_t t = 0; t < c.cols(); ++t) c(i, t) = static_cast<double>(out[i * cols + t]);
+// The step path, head by head, keeping β and α.
+Computed compute_stepwise(const TensorJob& job, const Operands& o) {
+  Computed c;
+  c.out = new_output(o.output, output_shape(o));
+  c.out_view = bhsd_of(c.out.shape(), o.layout, "o", "o");
+  const std::size_t B = o.q_view.batch, H = o.q_view.heads, n_q = o.q_view.seq, n_k = o.k_view.seq,
+                    d_v = o.v_view.dim;
+  Tensor scores(DType::f64, score_shape(o), header_headroom),
+      weights(scores.dtype(), scores.shape(), header_headroom);
+  Tensor out(DType::f64, c.out.shape());
+  if (job.lse_out) c.lse = Tensor(DType::f32, {B, H, n_q}, header_headroom);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t h = 0; h < H; ++h) {
+      const Trace t = run_attention(slice_request(o, b, h, job.empty_rows).problem, Stage::output);
+      const std::size_t base = (b * H + h) * n_q * n_k;
+      for (std::size_t i = 0; i < n_q; ++i) {
+        double total = 0, lse = neg_inf;
+        for (std::size_t j = 0; j < n_k; ++j) {
+          scores.values<double>()[base + i * n_k + j] = t.scores(i, j);
+          weights.values<double>()[base + i * n_k + j] = t.softmax->weights(i, j);
+          total += t.softmax->weights(i, j);
+        }
+        const double m = t.softmax->row_max[i];
+        if (m != neg_inf) {
+          lse = m + std::log(t.softmax->row_sum[i]);
+          c.weight_sum_error = std::max(c.weight_sum_error, std::abs(total - 1.0));
+        }
+        if (c.lse) c.lse->values<float>()[(b * H + h) * n_q + i] = static_cast<float>(lse);
+        for (std::size_t x = 0; x < d_v; ++x)
+          out.values<double>()[c.out_view.offset(b, h, i) + x] = (*t.output)(i, x);
+      }
+      for (const std::size_t i : t.softmax->empty_rows) c.empty_rows.push_back({b, h, i});
+    }
+  const auto narrow = [&](Tensor t) {
+    Tensor n = convert(std::move(t), o.output);
+    if (n.headroom().size() >= header_headroom) return n;
+    Tensor roomy(n.dtype(), n.shape(), header_headroom);
+    std::copy_n(n.data(), n.bytes(), roomy.data());
+    return roomy;
+  };
+  c.out = narrow(std::move(out));
+  if (job.scores_out) c.scores = narrow(std::move(scores));
+  if (job.weights_out) c.weights = narrow(std::move(weights));
+  c.threads = 1;
   return c;
 }
 
-std::string corner_text(const Matrix& shown, const AttentionDims& d) {
-  std::string text =
-      fmt::format("o[:{}, :{}] of {}:\n", shown.rows(), shown.cols(), dims_text(d.n_q, d.d_v));
-  text += format_table(shown);
-  if (shown.rows() < d.n_q || shown.cols() < d.d_v)
-    text += fmt::format("(give --output o.npy to save all {} values)\n", d.n_q * d.d_v);
+// ---- Writing
+// --------------------------------------------------------------------------------------
+
+std::vector<std::string> write_outputs(const TensorJob& job, Computed& c) {
+  std::vector<std::string> written;
+  const auto put = [&](const std::optional<std::string>& path, Tensor* t, const char* name,
+                       const char* flag) {
+    if (!path || !t) return;
+    write_tensor(*path, *t, name, flag);
+    written.push_back(*path);
+  };
+  put(job.scores_out, c.scores ? &*c.scores : nullptr, "scores", "--scores-out");
+  put(job.weights_out, c.weights ? &*c.weights : nullptr, "weights", "--weights-out");
+  put(job.output, &c.out, "o", "--output");
+  put(job.lse_out, c.lse ? &*c.lse : nullptr, "lse", "--lse-out");
+  return written;
+}
+
+// ---- The summary
+// ----------------------------------------------------------------------------------
+
+std::string dtype_text(const Operands& o) {
+  if (o.output == o.compute) return std::string(dtype_name(o.compute));
+  return fmt::format("{}, written as {}", dtype_name(o.compute), dtype_name(o.output));
+}
+
+// The top-left corner of one head's output, at most 4 × 6.
+std::string corner_text(const Operands& o, const Computed& c, const SummaryStyle& style) {
+  const std::size_t n_q = o.q_view.seq, d_v = o.v_view.dim;
+  Matrix shown(std::min<std::size_t>(n_q, 4), std::min<std::size_t>(d_v, 6));
+  for (std::size_t i = 0; i < shown.rows(); ++i)
+    for (std::size_t t = 0; t < shown.cols(); ++t)
+      shown(i, t) = c.out.at(c.out_view.offset(style.batch, style.head, i) + t);
+  std::string text;
+  if (o.q_view.batch > 1 || o.q_view.heads > 1)
+    text += fmt::format("batch {} of {}, head {} of {}: ", style.batch + 1, o.q_view.batch,
+                        style.head + 1, o.q_view.heads);
+  text += fmt::format("o[:{}, :{}] of {}×{}:\n", shown.rows(), shown.cols(), n_q, d_v);
+  TableStyle table;
+  table.number.digits = style.digits;
+  text += format_table(shown, table);
+  if (shown.rows() < n_q || shown.cols() < d_v || c.out.count() > shown.size())
+    text += fmt::format("(give --output o.npy to save all {} values)\n", c.out.count());
   return text;
 }
 
-struct Inputs {
-  Operand q, k, v;
-};
+std::string paint(bool color, const char* sgr, const std::string& text) {
+  return color ? fmt::format("\x1b[{}m{}\x1b[0m", sgr, text) : text;
+}
 
-Inputs read_inputs(const TensorJob& job) {
-  // --q qkv.npz alone: k and v from the same archive
-  const Source q_source = parse_source(job.q, "q");
-  const bool one_archive = job.k.empty() && job.v.empty() && q_source.member.has_value();
-  Operand q = read_operand(job.q, "q");
-  Operand k = read_operand(one_archive ? q_source.path : job.k, "k");
-  Operand v = read_operand(one_archive ? q_source.path : job.v, "v");
-  return {std::move(q), std::move(k), std::move(v)};
+std::string heads_text(const std::vector<std::pair<std::size_t, std::size_t>>& heads) {
+  std::vector<std::string> parts;
+  for (const auto& [b, h] : heads) parts.push_back(fmt::format("({}, {})", b + 1, h + 1));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string summary_text(const TensorJob& job, const Operands& o, const Computed& c,
+                         const std::optional<SampleCheck>& check, const SummaryStyle& style) {
+  std::string t =
+      fmt::format("attend: q {} ({}), k {} ({}), v {} ({}) in {}\n",
+                  operand_shape_text(o.q, o.q_view), o.q.name, operand_shape_text(o.k, o.k_view),
+                  o.k.name, operand_shape_text(o.v, o.v_view), o.v.name, dtype_text(o));
+  const Bhsd& q = o.q_view;
+  if (q.batch > 1 || q.heads > 1 || o.k_view.heads > 1)
+    t += fmt::format(
+        "layout {}: batch {}, {} query head{} over {} kv head{}{}, S_q {}, S_k {}, "
+        "d_k {}, d_v {}\n",
+        layout_name(o.layout), q.batch, q.heads, q.heads == 1 ? "" : "s", o.k_view.heads,
+        o.k_view.heads == 1 ? "" : "s",
+        o.k_view.heads == q.heads ? ""
+        : o.k_view.heads == 1     ? " (multi-query)"
+                                  : " (grouped-query)",
+        q.seq, o.k_view.seq, q.dim, o.v_view.dim);
+  t += fmt::format("mask {} ({} alignment), scale {}{}\n", o.mask.to_string(), align_name(o.align),
+                   format_number(o.scale), o.default_scale ? fmt::format(" (1/√{})", q.dim) : "");
+  std::vector<std::string> also;
+  if (!o.kv_lens.empty()) also.push_back(fmt::format("kv_lens {}", fmt::join(o.kv_lens, ", ")));
+  if (o.mask_tensor)
+    also.push_back(fmt::format(
+        "mask tensor {} ({} {}, {})", o.mask_tensor->name,
+        dtype_name(o.mask_tensor->tensor.dtype()), shape_repr(o.mask_tensor->tensor.shape()),
+        is_float(o.mask_tensor->tensor.dtype()) ? "added to the scores" : "true = may attend"));
+  if (!o.alibi_slopes.empty())
+    also.push_back(fmt::format(
+        "bias {} (head 1's slope {}{})", o.bias_text, format_number(o.alibi_slopes.front(), {6}),
+        o.alibi_slopes.size() > 1 ? fmt::format(", head {}'s {}", o.alibi_slopes.size(),
+                                                format_number(o.alibi_slopes.back(), {6}))
+                                  : ""));
+  if (o.softcap) also.push_back(fmt::format("softcap {}", format_number(*o.softcap)));
+  if (!also.empty()) t += fmt::format("with {}\n", fmt::join(also, "; "));
+
+  if (c.streamed) {
+    const BatchedReport& r = c.report;
+    t += fmt::format(
+        "streamed in 64×64 tiles: {} of {} key tiles computed ({} partly masked), {} skipped as "
+        "wholly blocked\n",
+        r.tiles_computed, r.tiles_computed + r.tiles_skipped, r.tiles_masked, r.tiles_skipped);
+    const std::string verdict =
+        check->agree()
+            ? paint(style.color, "32", fmt::format("agree within {:g}", check->bound))
+            : paint(style.color, "1;31", fmt::format("DIFFER by up to {:.3g}", check->difference));
+    t += fmt::format(
+        "check: rows {}{} recomputed directly in float64 {}; their weights sum to 1{}\n",
+        fmt::join(check->rows, ", "),
+        check->heads.size() > 1 ? fmt::format(" of (batch, head) {}", heads_text(check->heads))
+                                : "",
+        verdict,
+        check->sum_error <= 1e-12 ? " within 1e-12" : fmt::format(" ± {:.3g}", check->sum_error));
+  } else {
+    t += fmt::format(
+        "step path: the {}×{} scores and weights{} kept\n", q.seq, o.k_view.seq,
+        q.batch * q.heads > 1 ? fmt::format(" of each of {} heads", q.batch * q.heads) : "");
+    t += fmt::format("check: every row's weights sum to 1{}\n",
+                     c.weight_sum_error <= 1e-12 ? " within 1e-12"
+                                                 : fmt::format(" ± {:.3g}", c.weight_sum_error));
+  }
+  if (!job.output) t += corner_text(o, c, style);
+  if (!c.empty_rows.empty()) {
+    std::vector<std::size_t> rows;
+    for (const BlockedRow& r : c.empty_rows)
+      if (r.batch == c.empty_rows.front().batch && r.head == c.empty_rows.front().head)
+        rows.push_back(r.row);
+    const bool one = q.batch == 1 && q.heads == 1;
+    t += fmt::format("rows with every key blocked: {} ({}{}), {}\n", c.empty_rows.size(),
+                     one ? ""
+                         : fmt::format("in batch {}, head {}: ", c.empty_rows.front().batch + 1,
+                                       c.empty_rows.front().head + 1),
+                     row_list(rows), empty_row_output(job.empty_rows));
+  }
+  return t;
+}
+
+std::string summary_json(const TensorJob& job, const Operands& o, const Computed& c,
+                         const std::optional<SampleCheck>& check, const TensorSummary& s) {
+  using Json = nlohmann::ordered_json;
+  const auto operand = [](const NamedTensor& t) {
+    return Json{
+        {"file", t.name}, {"dtype", dtype_name(t.tensor.dtype())}, {"shape", t.tensor.shape()}};
+  };
+  const Bhsd& q = o.q_view;
+  Json doc{{"command", "attend"},
+           {"path", c.streamed ? "streamed" : "step"},
+           {"q", operand(o.q)},
+           {"k", operand(o.k)},
+           {"v", operand(o.v)},
+           {"layout", layout_name(o.layout)},
+           {"batch", q.batch},
+           {"heads", q.heads},
+           {"kv_heads", o.k_view.heads},
+           {"seq_q", q.seq},
+           {"seq_k", o.k_view.seq},
+           {"d_k", q.dim},
+           {"d_v", o.v_view.dim},
+           {"compute_dtype", dtype_name(o.compute)},
+           {"output_dtype", dtype_name(o.output)},
+           {"mask", o.mask.to_string()},
+           {"align", align_name(o.align)},
+           {"scale", o.scale}};
+  doc["kv_lens"] = o.kv_lens.empty() ? Json() : Json(o.kv_lens);
+  doc["mask_tensor"] = o.mask_tensor ? operand(*o.mask_tensor) : Json();
+  doc["bias"] = o.bias_text.empty() ? Json() : Json(o.bias_text);
+  doc["alibi_slopes"] = o.alibi_slopes.empty() ? Json() : Json(o.alibi_slopes);
+  doc["softcap"] = o.softcap ? Json(*o.softcap) : Json();
+  if (c.streamed) {
+    doc["tiles"] = {{"computed", c.report.tiles_computed},
+                    {"partly_masked", c.report.tiles_masked},
+                    {"skipped", c.report.tiles_skipped}};
+    Json heads = Json::array();
+    for (const auto& [b, h] : check->heads) heads.push_back({b, h});
+    doc["check"] = {{"heads", heads},
+                    {"rows", check->rows},
+                    {"max_difference", check->difference},
+                    {"bound", check->bound},
+                    {"agree", check->agree()}};
+    doc["max_weight_sum_error"] = check->sum_error;
+  } else {
+    doc["max_weight_sum_error"] = c.weight_sum_error;
+  }
+  doc["empty_rows"] = c.empty_rows.size();
+  doc["empty_row_policy"] = empty_row_output(job.empty_rows);
+  doc["vector_unit"] = c.unit;
+  doc["threads"] = c.threads;
+  doc["written"] = s.written;
+  doc["timing_ms"] = {
+      {"read", s.read_ms}, {"compute", s.compute_ms}, {"write", s.write_ms}, {"total", s.total_ms}};
+  doc["check_against"] = s.checked ? Json::parse(comparison_json(*s.checked)) : Json();
+  return doc.dump() + "\n";
 }
 
 }  // namespace
 
-bool is_tensor_path(const std::string& text) {
-  return ends_with_ci(text, ".npy") || parse_source(text, "q").member.has_value();
+TensorSummary run_tensor_attend(const TensorJob& job, const SummaryStyle& style) {
+  const auto start = Clock::now();
+  TensorSummary s;
+  const Operands o = read_operands(job);
+  check_outputs(job, o);
+  if (style.batch >= o.q_view.batch || style.head >= o.q_view.heads)
+    throw usage_error(
+        fmt::format("--batch {} --head {}: q has {} batch row{} and {} head{} "
+                    "(counting from 1)",
+                    style.batch + 1, style.head + 1, o.q_view.batch, o.q_view.batch == 1 ? "" : "s",
+                    o.q_view.heads, o.q_view.heads == 1 ? "" : "s"));
+  s.read_ms = ms_since(start);
+
+  const auto t0 = Clock::now();
+  s.streamed = !job.scores_out && !job.weights_out;
+  Computed c = s.streamed ? compute_streamed(job, o) : compute_stepwise(job, o);
+  s.compute_ms = ms_since(t0);
+
+  std::optional<SampleCheck> check;
+  if (c.streamed) check = check_sample(o, c.out, c.out_view);
+  if (o.check_against) {
+    CompareOptions co;
+    co.rtol = job.rtol;
+    co.atol = job.atol;
+    s.checked =
+        compare_tensors(o.check_against->name, o.check_against->tensor, "attn's o", c.out, co);
+  }
+  const auto t1 = Clock::now();
+  s.written = write_outputs(job, c);
+  s.write_ms = ms_since(t1);
+  s.total_ms = ms_since(start);
+
+  s.n_q = o.q_view.seq, s.n_k = o.k_view.seq, s.d_k = o.q_view.dim, s.d_v = o.v_view.dim;
+  s.batch = o.q_view.batch, s.heads = o.q_view.heads, s.kv_heads = o.k_view.heads;
+  s.text = summary_text(job, o, c, check, style);
+  if (s.checked) s.text += comparison_text(*s.checked);
+  for (const std::string& path : s.written) s.text += fmt::format("wrote {}\n", path);
+  s.json = summary_json(job, o, c, check, s);
+  if (o.scale < 0)
+    s.warnings.push_back(
+        fmt::format("the scale {} is negative: it inverts the attention, so the "
+                    "lowest dot products get the most weight",
+                    format_number(o.scale)));
+  if (!c.empty_rows.empty()) {
+    const bool one = c.empty_rows.size() == 1;
+    s.warnings.push_back(fmt::format(
+        "{} row{} every key blocked: {} {} (--empty-rows)", c.empty_rows.size(),
+        one ? " has" : "s have", one ? "it gets" : "they get", empty_row_outcome(job.empty_rows)));
+  }
+  if (check && !check->agree())
+    s.warnings.push_back(fmt::format("the recomputed rows differ from the output by up to {:.3g}",
+                                     check->difference));
+  if (job.timing)
+    s.timing = fmt::format(
+        "timing: read {:.3f} ms, compute {:.3f} ms ({}, {} thread{}), write {:.3f} ms, total "
+        "{:.3f} ms",
+        s.read_ms, s.compute_ms, c.unit, c.threads, c.threads == 1 ? "" : "s", s.write_ms,
+        s.total_ms);
+  return s;
 }
 
-TensorSummary run_tensor_attend(const TensorJob& job) {
-  const auto start = Clock::now();
-  const MaskExpr mask = job.mask ? MaskExpr::parse(*job.mask) : MaskExpr::full();
-
-  Inputs in = read_inputs(job);
-  check_finite(in.q, "q");
-  check_finite(in.k, "k");
-  check_finite(in.v, "v");
-  const AttentionDims d = check_shapes(in.q.array.rows, in.q.array.cols, in.k.array.rows,
-                                       in.k.array.cols, in.v.array.rows, in.v.array.cols);
-  check_not_empty("q", d.n_q * d.d_k, in.q.name, npy::shape_repr(in.q.array.shape));
-  check_not_empty("k", d.n_k, in.k.name, npy::shape_repr(in.k.array.shape));
-  check_not_empty("v", d.d_v, in.v.name, npy::shape_repr(in.v.array.shape));
-  const Geometry g{d.n_q, d.n_k, job.align};
-  mask.check_fits(g);
-  const double scale = resolve_scale(job.scale, d.d_k);
-  const bool f32 = job.dtype == DTypeChoice::f32;
-  const npy::DType out_type = f32 ? npy::DType::f32 : npy::DType::f64;
-
-  TensorSummary summary;
-  summary.n_q = d.n_q;
-  summary.n_k = d.n_k;
-  summary.d_k = d.d_k;
-  summary.d_v = d.d_v;
-  summary.streamed = !job.scores_out && !job.weights_out;
-
-  std::string text =
-      fmt::format("attend: q {} ({}), k {} ({}), v {} ({}) in {}\n", dims_text(d.n_q, d.d_k),
-                  in.q.name, dims_text(d.n_k, d.d_k), in.k.name, dims_text(d.n_k, d.d_v), in.v.name,
-                  f32 ? "float32" : "float64");
-  text +=
-      fmt::format("mask {} ({} alignment), scale {}{}\n", mask.to_string(), align_name(job.align),
-                  format_number(scale), job.scale ? "" : fmt::format(" (1/√{})", d.d_k));
-
-  std::vector<std::size_t> empty_rows;
-  std::string compute_note;
-  double compute_seconds = 0, write_seconds = 0;
-  const double read_seconds = seconds_since(start);
-  std::vector<std::string> written;
-
-  const auto write_timed = [&](const auto& write_file, const std::string& path) {
-    const auto t0 = Clock::now();
-    write_file();
-    write_seconds += seconds_since(t0);
-    written.push_back(path);
-  };
-
-  if (summary.streamed) {
-    StreamingOptions opt;
-    opt.mask = mask;
-    opt.align = job.align;
-    opt.scale = scale;
-    opt.empty_rows = job.empty_rows;
-    opt.threads = job.threads;
-    // The output corner, or empty when the whole output went to a file.
-    const auto run = [&](auto tag) {
-      using T = decltype(tag);
-      std::vector<float> qf, kf, vf;
-      Matrix qm, km, vm;
-      std::span<const T> q, k, v;
-      if constexpr (std::is_same_v<T, float>) {
-        qf = std::move(in.q.array).to_f32();
-        kf = std::move(in.k.array).to_f32();
-        vf = std::move(in.v.array).to_f32();
-        // float64 values beyond float32's range become ±∞ when narrowed
-        constexpr std::string_view why = ", beyond float32's range (use --dtype f64)";
-        require_finite<float>(qf, d.d_k, in.q.name, "q", why);
-        require_finite<float>(kf, d.d_k, in.k.name, "k", why);
-        require_finite<float>(vf, d.d_v, in.v.name, "v", why);
-        q = qf, k = kf, v = vf;
-      } else {
-        qm = std::move(in.q.array).to_matrix();
-        km = std::move(in.k.array).to_matrix();
-        vm = std::move(in.v.array).to_matrix();
-        q = qm.values(), k = km.values(), v = vm.values();
-      }
-      std::vector<T> out(d.n_q * d.d_v);
-      const auto t0 = Clock::now();
-      const StreamingReport report = attend_streaming(q, k, v, d, std::span<T>(out), opt);
-      compute_seconds = seconds_since(t0);
-      compute_note = fmt::format("{}, {} thread{}", vector_unit_name(report.unit), report.threads,
-                                 report.threads == 1 ? "" : "s");
-      empty_rows = report.empty_rows;
-      text += fmt::format(
-          "streamed in 64×64 tiles: {} of {} key tiles computed ({} partly masked), {} skipped as "
-          "wholly blocked\n",
-          report.tiles_computed, report.tiles_computed + report.tiles_skipped, report.tiles_masked,
-          report.tiles_skipped);
-
-      // the check: a few rows recomputed the plain way, in double
-      double diff = 0, sum_error = 0;
-      const std::vector<std::size_t> rows = sample_rows(d.n_q);
-      for (std::size_t i : rows)
-        if (auto c = recompute_row<T>(q, k, v, d, scale, mask, g, i, out)) {
-          diff = std::max(diff, c->difference);
-          sum_error = std::max(sum_error, c->sum_error);
-        }
-      const double bound = f32 ? 1e-4 : 1e-12;
-      text += fmt::format(
-          "check: rows {} recomputed directly in float64 {}; their weights sum to 1{}\n",
-          fmt::join(rows, ", "),
-          diff <= bound ? fmt::format("agree within {:g}", bound)
-                        : fmt::format("DIFFER by up to {:.3g}", diff),
-          sum_error <= 1e-12 ? " within 1e-12" : fmt::format(" ± {:.3g}", sum_error));
-
-      const Matrix shown = corner<T>(out, d.n_q, d.d_v);
-      if (job.output) {
-        if constexpr (std::is_same_v<T, float>)
-          write_timed([&] { npy::write_f32(*job.output, d.n_q, d.d_v, out); }, *job.output);
-        else
-          write_timed([&] { npy::write(*job.output, Matrix(d.n_q, d.d_v, std::move(out))); },
-                      *job.output);
-      }
-      return shown;
-    };
-    const Matrix shown = f32 ? run(float{}) : run(double{});
-    summary.text = std::move(text);
-    if (!job.output) summary.text += corner_text(shown, d);
-  } else {
-    Problem p;
-    p.q = std::move(in.q.array).to_matrix();
-    p.k = std::move(in.k.array).to_matrix();
-    p.v = std::move(in.v.array).to_matrix();
-    p.scale = scale;
-    if (!mask.is_full()) p.mask = to_additive(mask.evaluate(g));
-    p.empty_rows = job.empty_rows;
-    const auto t0 = Clock::now();
-    const Trace t = run_attention(p, Stage::output);
-    compute_seconds = seconds_since(t0);
-    compute_note = "step path, 1 thread";
-    empty_rows = t.softmax->empty_rows;
-    double sum_error = 0;
-    for (std::size_t i = 0; i < d.n_q; ++i) {
-      if (std::ranges::binary_search(empty_rows, i)) continue;
-      double s = 0;
-      for (double a : t.softmax->weights.row(i)) s += a;
-      sum_error = std::max(sum_error, std::abs(s - 1.0));
-    }
-    text += fmt::format("step path: the {}×{} scores and weights kept\n", d.n_q, d.n_k);
-    text += fmt::format("check: every row's weights sum to 1{}\n",
-                        sum_error <= 1e-12 ? " within 1e-12" : fmt::format(" ± {:.3g}", sum_error));
-    if (job.scores_out)
-      write_timed([&] { npy::write(*job.scores_out, t.scores, out_type); }, *job.scores_out);
-    if (job.weights_out)
-      write_timed([&] { npy::write(*job.weights_out, t.softmax->weights, out_type); },
-                  *job.weights_out);
-    if (job.output) write_timed([&] { npy::write(*job.output, *t.output, out_type); }, *job.output);
-    summary.text = std::move(text);
-    if (!job.output)
-      summary.text += corner_text(corner<double>(t.output->values(), d.n_q, d.d_v), d);
-  }
-
-  if (!empty_rows.empty())
-    summary.text += fmt::format("rows with every key blocked: {} ({}), {}\n", empty_rows.size(),
-                                row_list(empty_rows), empty_row_output(job.empty_rows));
-  for (const std::string& path : written) summary.text += fmt::format("wrote {}\n", path);
-
-  summary.read_seconds = read_seconds;
-  summary.compute_seconds = compute_seconds;
-  summary.write_seconds = write_seconds;
-  if (job.timing)
-    summary.timing = fmt::format(
-        "timing: read {:.3f} s, compute {:.3f} s ({}), write {:.3f} s, total {:.3f} s",
-        read_seconds, compute_seconds, compute_note, write_seconds, seconds_since(start));
-  return summary;
+Request tensor_slice(const TensorJob& job, std::optional<std::size_t> batch,
+                     std::optional<std::size_t> head, std::string_view view) {
+  const Operands o = read_operands(job);
+  const std::size_t B = o.q_view.batch, H = o.q_view.heads;
+  if ((B > 1 && !batch) || (H > 1 && !head))
+    throw usage_error(fmt::format("{} shows one slice, and q has {} batch row{} and {} head{}",
+                                  view, B, B == 1 ? "" : "s", H, H == 1 ? "" : "s"),
+                      fmt::format("choose one with --batch b --head h (b from 1 to {}, h from 1 "
+                                  "to {})",
+                                  B, H));
+  const std::size_t b = batch.value_or(1), h = head.value_or(1);
+  if (b < 1 || b > B || h < 1 || h > H)
+    throw usage_error(
+        fmt::format("--batch {} --head {}: q has {} batch row{} and {} head{} "
+                    "(counting from 1)",
+                    b, h, B, B == 1 ? "" : "s", H, H == 1 ? "" : "s"));
+  const std::size_t cells = o.q_view.seq * o.k_view.seq;
+  if (cells > max_slice_cells)
+    throw usage_error(
+        fmt::format("{}: the slice is {}×{} = {} cells, more than the {} a worked view shows", view,
+                    o.q_view.seq, o.k_view.seq, cells, max_slice_cells),
+        "cut the sequence to a window first, e.g. np.save(\"q.npy\", q[..., :64, :]) for q, k "
+        "and v");
+  return slice_request(o, b - 1, h - 1, job.empty_rows);
 }
 
 }  // namespace attn

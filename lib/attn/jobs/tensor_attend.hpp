@@ -1,56 +1,65 @@
-// `attn attend` on real tensors: .npy/.npz inputs and outputs, float32 or float64, and a streaming
-// path that never holds the n_q × n_k matrices unless they are asked for.
+// `attn attend` on real tensors: q, k, v as (S, D), (H, S, D) or (B, H, S, D) arrays (or the bshd
+// layout) in .npy, .npz or safetensors files, float16 to float64, with grouped-query heads, every
+// mask and bias kind on the streaming path, and outputs written atomically.
 //
-// Inputs: each of q, k, v names a .npy file, FILE.npz (the member named after the operand: q.npy,
-// k.npy or v.npy) or FILE.npz:NAME (the member NAME.npy). With q an .npz and k and v empty, all
-// three come from that archive: `attn attend --q qkv.npz`.
-//
-// Without --scores-out or --weights-out the output is computed by attend_streaming (tiles, an
-// online softmax, memory O(n·d)) in the chosen dtype. With either, the step path runs in double
-// and keeps β and α, which are written in the chosen dtype.
+// The job, step by step (each a function of its own):
+//   read and check   jobs/tensor_operands: files, shapes by operand and axis, finiteness, dtypes
+//   compute          the streaming kernel (kernel/streaming: tiles, an online softmax, memory
+//                    O(n·d)) for o and the log-sum-exp; with --scores-out or --weights-out the step
+//                    path runs per head (jobs/tensor_slice) and keeps β and α
+//   check            jobs/tensor_check: sample rows recomputed in float64; --check-against
+//                    compares a given tensor with o (jobs/compare)
+//   write            o, the log-sum-exp, β and α, each through io/output_file
+//   summarise        one text and one JSON summary for stdout, a timing line for stderr
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "attn/core/attention.hpp"
-#include "attn/core/geometry.hpp"
+#include "attn/core/heads.hpp"
+#include "attn/jobs/compare.hpp"
+#include "attn/jobs/tensor_operands.hpp"
 
 namespace attn {
 
-enum class DTypeChoice { f32, f64 };
-
-struct TensorJob {
-  std::string q, k, v;                     // .npy paths, FILE.npz or FILE.npz:NAME
-  std::optional<std::string> output;       // --output o.npy
-  std::optional<std::string> scores_out;   // --scores-out β.npy (forces the n×n path)
-  std::optional<std::string> weights_out;  // --weights-out α.npy (forces the n×n path)
-  std::optional<std::string> mask;         // a mask expression
-  Align align = Align::bottom_right;
-  std::optional<double> scale;  // 1/√d_k when absent
-  EmptyRows empty_rows = EmptyRows::zero;
-  DTypeChoice dtype = DTypeChoice::f64;  // the precision computed in and written
-  bool timing = false;                   // fill TensorSummary::timing
-  unsigned threads = 0;                  // 0: one per core
-};
-
-// What was computed, for the command's summary on stdout.
+// What was computed, for the command's output.
 struct TensorSummary {
   std::size_t n_q = 0, n_k = 0, d_k = 0, d_v = 0;
-  bool streamed = false;  // the tiled online-softmax path ran
-  std::string text;       // shapes, a row-sum check and a corner of the output (stdout)
-  // Seconds spent in each phase, and with job.timing one line (no newline) for stderr:
-  // "timing: read 0.012 s, compute 0.034 s (avx512, 2 threads), write 0.003 s, total 0.049 s".
-  double read_seconds = 0, compute_seconds = 0, write_seconds = 0;
+  std::size_t batch = 1, heads = 1, kv_heads = 1;
+  bool streamed = false;              // the tiled online-softmax path ran
+  std::string text;                   // the summary for stdout
+  std::string json;                   // the same as one JSON object, for --json
+  std::vector<std::string> warnings;  // for stderr, unless -q
+  std::vector<std::string> written;   // the files written, in order
+  std::optional<Comparison> checked;  // --check-against's result
+  // Milliseconds in each phase, and with job.timing one line (no newline) for stderr:
+  // "timing: read 12.345 ms, compute 34.567 ms (avx512, 2 threads), write 3.210 ms, total …".
+  double read_ms = 0, compute_ms = 0, write_ms = 0, total_ms = 0;
   std::string timing;
 };
 
-// True when text names a .npy or .npz file (FILE.npy, FILE.npz, FILE.npz:NAME).
-bool is_tensor_path(const std::string& text);
+// Where the summary's corner of o comes from, and its digits: head `head` of batch `batch`
+// (0-based).
+struct SummaryStyle {
+  std::size_t batch = 0, head = 0;
+  int digits = 4;
+  bool color = false;
+};
 
-// Reads, checks (shapes; NaN and ±∞ named by file, row and column), computes, writes the
-// requested files (each atomically) and summarises. Throws attn::Error.
-TensorSummary run_tensor_attend(const TensorJob& job);
+// Reads, checks, computes, checks again, writes the requested files (each atomically) and
+// summarises. Throws attn::Error; nothing is written when it does.
+TensorSummary run_tensor_attend(const TensorJob& job, const SummaryStyle& style = {});
+
+// The largest slice the worked views draw or explain: S_q × S_k cells.
+inline constexpr std::size_t max_slice_cells = 65536;
+
+// One head of one batch of the job as a Request for the step path and its views. `batch` and
+// `head` are 1-based as the CLI takes them; either may be absent when that axis has size 1. A
+// usage error naming `view` (the flag that asked) when a slice is needed but not chosen, is out
+// of range, or has more than max_slice_cells cells.
+Request tensor_slice(const TensorJob& job, std::optional<std::size_t> batch,
+                     std::optional<std::size_t> head, std::string_view view);
 
 }  // namespace attn

@@ -88,7 +88,7 @@ TEST_CASE("run_tensor_attend streams the causal output NumPy computes") {
     CHECK(step.text.find("every row's weights sum to 1 within 1e-12") != std::string::npos);
   }
   SUBCASE("float32 computes and writes float32") {
-    job.dtype = attn::DTypeChoice::f32;
+    job.dtype = attn::DType::f32;
     job.output = (scratch_dir() / "o32.npy").string();
     job.timing = true;
     const attn::TensorSummary f = attn::run_tensor_attend(job);
@@ -156,7 +156,7 @@ TEST_CASE("run_tensor_attend refuses NaN, mismatched shapes and missing files, n
   }
   job = causal_job();
   job.k.clear();
-  CHECK_THROWS_WITH_AS(attn::run_tensor_attend(job), "attend needs --k with a .npy file",
+  CHECK_THROWS_WITH_AS(attn::run_tensor_attend(job), "attend needs --k with a tensor file",
                        attn::Error);
 }
 
