@@ -323,7 +323,7 @@ std::string summary_json(const TensorJob& job, const Operands& o, const Computed
                     {"partly_masked", c.report.tiles_masked},
                     {"skipped", c.report.tiles_skipped}};
     Json heads = Json::array();
-    for (const auto& [b, h] : check->heads) heads.push_back({b, h});
+    for (const auto& [b, h] : check->heads) heads.push_back({b + 1, h + 1});  // as --batch, --head
     doc["check"] = {{"heads", heads},
                     {"rows", check->rows},
                     {"max_difference", check->difference},

@@ -111,8 +111,8 @@ std::vector<std::size_t> read_kv_lens(const std::string& text, const Operands& o
         "give one length per batch row");
   for (std::size_t b = 0; b < lens.size(); ++b)
     if (lens[b] > o.k_view.seq)
-      throw data_error(fmt::format("{}: length {} of batch {} is more than the {} keys", where,
-                                   lens[b], b, o.k_view.seq));
+      throw data_error(fmt::format("{}: length {} for batch row {} is more than the {} keys", where,
+                                   lens[b], b + 1, o.k_view.seq));
   return lens;
 }
 

@@ -95,3 +95,45 @@ put("bad_gap.safetensors", safetensors_bytes({}, header_override={
     "q": {"dtype": "F32", "shape": [5, 4], "data_offsets": [16, 96]}}) + q.astype("<f4").tobytes())
 put("bad_metadata.safetensors", safetensors_bytes({"q": (q.astype("<f4"), None)},
                                                   metadata={"step": 3}))
+
+# ---- a small layer: batch 2, 4 query heads over 2 kv heads, 5 positions ------------------------
+b_ = np.arange(2, dtype=np.float64)[:, None, None, None]
+h_ = np.arange(4, dtype=np.float64)[None, :, None, None]
+s_ = np.arange(5, dtype=np.float64)[None, None, :, None]
+lq = np.sin(0.3 + b_ + 0.5 * h_ + 0.7 * s_ + 0.2 * np.arange(3)[None, None, None, :])  # (2, 4, 5, 3)
+lk = np.cos(0.1 + b_ + 0.9 * h_[:, :2] + 0.4 * s_ - 0.6 * np.arange(3))               # (2, 2, 5, 3)
+lv = np.round(np.tanh(b_ - h_[:, :2] + s_ - 2 + np.arange(2)), 3)                       # (2, 2, 5, 2)
+np.save("layer_q.npy", lq)
+np.save("layer_k.npy", lk)
+np.save("layer_v.npy", lv)
+np.save("layer_q_bshd.npy", lq.transpose(0, 2, 1, 3))  # (B, S, H, D)
+np.save("layer_k_bshd.npy", lk.transpose(0, 2, 1, 3))
+np.save("layer_v_bshd.npy", lv.transpose(0, 2, 1, 3))
+np.save("layer_q_f16.npy", lq.astype("<f2"))
+np.save("layer_k_f16.npy", lk.astype("<f2"))
+np.save("layer_v_f16.npy", lv.astype("<f2"))
+np.save("layer_pad.npy", np.array([[True] * 5, [True] * 3 + [False] * 2])[:, None, None, :])
+np.save("layer_lens.npy", np.array([5, 3], dtype=np.int64))
+
+
+def layer_reference(q, k, v, allowed):
+    """Grouped-query attention the textbook way: head h reads kv head h // (H // H_kv)."""
+    rep = q.shape[1] // k.shape[1]
+    k, v = np.repeat(k, rep, axis=1), np.repeat(v, rep, axis=1)
+    s = q @ k.swapaxes(-1, -2) / np.sqrt(q.shape[-1])
+    s = np.where(allowed, s, -np.inf)
+    w = np.exp(s - s.max(axis=-1, keepdims=True))
+    w /= w.sum(axis=-1, keepdims=True)
+    lse = np.log(np.exp(s - s.max(axis=-1, keepdims=True)).sum(axis=-1)) + s.max(axis=-1)
+    return w @ v, lse
+
+
+causal5 = np.tril(np.ones((5, 5), bool))
+o_layer, lse_layer = layer_reference(lq, lk, lv, causal5)
+np.save("layer_o_causal.npy", o_layer)
+np.save("layer_lse_causal.npy", lse_layer.astype("<f4"))
+np.save("layer_o_causal_bshd.npy", o_layer.transpose(0, 2, 1, 3))
+np.save("layer_k_3heads.npy", np.concatenate([lk, lk[:, :1]], axis=1))  # (2, 3, 5, 3): 3 ∤ 4
+np.save("layer_k_batch1.npy", lk[:1])                                    # (1, 2, 5, 3)
+np.save("layer_rank5.npy", lq[None])                                     # (1, 2, 4, 5, 3)
+np.save("layer_v_3heads.npy", np.concatenate([lv, lv[:, :1]], axis=1))  # (2, 3, 5, 2)
