@@ -1,0 +1,177 @@
+// With tensor files, every option of `attn attend --help` either changes what attn does (its
+// stdout, stderr, exit status or the files it writes) or is refused with exit 2 and a message
+// naming it. The table below classifies each option; an option in --help that the table does not
+// know fails the test, so a new flag cannot be added without deciding what it does with tensors.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+  int status = -1;
+  std::string out, err, files;  // files: the names and sizes of what the run wrote
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs attn with `args` in an empty scratch directory; timings (which vary) are blanked.
+Outcome run_attn(const std::string& args) {
+  static int n = 0;
+  const fs::path dir =
+      fs::temp_directory_path() / fmt::format("attn-options-{}-{}", ::getpid(), n++);
+  fs::create_directories(dir);
+  const std::string script = fmt::format(
+      "cd '{}' && unset NO_COLOR CLICOLOR_FORCE FORCE_COLOR && '{}' {} >.out 2>.err </dev/null",
+      dir.string(), ATTN_BINARY, args);
+  const int raw = std::system(script.c_str());
+  Outcome o;
+  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  static const std::regex timing(R"("timing_ms":\{[^}]*\}|[0-9.]+ ms)");
+  o.out = std::regex_replace(slurp(dir / ".out"), timing, "T");
+  o.err = std::regex_replace(slurp(dir / ".err"), timing, "T");
+  for (const auto& e : fs::directory_iterator(dir))
+    if (!e.path().filename().string().starts_with("."))
+      o.files += fmt::format("{} {}\n", e.path().filename().string(), e.file_size());
+  fs::remove_all(dir);
+  return o;
+}
+
+// The long names (and -q, -h) of every option in `attn attend --help`.
+std::set<std::string> help_options() {
+  const std::string help = run_attn("attend --help").out;
+  std::set<std::string> names;
+  static const std::regex option(R"(^\s+(-[a-z], )?(--[a-z][a-z-]*))");
+  std::istringstream in(help);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, option)) names.insert(m[2]);
+  }
+  return names;
+}
+
+std::string fixture(const std::string& name) {
+  return fmt::format("'{}/tests/data/tensor/{}'", ATTN_SOURCE_DIR, name);
+}
+
+enum class Expect { changes, refused };
+
+struct OptionCase {
+  std::string args;      // the option and its value
+  std::string baseline;  // added to both runs, so the option has something to act on
+  Expect expect = Expect::changes;
+};
+
+}  // namespace
+
+TEST_CASE("every attend option works with tensor files or is refused by name") {
+  const std::string base = fmt::format("attend --q {} --k {} --v {} --mask causal",
+                                       fixture("layer_q.npy"), fixture("layer_k.npy"),
+                                       fixture("layer_v.npy"));
+  const std::string slice = "--batch 1 --head 1";
+  const std::string blocked = "--kv-lens 5,0";  // batch 2 sees no key: empty rows, a warning
+  const std::string checked = "--check-against " + fixture("layer_o_causal.npy");
+  const Expect refused = Expect::refused;
+  const std::map<std::string, OptionCase> cases = {
+      {"--help", {"--help", ""}},
+      {"--q", {"--q " + fixture("layer_q_f16.npy"), ""}},  // replaces the base's --q
+      {"--k", {"--k " + fixture("layer_k_bshd.npy"), ""}},
+      {"--v", {"--v " + fixture("layer_v_3heads.npy"), ""}},
+      {"--input", {"--input x.json", "", refused}},
+      {"--scale", {"--scale 0.3", ""}},
+      {"--no-scale", {"--no-scale", ""}},
+      {"--mask", {"--mask window:2", ""}},
+      {"--bias", {"--bias alibi", ""}},
+      {"--bias-table", {"--bias-table 1,2", "", refused}},
+      {"--softcap", {"--softcap 0.5", ""}},
+      {"--heads", {"--heads 4", "", refused}},
+      {"--kv-heads", {"--kv-heads 2", "", refused}},
+      {"--head", {"--head 3", ""}},
+      {"--align", {"--align top-left", ""}},
+      {"--empty-rows", {"--empty-rows nan", blocked}},
+      {"--json", {"--json", ""}},
+      {"--format", {"--format markdown", slice}},
+      {"--standalone", {"--standalone", "", refused}},
+      {"--color", {"--color always", ""}},
+      {"--digits", {"--digits 2", ""}},
+      {"--quiet", {"-q", blocked}},
+      {"--heatmap", {"--heatmap", slice}},
+      {"--svg", {"--svg w.svg", slice}},
+      {"--tokens", {"--tokens a,b,c,d,e", slice + " --heatmap"}},
+      {"--ascii", {"--ascii", slice + " --heatmap"}},
+      {"--numbers", {"--numbers", slice + " --heatmap"}},
+      {"--explain", {"--explain 3,1", slice}},
+      {"--output", {"--output o.npy", ""}},
+      {"--scores-out", {"--scores-out s.npy", ""}},
+      {"--weights-out", {"--weights-out w.safetensors", ""}},
+      {"--lse-out", {"--lse-out lse.npy", ""}},
+      {"--layout", {"--layout bshd", ""}},
+      {"--kv-lens", {"--kv-lens 5,3", ""}},
+      {"--dtype", {"--dtype f32", ""}},
+      {"--batch", {"--batch 2", ""}},
+      {"--check-against", {checked, ""}},
+      {"--rtol", {"--rtol 0.5", checked}},
+      {"--atol", {"--atol 0.5", checked}},
+      {"--timing", {"--timing", ""}},
+      {"--threads", {"--threads 3", "--json"}},
+  };
+  const std::set<std::string> listed = help_options();
+  REQUIRE(listed.size() > 30);
+  for (const std::string& name : listed) {
+    CAPTURE(name);
+    const auto it = cases.find(name);
+    REQUIRE_MESSAGE(it != cases.end(), "an option of attend --help the tensor test does not know");
+    const OptionCase& c = it->second;
+    const Outcome without = run_attn(base + " " + c.baseline);
+    const Outcome with = run_attn(base + " " + c.baseline + " " + c.args);
+    CAPTURE(c.args);
+    CAPTURE(with.err);
+    if (c.expect == Expect::refused) {
+      CHECK(with.status == 2);
+      CHECK(with.err.find(name) != std::string::npos);
+      CHECK(with.files.empty());  // nothing written on error
+      continue;
+    }
+    CHECK(without.status == 0);
+    const bool changed = with.status != without.status || with.out != without.out ||
+                         with.err != without.err || with.files != without.files;
+    CHECK(changed);
+  }
+  for (const auto& [name, c] : cases) {
+    CAPTURE(name);
+    CHECK(listed.count(name) == 1);  // the table has no option --help has lost
+  }
+}
+
+TEST_CASE("a refused or failing tensor job writes nothing") {
+  const std::string base = fmt::format("attend --q {} --k {} --v {}", fixture("layer_q.npy"),
+                                       fixture("layer_k.npy"), fixture("layer_v_3heads.npy"));
+  const Outcome bad_shape = run_attn(base + " --output o.npy --lse-out l.npy");
+  CHECK(bad_shape.status == 65);
+  CHECK(bad_shape.files.empty());
+  const Outcome bad_name = run_attn(
+      fmt::format("attend --q {} --k {} --v {} --output o.npy --lse-out l.txt",
+                  fixture("layer_q.npy"), fixture("layer_k.npy"), fixture("layer_v.npy")));
+  CHECK(bad_name.status == 2);
+  CHECK(bad_name.err.find("--lse-out l.txt") != std::string::npos);
+  CHECK(bad_name.files.empty());
+}
