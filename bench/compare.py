@@ -119,7 +119,7 @@ def main():
                     a = [run(cmd) for _ in range(args.runs)]
                     row = {"n": n, "d": d, "dtype": short,
                            "attn": (statistics.median(x[0] for x in a),
-                                    statistics.median(compute_seconds(x[3], r"compute ([0-9.]+) s") for x in a),
+                                    statistics.median(compute_seconds(x[3], r"compute ([0-9.]+) ms") / 1000 for x in a),
                                     statistics.median(x[1] for x in a))}
                     item = 8 if dtype == "float64" else 4
                     fits = 4 * n * n * item / 2**20 < 0.6 * available_mb()

@@ -122,24 +122,39 @@ std::string shape_repr(std::span<const std::size_t> shape) {
   return s + (shape.size() == 1 ? ",)" : ")");
 }
 
+namespace {
+
+// The first element whose exponent bits are all set (±∞ or NaN). Blocks of 1024 are scanned
+// without branches, so the loop vectorises; only a block with such an element is searched.
+template <class U>
+std::optional<std::size_t> first_all_ones(const std::byte* p, std::size_t n, U exponent) {
+  constexpr std::size_t block = 1024;
+  for (std::size_t start = 0; start < n; start += block) {
+    const std::size_t end = std::min(n, start + block);
+    bool any = false;
+    for (std::size_t i = start; i < end; ++i) any |= (load<U>(p, i) & exponent) == exponent;
+    if (!any) continue;
+    for (std::size_t i = start; i < end; ++i)
+      if ((load<U>(p, i) & exponent) == exponent) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::size_t> first_non_finite(const Tensor& t) noexcept {
-  if (!is_float(t.dtype())) return std::nullopt;
-  // f16 and bf16: all exponent bits set means ±∞ or NaN, so look at the bits
-  const auto scan = [&](auto is_bad) -> std::optional<std::size_t> {
-    for (std::size_t i = 0; i < t.count(); ++i)
-      if (is_bad(i)) return i;
-    return std::nullopt;
-  };
   const std::byte* p = t.data();
   switch (t.dtype()) {
     case DType::f16:
-      return scan([&](std::size_t i) { return (load<std::uint16_t>(p, i) & 0x7c00u) == 0x7c00u; });
+      return first_all_ones<std::uint16_t>(p, t.count(), 0x7c00u);
     case DType::bf16:
-      return scan([&](std::size_t i) { return (load<std::uint16_t>(p, i) & 0x7f80u) == 0x7f80u; });
+      return first_all_ones<std::uint16_t>(p, t.count(), 0x7f80u);
     case DType::f32:
-      return scan([&](std::size_t i) { return !std::isfinite(load<float>(p, i)); });
+      return first_all_ones<std::uint32_t>(p, t.count(), 0x7f800000u);
+    case DType::f64:
+      return first_all_ones<std::uint64_t>(p, t.count(), 0x7ff0000000000000u);
     default:
-      return scan([&](std::size_t i) { return !std::isfinite(load<double>(p, i)); });
+      return std::nullopt;
   }
 }
 

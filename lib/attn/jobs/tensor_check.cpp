@@ -32,7 +32,8 @@ std::optional<RowCheck> recompute_row(const Operands& o, std::size_t b, std::siz
   const Geometry geo = o.geometry();
   const std::int64_t p = geo.position(i);
   const MaskTensor& mt = o.mask_view;
-  std::vector<double> s(n_k, neg_inf);
+  std::vector<double> s(n_k, neg_inf), qi(d_k), kj(d_k);
+  for (std::size_t t = 0; t < d_k; ++t) qi[t] = o.q.tensor.at(o.q_view.offset(b, h, i) + t);
   double m = neg_inf;
   for (std::size_t j = 0; j < n_k; ++j) {
     if (!o.mask.allows(i, p, static_cast<std::int64_t>(j))) continue;
@@ -48,10 +49,9 @@ std::optional<RowCheck> recompute_row(const Operands& o, std::size_t b, std::siz
       else if (x == 0)
         continue;
     }
+    const std::size_t kb = o.k_view.offset(b, g, j);
     double dot = 0;
-    for (std::size_t t = 0; t < d_k; ++t)
-      dot +=
-          o.q.tensor.at(o.q_view.offset(b, h, i) + t) * o.k.tensor.at(o.k_view.offset(b, g, j) + t);
+    for (std::size_t t = 0; t < d_k; ++t) dot += qi[t] * o.k.tensor.at(kb + t);
     double score = o.scale * dot;
     if (!o.alibi_slopes.empty())
       score += o.alibi_slopes[h] * static_cast<double>(static_cast<std::int64_t>(j) - p);

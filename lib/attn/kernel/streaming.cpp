@@ -46,6 +46,7 @@ using Vec [[gnu::vector_size(Bytes)]] = T;
 // One work item: a query tile of one head of one batch.
 struct Item {
   std::size_t batch = 0, head = 0, tile = 0;
+  bool pack_next = false;  // halfway through its group: pack the next group's k and v first
 };
 
 // The k and v of one (batch, kv head), packed once for every query head that reads them.
@@ -332,9 +333,13 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
   plan.items.reserve(B * H * n_tiles);
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t g = 0; g < G; ++g) {
+      const std::size_t first = plan.items.size();
       for (const std::size_t tile : order)
         for (std::size_t h = g * per_group; h < (g + 1) * per_group; ++h)
-          plan.items.push_back({b, h, tile});
+          plan.items.push_back({b, h, tile, false});
+      // while one thread packs the next group, the others finish this one, so nobody waits
+      if (b * G + g + 1 < B * G)
+        plan.items[first + (plan.items.size() - first) / 2].pack_next = true;
       plan.groups[b * G + g].left = per_group * n_tiles;
     }
 
