@@ -1,6 +1,6 @@
 // A stand-in for `attn attend` with tensor inputs, for benchmarking before (or without) the CLI:
 //     attn_bench_driver attend --q q.npy --k k.npy --v v.npy [--mask M] [--output o.npy]
-//                              [--dtype f32|f64] [--timing] [--threads N]
+//                              [--dtype f16|bf16|f32|f64] [--timing] [--threads N]
 // It calls run_tensor_attend exactly as the CLI does and prints the same summary and timing.
 #include <cstdio>
 #include <string>
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     else if (a == "--output")
       job.output = value();
     else if (a == "--dtype")
-      job.dtype = value() == "f32" ? attn::DTypeChoice::f32 : attn::DTypeChoice::f64;
+      job.dtype = attn::float_dtype_named(value());
     else if (a == "--timing")
       job.timing = true;
     else if (a == "--threads")
