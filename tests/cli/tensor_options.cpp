@@ -84,9 +84,9 @@ struct OptionCase {
 }  // namespace
 
 TEST_CASE("every attend option works with tensor files or is refused by name") {
-  const std::string base = fmt::format("attend --q {} --k {} --v {} --mask causal",
-                                       fixture("layer_q.npy"), fixture("layer_k.npy"),
-                                       fixture("layer_v.npy"));
+  const std::string base =
+      fmt::format("attend --q {} --k {} --v {} --mask causal", fixture("layer_q.npy"),
+                  fixture("layer_k.npy"), fixture("layer_v.npy"));
   const std::string slice = "--batch 1 --head 1";
   const std::string blocked = "--kv-lens 5,0";  // batch 2 sees no key: empty rows, a warning
   const std::string checked = "--check-against " + fixture("layer_o_causal.npy");
@@ -168,9 +168,9 @@ TEST_CASE("a refused or failing tensor job writes nothing") {
   const Outcome bad_shape = run_attn(base + " --output o.npy --lse-out l.npy");
   CHECK(bad_shape.status == 65);
   CHECK(bad_shape.files.empty());
-  const Outcome bad_name = run_attn(
-      fmt::format("attend --q {} --k {} --v {} --output o.npy --lse-out l.txt",
-                  fixture("layer_q.npy"), fixture("layer_k.npy"), fixture("layer_v.npy")));
+  const Outcome bad_name =
+      run_attn(fmt::format("attend --q {} --k {} --v {} --output o.npy --lse-out l.txt",
+                           fixture("layer_q.npy"), fixture("layer_k.npy"), fixture("layer_v.npy")));
   CHECK(bad_name.status == 2);
   CHECK(bad_name.err.find("--lse-out l.txt") != std::string::npos);
   CHECK(bad_name.files.empty());

@@ -9,6 +9,7 @@
 
 #include "attn/core/error.hpp"
 #include "attn/io/npy.hpp"
+#include "attn/io/safetensors.hpp"
 
 namespace fs = std::filesystem;
 using attn::Matrix;
@@ -172,4 +173,93 @@ TEST_CASE("run_tensor_attend reports fully blocked rows under the chosen policy"
   CHECK_FALSE(std::isnan(o(0, 0)));
   job.empty_rows = attn::EmptyRows::error;
   CHECK_THROWS_AS(attn::run_tensor_attend(job), attn::Error);
+}
+
+// ---- Whole layers ------------------------------------------------------------------------------
+
+namespace {
+
+attn::TensorJob layer_job(const std::string& suffix = "") {
+  attn::TensorJob job;
+  job.q = fixture("layer_q" + suffix + ".npy");
+  job.k = fixture("layer_k" + suffix + ".npy");
+  job.v = fixture("layer_v" + suffix + ".npy");
+  job.mask = "causal";
+  return job;
+}
+
+double max_difference(const attn::Tensor& a, const attn::Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  double most = 0;
+  for (std::size_t n = 0; n < a.count(); ++n) most = std::max(most, std::abs(a.at(n) - b.at(n)));
+  return most;
+}
+
+}  // namespace
+
+TEST_CASE("run_tensor_attend writes a layer's o and log-sum-exp as NumPy computes them") {
+  for (const bool bshd : {false, true}) {
+    CAPTURE(bshd);
+    attn::TensorJob job = layer_job(bshd ? "_bshd" : "");
+    if (bshd) job.layout = attn::Layout::bshd;
+    job.output = (scratch_dir() / "layer_o.safetensors").string();
+    job.lse_out = (scratch_dir() / "layer_lse.npy").string();
+    job.timing = true;
+    const attn::TensorSummary s = attn::run_tensor_attend(job);
+    CHECK(s.batch == 2);
+    CHECK(s.heads == 4);
+    CHECK(s.kv_heads == 2);
+    CHECK(s.written == std::vector<std::string>{*job.output, *job.lse_out});
+    const attn::Tensor o = attn::safetensors::read(*job.output, "o");
+    CHECK(max_difference(o, attn::npy::read_tensor(fixture(bshd ? "layer_o_causal_bshd.npy"
+                                                                : "layer_o_causal.npy"))) < 1e-14);
+    const attn::Tensor lse = attn::npy::read_tensor(*job.lse_out);
+    CHECK(lse.dtype() == attn::DType::f32);
+    CHECK(max_difference(lse, attn::npy::read_tensor(fixture("layer_lse_causal.npy"))) < 1e-6);
+    // "timing: read 0.123 ms, compute 1.234 ms (avx512, 2 threads), write …"
+    CHECK(s.timing.starts_with("timing: read "));
+    CHECK(s.timing.find(" ms, compute ") != std::string::npos);
+    CHECK(s.json.find("\"kv_heads\":2") != std::string::npos);
+  }
+}
+
+TEST_CASE("run_tensor_attend checks against a given tensor and keeps the step path per head") {
+  attn::TensorJob job = layer_job();
+  job.check_against = fixture("layer_o_causal.npy");
+  attn::TensorSummary s = attn::run_tensor_attend(job);
+  REQUIRE(s.checked);
+  CHECK(s.checked->within());
+  CHECK(s.text.find("all 80 within") != std::string::npos);
+
+  job = layer_job("_f16");
+  job.check_against = fixture("layer_o_causal.npy");
+  s = attn::run_tensor_attend(job);
+  CHECK_FALSE(s.checked->within());  // float16's inputs and output: beyond its default tolerance
+  job.rtol = 2e-2;
+  job.atol = 1e-3;
+  CHECK(attn::run_tensor_attend(job).checked->within());
+
+  attn::TensorJob step = layer_job();
+  step.weights_out = (scratch_dir() / "layer_w.npy").string();
+  step.output = (scratch_dir() / "layer_o_step.npy").string();
+  s = attn::run_tensor_attend(step);
+  CHECK_FALSE(s.streamed);
+  const attn::Tensor w = attn::npy::read_tensor(*step.weights_out);
+  CHECK(w.shape() == std::vector<std::size_t>{2, 4, 5, 5});
+  CHECK(w.at(1) == 0.0);  // row 0 sees only key 0
+  CHECK(max_difference(attn::npy::read_tensor(*step.output),
+                       attn::npy::read_tensor(fixture("layer_o_causal.npy"))) < 1e-14);
+}
+
+TEST_CASE("tensor_slice needs a slice of a batched layer, and a small one") {
+  const attn::TensorJob job = layer_job();
+  CHECK_THROWS_WITH_AS(attn::tensor_slice(job, std::nullopt, std::nullopt, "--heatmap"),
+                       "--heatmap shows one slice, and q has 2 batch rows and 4 heads",
+                       attn::Error);
+  CHECK_THROWS_WITH_AS(attn::tensor_slice(job, 3, 1, "--heatmap"),
+                       "--batch 3 --head 1: q has 2 batch rows and 4 heads (counting from 1)",
+                       attn::Error);
+  const attn::Request r = attn::tensor_slice(job, 2, 4, "--explain");
+  CHECK(r.problem.q.rows() == 5);
+  CHECK(r.problem.mask_label.text == "causal");
 }
