@@ -31,17 +31,16 @@ batch 2 of 2, head 4 of 4: o[:4, :2] of 5×2:
 ? 0
 
 # The same layer saved as (B, S, H, D): --layout bshd reads it, writes o the same way, and o matches
-# NumPy's reference in that layout; the log-sum-exp is (B, H, S_q) float32, as FlashAttention's.
+# NumPy's reference in that layout (the errors, at rounding level, vary with the build and are cut
+# here); the log-sum-exp is (B, H, S_q) float32, as FlashAttention's.
 
-$ d=$(mktemp -d) && attn attend --q tests/data/tensor/layer_q_bshd.npy --k tests/data/tensor/layer_k_bshd.npy --v tests/data/tensor/layer_v_bshd.npy --layout bshd --mask causal --output $d/o.npy --lse-out $d/lse.npy --check-against tests/data/tensor/layer_o_causal_bshd.npy | sed "s|$d|TMP|" && attn compare $d/lse.npy tests/data/tensor/layer_lse_causal.npy | tail -1 && rm -r $d
+$ d=$(mktemp -d) && attn attend --q tests/data/tensor/layer_q_bshd.npy --k tests/data/tensor/layer_k_bshd.npy --v tests/data/tensor/layer_v_bshd.npy --layout bshd --mask causal --output $d/o.npy --lse-out $d/lse.npy --check-against tests/data/tensor/layer_o_causal_bshd.npy | sed "s|$d|TMP|" | grep -v "^largest" && attn compare $d/lse.npy tests/data/tensor/layer_lse_causal.npy | tail -1 && rm -r $d
 attend: q (2, 5, 4, 3) (tests/data/tensor/layer_q_bshd.npy), k (2, 5, 2, 3) (tests/data/tensor/layer_k_bshd.npy), v (2, 5, 2, 2) (tests/data/tensor/layer_v_bshd.npy) in float64
 layout bshd: batch 2, 4 query heads over 2 kv heads (grouped-query), S_q 5, S_k 5, d_k 3, d_v 2
 mask causal (bottom-right alignment), scale 0.5774 (1/√3)
 streamed in 64×64 tiles: 8 of 8 key tiles computed (8 partly masked), 0 skipped as wholly blocked
 check: rows 0, 1, 3, 4 of (batch, head) (1, 1), (2, 3), (2, 4) recomputed directly in float64 agree within 1e-12; their weights sum to 1 within 1e-12
 compare: tests/data/tensor/layer_o_causal_bshd.npy (float64, (2, 5, 4, 2)) against attn's o (float64, (2, 5, 4, 2)), 80 elements
-largest absolute error 2.22e-16 at (1, 3, 0, 1): 0.753787959 against 0.753787959
-largest relative error 1.65e-14 at (0, 2, 1, 1): 0.00132367102 against 0.00132367102
 tolerance |a − b| ≤ 1e-07 + 1e-07·|b| (torch.testing's for float64): all 80 within
 wrote TMP/o.npy
 wrote TMP/lse.npy
