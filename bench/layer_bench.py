@@ -3,7 +3,7 @@
 processes (one per head, as before attn read whole layers) and PyTorch; then with 8 kv heads
 (grouped-query); then float16 and bfloat16 inputs against float32.
 
-    /usr/bin/python3 bench/layer_bench.py --attn build/app/attn [--runs 5] [--no-torch]
+    /usr/bin/python3 bench/layer_bench.py --attn build/app/attn [--runs 5] [--torch-runs N] [--no-torch]
 
 Inputs are standard normal float32 from a fixed seed, saved with np.save (bfloat16 as a
 safetensors file written here). Every command is a separate process, run --runs times; the table
@@ -124,6 +124,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--attn", default="attn")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--torch-runs", type=int, help="runs of PyTorch (default --runs; it is slow)")
     ap.add_argument("--no-torch", action="store_true")
     args = ap.parse_args()
     torch_ok = not args.no_torch and subprocess.run([PY, "-c", "import torch"], capture_output=True).returncode == 0
@@ -143,7 +144,7 @@ def main():
                 np.save(f, a)
             one = attn_row(args.attn, files, f"{tmp}/o.npy", args.runs)
             many = per_head_row(args.attn, tmp, q, k, v, args.runs)
-            th = torch_row(files, f"{tmp}/o_torch.npy", args.runs) if torch_ok else None
+            th = torch_row(files, f"{tmp}/o_torch.npy", args.torch_runs or args.runs) if torch_ok else None
             mb = (q.nbytes + k.nbytes + v.nbytes + q.nbytes) / 2**20
             tag = f"(1, 32, 4096, 128), {kv_heads} kv heads, f32"
             print(f"{'attn, one process, ' + tag:<44} | {cells(one)} |")

@@ -39,6 +39,7 @@ class FileSource final : public ByteSource {
   // Moves to byte `offset` of a regular file (safetensors reads one tensor of many).
   void seek(std::size_t offset);
   const std::string& name() const { return name_; }
+  int fd() const { return fd_; }
 
  private:
   [[noreturn]] void fail_read(int error) const;

@@ -1,6 +1,7 @@
 #include "attn/io/npy.hpp"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <bit>
@@ -445,7 +446,32 @@ std::vector<float> NpyArray::to_f32() && {
 
 Tensor read_tensor(const std::filesystem::path& path) {
   FileSource in(path);
-  return read_array(in, path.string());
+  const std::string name = path.string();
+  // A large regular file in C order and this machine's byte order is mapped rather than read:
+  // its pages come from the page cache without a copy (private, so writes stay in this process).
+  constexpr std::size_t map_from = std::size_t{1} << 20;
+  if (const auto size = in.size(); size && *size >= map_from) {
+    std::vector<unsigned char> head(std::min<std::size_t>(*size, 12 + 65536 + 4));
+    head.resize(in.read(head.data(), head.size()));
+    std::optional<Header> h;
+    try {
+      h = parse_header(head, name);
+    } catch (const Error&) {  // the read below reports it precisely
+    }
+    const std::size_t element = h ? dtype_size(h->dtype) : 0;
+    const bool plain = h && h->big_endian == native_big_endian &&
+                       (!h->fortran_order || h->shape.size() < 2) && h->data_offset % 64 == 0 &&
+                       *size == h->data_offset + element_count(h->shape, element, name) * element;
+    if (plain) {
+      void* base =
+          ::mmap(nullptr, *size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, in.fd(), 0);
+      if (base != MAP_FAILED)
+        return Tensor::adopt(h->dtype, h->shape, static_cast<std::byte*>(base), h->data_offset,
+                             [length = *size](std::byte* p) { ::munmap(p, length); });
+    }
+    in.seek(0);  // anything else: read it, which also gives the precise errors
+  }
+  return read_array(in, name);
 }
 
 Tensor read_tensor(ByteSource& in, std::string_view name) {

@@ -54,7 +54,21 @@ Tensor::Tensor(DType dtype, std::vector<std::size_t> shape, std::size_t headroom
       shape_(std::move(shape)),
       count_(element_count(shape_, dtype_size(dtype), name)),
       headroom_(headroom),
-      storage_(std::make_unique_for_overwrite<std::byte[]>(headroom + bytes())) {}
+      storage_(new std::byte[headroom + bytes()], [](std::byte* p) { delete[] p; }) {}
+
+Tensor Tensor::adopt(DType dtype, std::vector<std::size_t> shape, std::byte* base,
+                     std::size_t offset, std::function<void(std::byte*)> release) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.count_ = element_count(shape, dtype_size(dtype), "tensor");
+  t.shape_ = std::move(shape);
+  // data() is storage + headroom, so the offset into the region plays the headroom's part, but
+  // the bytes before the elements are not free: headroom() must not offer them
+  t.storage_ = decltype(t.storage_)(base, std::move(release));
+  t.headroom_ = offset;
+  t.adopted_ = true;
+  return t;
+}
 
 template <class T>
 std::span<T> Tensor::values() {

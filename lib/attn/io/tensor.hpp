@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -33,10 +34,17 @@ class Tensor {
   std::size_t count() const noexcept { return count_; }
   std::size_t bytes() const noexcept { return count_ * dtype_size(dtype_); }
 
+  // Elements that already sit in memory another owner keeps alive (a file mapped with mmap):
+  // `release` is called on `base` when the tensor goes. The headroom is 0.
+  static Tensor adopt(DType dtype, std::vector<std::size_t> shape, std::byte* base,
+                      std::size_t offset, std::function<void(std::byte*)> release);
+
   std::byte* data() noexcept { return storage_.get() + headroom_; }
   const std::byte* data() const noexcept { return storage_.get() + headroom_; }
   // The free bytes just before data().
-  std::span<std::byte> headroom() noexcept { return {storage_.get(), headroom_}; }
+  std::span<std::byte> headroom() noexcept {
+    return adopted_ ? std::span<std::byte>() : std::span<std::byte>(storage_.get(), headroom_);
+  }
 
   // The elements as T, which must be the dtype's type (float for f32, std::uint16_t for f16 and
   // bf16, unsigned char for bool, …); std::invalid_argument otherwise.
@@ -56,7 +64,9 @@ class Tensor {
   std::vector<std::size_t> shape_;
   std::size_t count_ = 0;
   std::size_t headroom_ = 0;
-  std::unique_ptr<std::byte[]> storage_;
+  bool adopted_ = false;
+  // new[]'d storage, or a region `adopt` was given, with how to let it go
+  std::unique_ptr<std::byte[], std::function<void(std::byte*)>> storage_;
 };
 
 // The product of the dimensions; a data_error naming `name` when it, or its size in bytes of
