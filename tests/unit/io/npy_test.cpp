@@ -667,3 +667,16 @@ TEST_CASE("decode reads .npy bytes already in memory") {
         "mem: data is truncated: shape (2, 3) float32 needs 24 bytes after the header, the file "
         "has 23");
 }
+
+TEST_CASE("read_tensor maps a large file and keeps changes to the elements private") {
+  TempDir dir;
+  attn::Tensor t(attn::DType::f32, {512, 1024}, 4096);  // 2 MB: mapped, not read
+  for (std::size_t i = 0; i < t.count(); ++i) t.values<float>()[i] = static_cast<float>(i % 977);
+  npy::write(dir / "big.npy", t);
+  attn::Tensor back = npy::read_tensor(dir / "big.npy");
+  CHECK(back.shape() == t.shape());
+  CHECK(std::memcmp(back.data(), t.data(), t.bytes()) == 0);
+  CHECK(back.headroom().empty());  // the header before the mapped elements is not free
+  back.values<float>()[0] = -1;
+  CHECK(npy::read_tensor(dir / "big.npy").at(0) == 0.0);  // the file is unchanged
+}
