@@ -118,8 +118,8 @@ $ attn mask causal --n 3 --html /nonexistent-dir/x.html
 ! hint: check that the directory exists and that you may write to it
 ? 73
 
-Pictures are of the worked steps: on .npy tensors they are refused, not ignored.
-$ attn attend --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/data/tensor/v.npy --html /tmp/attn-pictures-tensor.html
-! attn: error: --heatmap, --svg and --html picture the worked steps, not .npy tensors
-! hint: give q, k and v as numbers (--q "1,0;0,1") or a JSON --input to picture them
-? 2
+On .npy tensors the page shows one slice (batch 1, head 1 unless --batch and --head say).
+$ attn attend --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/data/tensor/v.npy --html /tmp/attn-pictures-tensor.html -q && head -1 /tmp/attn-pictures-tensor.html && grep -c 'Cell (i = 1, j = 0): query 1 against key 0' /tmp/attn-pictures-tensor.html
+<!DOCTYPE html>
+1
+? 0

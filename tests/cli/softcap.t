@@ -58,5 +58,5 @@ $ echo '{"q":[[2]],"k":[[2],[0]],"softcap":1,"softcap_order":"last"}' | attn sco
 ? 65
 
 $ attn attend --q q.npy --k k.npy --v v.npy --output o.npy --softcap-order cap-first
-! attn: error: --input, --bias, --softcap and --heads are not supported with .npy inputs
+! attn: error: --softcap-order is for literals; with tensor files the softcap comes after the bias, C·tanh((c·s + b)/C)
 ? 2

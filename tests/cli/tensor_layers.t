@@ -94,13 +94,27 @@ $ attn attend --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.np
 # Pictures and --explain show one slice, the worked way.
 
 $ attn attend --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --mask causal --batch 2 --head 3 --heatmap --ascii
+weights
+rows: queries i; columns: keys j
   0  1  2  3  4
 0 @@ x  x  x  x
 1 ++ ++ x  x  x
 2 :: -- ++ x  x
 3 .. :: -- == x
 4 .. :: :: -- --
-0 |..::--==++**##%%@@| 1   weights, fixed scale 0 to 1   x blocked (-inf)
+0 |..::--==++**##%%@@| 1   x blocked (-inf)
+weights, fixed scale 0 to 1
+
+output
+rows: queries i; columns: entries c of o
+  0  1
+0    ::
+1 .. ==
+2 -- ##
+3 ** @@
+4 %% @@
+-0.964 |..::--==++**##%%@@| 0.674
+smallest to largest value
 ? 0
 
 $ attn attend --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --mask causal --bias alibi --batch 1 --head 4 --explain 3,1
