@@ -320,6 +320,12 @@ void warn(const OutputOptions& out, std::string_view message) {
   if (!out.quiet) fmt::print(stderr, "attn: warning: {}\n", message);
 }
 
+std::string first_sentence(std::string_view description) {
+  std::string line(description.substr(0, description.find('\n')));
+  if (const auto stop = line.find(". "); stop != std::string::npos) line.resize(stop + 1);
+  return line;
+}
+
 std::string describe(std::string_view summary, std::initializer_list<std::string_view> examples) {
   std::string text = fmt::format("{}\n\nExamples:\n", summary);
   for (std::string_view e : examples) text += fmt::format("  {}\n", e);

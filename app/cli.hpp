@@ -86,6 +86,9 @@ std::pair<std::size_t, std::size_t> parse_cell_flag(const std::string& text);
 void print_result(std::string_view text);
 void warn(const OutputOptions& out, std::string_view message);
 
+// A command's summary, for lists of commands: the first sentence of its description.
+std::string first_sentence(std::string_view description);
+
 // The help text's opening: what the command does, then examples.
 std::string describe(std::string_view summary, std::initializer_list<std::string_view> examples);
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "attn/core/error.hpp"
-#include "attn/teach/help_topics.hpp"
 #include "attn/core/suggest.hpp"
+#include "attn/teach/help_topics.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 
@@ -19,14 +19,6 @@ namespace {
 struct HelpOptions {
   std::string topic;  // empty: list the topics
 };
-
-// A command's summary: the first sentence of its description.
-std::string summary_of(const CLI::App& cmd) {
-  std::string line = cmd.get_description();
-  line.resize(std::min(line.find('\n'), line.size()));
-  if (const auto stop = line.find(". "); stop != std::string::npos) line.resize(stop + 1);
-  return line;
-}
 
 std::vector<const CLI::App*> named_commands(const CLI::App& root) {
   return root.get_subcommands(
@@ -41,7 +33,8 @@ std::string topic_list(const CLI::App& root) {
   std::size_t width = 0;
   for (const CLI::App* c : commands) width = std::max(width, c->get_name().size());
   for (const CLI::App* c : commands)
-    text += fmt::format("  {:<{}}  {}\n", c->get_name(), width, summary_of(*c));
+    text +=
+        fmt::format("  {:<{}}  {}\n", c->get_name(), width, first_sentence(c->get_description()));
   return text;
 }
 
