@@ -1,18 +1,99 @@
-// Writing an output file (an SVG, a LaTeX document) so that readers never see half of it.
+// Writing an output file (an SVG, a LaTeX document, a .npy tensor) so that it never harms what the
+// path names: readers see the old file or the whole new one, never half of it, and a device, a
+// FIFO or standard output is written to, never replaced.
+//
+// What `path` names decides how it is written:
+//   nothing yet, or a regular file   a temporary file in the same folder, renamed over the path
+//                                    when complete (an existing file keeps its mode and owner)
+//   a symbolic link                  followed (through every link): the file it points to is
+//                                    replaced and the link stays
+//   a device, a FIFO, or "-"         written directly (standard output for "-"): a failed write
+//                                    is reported, and nothing is renamed or removed
+//   a folder                         refused (Exit::cant_create)
+// The temporary file is unnamed where the file system allows (O_TMPFILE, linked into the folder
+// only when complete), so that even SIGKILL leaves nothing behind; otherwise it is
+// ".NAME.PID.N.tmp", created exclusively and removed on failure and on SIGINT, SIGTERM or SIGHUP.
+// The file and then its folder are flushed to disk (fsync) around the rename, so that after a
+// crash the path holds the old content or the new, not an empty file.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <span>
+#include <string>
 #include <string_view>
 
 namespace attn {
 
-// Writes `content` to a new file beside `path` (".NAME.PID.N.tmp", created exclusively with
-// `mode` less the umask, so a private file is never readable by others, not even for a moment),
-// then renames it over `path`: the file is either the old one or the whole
-// new one. Throws attn::Error with Exit::cant_create naming the path when the file cannot be
-// created or renamed into place (missing directory, no permission, a directory of that name), and
-// Exit::io when writing fails part way; the temporary file is removed either way.
+// How the temporary file of an atomic write is made. Tests use `named` to exercise the fallback
+// that file systems without O_TMPFILE get.
+enum class TempFile {
+  unnamed_if_possible,  // O_TMPFILE + linkat where the file system allows, else named
+  named,                // always ".NAME.PID.N.tmp"
+};
+
+// An output being written. Nothing at `path` changes until commit(), except for a device, FIFO or
+// standard output, which are written as write() is called. Destroying an OutputFile that was not
+// committed (an exception, a failed write) discards the temporary file and leaves `path` as it was.
+class OutputFile {
+ public:
+  // Opens the output. Throws attn::Error with Exit::cant_create naming the path when it cannot be
+  // created (a missing folder, no permission, a folder of that name, a loop of symbolic links).
+  // A new file gets `mode` less the umask from the start (0600 keeps a secret private even while
+  // it is written); a replaced file keeps its own mode less the read and write
+  // bits `mode` withholds.
+  explicit OutputFile(const std::filesystem::path& path,
+                      TempFile temp = TempFile::unnamed_if_possible,
+                      std::filesystem::perms mode = std::filesystem::perms(0666));
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  ~OutputFile();
+
+  // Appends bytes. Throws attn::Error with Exit::io naming the path when the write fails (a full
+  // disk or device, a closed pipe).
+  void write(const void* data, std::size_t size);
+  void write(std::string_view text) { write(text.data(), text.size()); }
+
+  // Makes the output final: flushes it to disk and renames it into place (Exit::io when the flush
+  // fails, Exit::cant_create when the rename does). Call once, after the last write.
+  void commit();
+
+  // The path as given, for messages.
+  const std::filesystem::path& path() const { return path_; }
+  // True for a device, a FIFO or "-": written in place, not atomically.
+  bool direct() const { return direct_; }
+
+ private:
+  void discard() noexcept;
+
+  std::filesystem::path path_;    // as given
+  std::filesystem::path target_;  // what is replaced: path_ with its links followed
+  std::filesystem::path temp_;    // the named temporary file, or empty
+  int fd_ = -1;
+  int slot_ = -1;           // the temporary file's place in the signal handler's list, or −1
+  bool direct_ = false;     // written in place
+  bool unnamed_ = false;    // fd_ is an O_TMPFILE file, not yet linked
+  bool existed_ = false;    // target_ existed when opened
+  bool committed_ = false;  // commit() succeeded
+};
+
+// Writes `content` to `path` as OutputFile does (atomically for a regular file, directly for a
+// device, FIFO or "-"), a new file with `mode` less the umask. Throws as OutputFile's
+// constructor, write() and commit() do.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content,
                            std::filesystem::perms mode = std::filesystem::perms(0666));
+
+// A path named by a flag, for check_output_paths: {"--output", "o.npy"}.
+struct NamedPath {
+  std::string flag;
+  std::string path;
+};
+
+// Refuses (a usage error naming both flags) one file named by two outputs, and an output that
+// would overwrite one of the inputs: "--output and --weights-out both name 'o.npy'". Paths are the
+// same file when they are the same once symbolic links, "." and ".." are resolved, or when both
+// exist and are one file (hard links). "-" is standard output among the outputs and standard input
+// among the inputs, so it clashes only with itself among the outputs.
+void check_output_paths(std::span<const NamedPath> outputs, std::span<const NamedPath> inputs);
 
 }  // namespace attn
