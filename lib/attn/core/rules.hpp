@@ -6,6 +6,7 @@
 //   shapes             q (n_q, d_k), k (n_k, d_k), v (n_k, d_v), none of them empty
 //   empty rows         what a row whose every key is blocked gets, and the error when refused
 //   sizes              how many cells a printed or computed n_q × n_k matrix may have
+//   memory             whether what a request will allocate fits, checked before it allocates
 #pragma once
 
 #include <cstddef>
@@ -101,5 +102,30 @@ inline constexpr std::size_t max_shown_cells = 1'000'000;
 // 2000×2000 = 4000000 cells, more than 1000000", with the hint "add --force to <verb> it anyway".
 void check_shown_cells(std::size_t n_q, std::size_t n_k, bool force, std::string_view what,
                        std::string_view verb);
+
+// ---- Memory
+// ----------------------------------------------------------------------------------------
+
+// The bytes attn may still allocate: the least of what the address-space limit (ulimit -v) leaves
+// beside what is mapped already, the data limit (ulimit -d), what the cgroup's memory.max leaves
+// beside memory.current, and the machine's MemAvailable plus SwapFree. Nothing when none of them
+// can be read.
+std::optional<std::size_t> available_memory();
+
+// a × b bytes, or SIZE_MAX when the product overflows (it then fits nowhere, which is the point).
+std::size_t bytes_times(std::size_t a, std::size_t b);
+
+// "24.0 TB", "32.0 GB", "450 MB", "12 kB", "80 bytes" (decimal units, as memory is sold and `free
+// -h` is not).
+std::string byte_size_text(std::size_t bytes);
+
+// The guard every path calls before a large allocation: throws a data error when `bytes` exceed
+// available_memory() ("the 65536×65536 Jacobian needs 34.4 GB, more than the 2.1 GB available"),
+// `what` naming what is allocated. It remembers the request, for out_of_memory_error.
+void check_memory(std::size_t bytes, std::string_view what);
+
+// The error for an allocation that failed anyway (std::bad_alloc caught in main): a data error
+// naming the last request check_memory saw and its size, never an "internal error".
+Error out_of_memory_error();
 
 }  // namespace attn
