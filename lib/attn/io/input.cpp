@@ -1,12 +1,16 @@
 #include "attn/io/input.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "attn/core/error.hpp"
 #include "attn/core/rules.hpp"
+#include "attn/core/suggest.hpp"
 #include "attn/io/parse.hpp"
 #include "attn/mask/expr.hpp"
 
@@ -14,6 +18,28 @@ namespace attn {
 namespace {
 
 using nlohmann::json;
+
+constexpr std::array<std::string_view, 11> kDocumentKeys{
+    "q", "k", "v", "scores", "scale", "mask", "bias", "softcap", "heads", "kv_heads", "d_k"};
+
+// Keys attn writes in its JSON output that are not inputs: piping attend's output back in would
+// otherwise pass "weights" off as something attn read.
+constexpr std::array<std::string_view, 3> kOutputKeys{"weights", "output", "head"};
+
+void check_document_keys(const json& doc, std::string_view what) {
+  for (const auto& [key, value] : doc.items()) {
+    if (std::find(kDocumentKeys.begin(), kDocumentKeys.end(), key) != kDocumentKeys.end()) continue;
+    if (std::find(kOutputKeys.begin(), kOutputKeys.end(), key) != kOutputKeys.end())
+      throw data_error(
+          fmt::format("{}: \"{}\" is something attn computes, not an input", what, key),
+          "drop it from the document: attn works it out from q, k and v");
+    const auto guess = nearest(key, kDocumentKeys);
+    throw data_error(
+        fmt::format("{}: unknown key \"{}\"{}", what, key,
+                    guess ? fmt::format(" (did you mean \"{}\"?)", *guess) : std::string()),
+        fmt::format("the input document's keys: {}", fmt::join(kDocumentKeys, ", ")));
+  }
+}
 
 // The document's value for `key` as a matrix, if present. `what` names it in messages.
 std::optional<Matrix> document_matrix(const json& doc, const char* key,
@@ -74,19 +100,21 @@ json mask_spec_from_flag(const std::string& text) {
   return text;
 }
 
-// A count from a flag or the document, at least 1.
+// A count from a flag or the document, from 1 to max_heads. A flag's value was checked as typed
+// (cli's whole_number); the document's is checked here, naming its key.
 std::optional<std::size_t> count_option(const std::optional<std::size_t>& flag, const json& doc,
                                         const char* key, const char* name) {
-  std::optional<std::size_t> n = flag;
-  if (!n && doc.contains(key) && !doc[key].is_null()) {
-    if (!doc[key].is_number_unsigned())
-      throw data_error(
-          fmt::format("input.{} must be a whole number, not {}", key, doc[key].dump()));
-    n = doc[key].get<std::size_t>();
+  if (flag) {
+    if (*flag == 0 || *flag > max_heads)
+      throw usage_error(fmt::format("{} must be from 1 to {}, not {}", name, max_heads, *flag));
+    return flag;
   }
-  if (n && (*n == 0 || *n > 4096))
-    throw usage_error(fmt::format("{} must be from 1 to 4096, not {}", name, *n));
-  return n;
+  if (!doc.contains(key) || doc[key].is_null()) return std::nullopt;
+  const json& v = doc[key];
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() == 0 || v.get<std::uint64_t>() > max_heads)
+    throw data_error(fmt::format("input.{} must be a whole number from 1 to {}, not {}", key,
+                                 max_heads, v.dump()));
+  return v.get<std::size_t>();
 }
 
 void load_heads(const InputArgs& args, const json& doc, Request& in) {
@@ -95,14 +123,24 @@ void load_heads(const InputArgs& args, const json& doc, Request& in) {
   in.layout.heads = heads.value_or(1);
   in.layout.kv_heads = kv_heads.value_or(in.layout.heads);
   if (args.head) {
+    if (in.layout.heads == 1)
+      throw usage_error("--head has no effect with a single head",
+                        "give --heads H as well (or \"heads\" in the document), or drop --head");
     if (*args.head == 0 || *args.head > in.layout.heads)
       throw usage_error(
           fmt::format("--head {} is not one of the {} heads", *args.head, in.layout.heads),
-          "heads are numbered from 1; give --heads H as well");
+          fmt::format("heads are numbered from 1 to {}", in.layout.heads));
     in.only_head = *args.head - 1;
   }
+  if (kv_heads && !heads)
+    throw Error(args.kv_heads ? Exit::usage : Exit::data,
+                fmt::format("{} has no effect with a single head",
+                            args.kv_heads ? "--kv-heads" : "input.kv_heads"),
+                "give --heads H as well: the key/value heads are shared among the H query heads");
   if (in.problem.scores && in.layout.heads > 1)
-    throw usage_error("--heads needs q and k, not given scores");
+    throw Error(
+        args.heads ? Exit::usage : Exit::data,
+        fmt::format("{} needs q and k, not given scores", args.heads ? "--heads" : "input.heads"));
 }
 
 void load_bias(const InputArgs& args, const json& doc, const Geometry& g, Request& in) {
@@ -115,7 +153,11 @@ void load_bias(const InputArgs& args, const json& doc, const Geometry& g, Reques
     spec = doc["bias"];
   }
   if (spec) {
-    if (in.problem.scores) throw usage_error("a bias needs q and k, not given scores");
+    if (in.problem.scores)
+      throw Error(
+          args.bias ? Exit::usage : Exit::data,
+          fmt::format("{} needs q and k, not given scores", args.bias ? "--bias" : "input.bias"),
+          "the scores already include any bias: drop it, or give q and k");
     if (spec->is_string()) {
       in.bias_spec = parse_bias_spec(spec->get_ref<const std::string&>());
     } else {
@@ -127,6 +169,9 @@ void load_bias(const InputArgs& args, const json& doc, const Geometry& g, Reques
       in.problem.bias = std::move(b);
     }
   }
+  if (args.bias_table && !(in.bias_spec && in.bias_spec->kind == BiasKind::t5))
+    throw usage_error("--bias-table has no effect without --bias t5",
+                      "the table gives the t5 bias its value per bucket");
   if (args.bias_table) {
     const Matrix table = parse_matrix(*args.bias_table, "--bias-table");
     if (table.rows() != 1) throw data_error("--bias-table must be one row of values");
@@ -146,8 +191,10 @@ void load_bias(const InputArgs& args, const json& doc, const Geometry& g, Reques
     cap = doc["softcap"].get<double>();
   }
   if (cap && in.problem.scores)
-    throw usage_error("a softcap needs q and k, not given scores",
-                      "the softcap applies before the mask: cap the scores yourself");
+    throw Error(args.softcap ? Exit::usage : Exit::data,
+                fmt::format("{} needs q and k, not given scores",
+                            args.softcap ? "--softcap" : "input.softcap"),
+                "the softcap applies before the mask: cap the scores yourself");
   if (cap)
     check_softcap(*cap, args.softcap ? "--softcap" : "input.softcap",
                   args.softcap ? Exit::usage : Exit::data);
@@ -170,6 +217,10 @@ void load_bias(const InputArgs& args, const json& doc, const Geometry& g, Reques
 
 }  // namespace
 
+std::span<const std::string_view> input_document_keys() {
+  return kDocumentKeys;
+}
+
 nlohmann::json read_document(const InputArgs& args) {
   json doc = json::object();
   if (args.input) {
@@ -178,6 +229,7 @@ nlohmann::json read_document(const InputArgs& args) {
       throw data_error(fmt::format("{}: the input document must be a JSON object, not {}",
                                    *args.input == "-" ? "stdin" : *args.input, doc.type_name()),
                        R"(write {"q": [[…]], "k": [[…]], "v": [[…]]})");
+    check_document_keys(doc, *args.input == "-" ? "stdin" : *args.input);
   }
   return doc;
 }
@@ -209,17 +261,39 @@ Request load_input(const InputArgs& args, Stage stage, const nlohmann::json& doc
       throw usage_error("give either scores or q and k, not both",
                         "scores skip the dot products: drop --q/--k or --scores");
     g = {p.scores->rows(), p.scores->cols(), args.align};
-    if (doc.contains("d_k") && doc["d_k"].is_number_unsigned()) {
+    if (doc.contains("d_k") && !doc["d_k"].is_null()) {
+      if (!doc["d_k"].is_number_unsigned())
+        throw data_error(
+            fmt::format("input.d_k must be a whole number, not {}", doc["d_k"].dump()));
       p.d_k = doc["d_k"].get<std::size_t>();
       if (*p.d_k == 0) throw data_error("input.d_k is 0: a query needs at least one component");
     }
-    if (doc.contains("scale") && doc["scale"].is_number()) p.scale = doc["scale"].get<double>();
+    if (doc.contains("scale") && !doc["scale"].is_null()) {
+      if (!doc["scale"].is_number())
+        throw data_error(fmt::format("input.scale must be a number, not {}", doc["scale"].dump()));
+      p.scale = doc["scale"].get<double>();
+    }
   } else {
-    if (!q) throw usage_error("no queries given", "give --q VECTOR (e.g. --q 2,0.5,1,-1.5)");
-    if (!k) throw usage_error("no keys given", "give --k VECTOR (e.g. --k 1,1,-0.5,2)");
+    // A matrix typed without quotes loses its rows to the shell at the first ';', and the next
+    // flag with them: the hints say so.
+    if (!q)
+      throw usage_error(
+          "no queries given",
+          "give --q VECTOR (e.g. --q 2,0.5,1,-1.5); quote a matrix (--q \"1,0;0,1\"): "
+          "the shell ends a command at an unquoted ;");
+    if (!k)
+      throw usage_error("no keys given",
+                        "give --k VECTOR (e.g. --k 1,1,-0.5,2); quote a matrix (--k \"1,0;0,1\"): "
+                        "the shell ends a command at an unquoted ;");
     p.q = std::move(*q);
     p.k = std::move(*k);
     g = {p.q.rows(), p.k.rows(), args.align};
+    // d_k is q's width; a document that says otherwise contradicts itself.
+    if (doc.contains("d_k") && !doc["d_k"].is_null() &&
+        doc["d_k"] != json(static_cast<std::uint64_t>(p.q.cols())))
+      throw data_error(
+          fmt::format("input.d_k is {} but q has {} columns", doc["d_k"].dump(), p.q.cols()),
+          "drop d_k: with q and k it is q's width");
   }
 
   if (args.no_scale && args.scale)
@@ -249,6 +323,11 @@ Request load_input(const InputArgs& args, Stage stage, const nlohmann::json& doc
   load_heads(args, doc, in);
   p.rope = load_rope(args.rope, doc);
   if (p.rope && p.scores) throw usage_error("--rope needs q and k, not given scores");
+  // The step path keeps every n_q × n_k step of the trace (s, c·s, b, capped, M, β, exp, α and
+  // the blocked weights: at most 9 matrices of doubles) for each head.
+  check_memory(bytes_times(bytes_times(g.n_q, g.n_k), 9 * sizeof(double) * in.layout.heads),
+               fmt::format("the {}×{} trace of {} head{}", g.n_q, g.n_k, in.layout.heads,
+                           in.layout.heads == 1 ? "" : "s"));
   return in;
 }
 

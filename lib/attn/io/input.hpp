@@ -13,7 +13,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "attn/core/attention.hpp"
 #include "attn/core/geometry.hpp"
@@ -42,8 +44,17 @@ struct InputArgs {
   RopeArgs rope;                          // --rope and its options
 };
 
+// The most heads (--heads, --kv-heads, "heads", "kv_heads") a request may split into.
+inline constexpr std::size_t max_heads = 4096;
+
+// The keys an input document may have; any other is refused as a data error naming it (with the
+// nearest known key: "maks" → did you mean "mask"?). "v" is allowed at every stage, so that one
+// document serves score, weights and attend.
+std::span<const std::string_view> input_document_keys();
+
 // Reads the document (if any), applies the flags over it and checks what `stage` needs.
-// Errors name the flag or the document key at fault.
+// Errors name the flag or the document key at fault: a flag's problem is a usage error (exit 2),
+// the document's a data error (exit 65) naming "input.KEY".
 Request load_input(const InputArgs& args, Stage stage);
 
 // The same in two steps, for commands that read more keys of the document: the --input document

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -226,17 +227,63 @@ Matrix matrix_from_json(const nlohmann::json& value, std::string_view what, Allo
   return m;
 }
 
+namespace {
+
+// Where a JSON value sits, for messages: "answers", "heads[1]"; empty for the document itself.
+struct ObjectFrame {
+  std::string path;
+  std::set<std::string> keys;
+};
+
+}  // namespace
+
 nlohmann::json parse_json(std::string_view text, std::string_view what) {
   if (trim(text).empty())
     throw data_error(fmt::format("{}: the input is empty", what), "expected a JSON document");
-  // The callback sees every value as it is parsed, so both limits stop the parser before the
-  // document is built: nesting (the DOM's copy and dump recurse) and the number of values.
+  // nlohmann's parser stops at a NUL byte as at the end of the text, so `{…}\0junk` would be read
+  // as `{…}`; no JSON document has one.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+    throw data_error(fmt::format("{}: a NUL byte at offset {}: JSON is text", what, nul),
+                     "is this a binary file? attn reads JSON documents and arrays");
+  check_memory(bytes_times(text.size(), json_bytes_per_byte),
+               fmt::format("reading {} ({} of JSON)", what, byte_size_text(text.size())));
+  // The callback sees every value as it is parsed, so these limits stop the parser before the
+  // document is built: nesting (the DOM's copy and dump recurse), the number of values, and a key
+  // given twice in one object (nlohmann keeps the last silently).
   std::size_t values = 0;
-  const auto limit = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+  std::vector<ObjectFrame> objects;
+  std::string last_key;
+  const auto limit = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
     if (depth > max_json_depth)
       throw data_error(fmt::format("{}: JSON nested deeper than {} levels", what, max_json_depth));
-    if (event == nlohmann::json::parse_event_t::value && ++values > max_values)
-      throw too_many_values(what);
+    switch (event) {
+      case Event::object_start: {
+        std::string path = objects.empty() ? std::string() : objects.back().path;
+        if (!objects.empty()) path += (path.empty() ? "" : ".") + last_key;
+        objects.push_back({std::move(path), {}});
+        break;
+      }
+      case Event::key: {
+        last_key = parsed.get<std::string>();
+        if (!objects.empty() && !objects.back().keys.insert(last_key).second) {
+          const std::string& in = objects.back().path;
+          throw data_error(
+              fmt::format("{}: the key \"{}\" is given twice{}", what, printable(last_key),
+                          in.empty() ? "" : fmt::format(" in \"{}\"", printable(in))),
+              "give each key once: JSON readers differ in which of the two they keep");
+        }
+        break;
+      }
+      case Event::object_end:
+        if (!objects.empty()) objects.pop_back();
+        break;
+      case Event::value:
+        if (++values > max_values) throw too_many_values(what);
+        break;
+      default:
+        break;
+    }
     return true;
   };
   try {
@@ -268,7 +315,9 @@ Error too_big(const std::string& name, std::size_t max_bytes) {
                     "attn reads inputs small enough to hold in memory");
 }
 
-// Reads `in` to the end, refusing more than max_bytes.
+// Reads `in` to the end, refusing more than max_bytes, a NUL byte (attn reads only text, and
+// /dev/zero is refused at its first byte), and a buffer larger than the memory left: the buffer
+// grows by doubling, and each doubling is checked before it is made.
 std::string read_stream(std::istream& in, const std::string& name, std::size_t max_bytes) {
   std::string content;
   std::vector<char> chunk(std::size_t{1} << 16);
@@ -276,6 +325,18 @@ std::string read_stream(std::istream& in, const std::string& name, std::size_t m
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     const auto got = static_cast<std::size_t>(in.gcount());
     if (content.size() + got > max_bytes) throw too_big(name, max_bytes);
+    if (const void* nul = std::memchr(chunk.data(), 0, got))
+      throw data_error(
+          fmt::format("{}: a NUL byte at offset {}: attn reads text", name,
+                      content.size() +
+                          static_cast<std::size_t>(static_cast<const char*>(nul) - chunk.data())),
+          "is this a binary file? attn reads JSON documents and arrays");
+    if (content.size() + got > content.capacity()) {
+      const std::size_t grown =
+          std::min(max_bytes, std::max(2 * content.capacity(), content.size() + got));
+      check_memory(grown, fmt::format("reading {}", name));
+      content.reserve(grown);
+    }
     content.append(chunk.data(), got);
   }
   return content;

@@ -39,14 +39,20 @@ Matrix matrix_from_json(const nlohmann::json& value, std::string_view what,
 inline constexpr int max_json_depth = 64;              // nesting of JSON arrays/objects
 inline constexpr std::size_t max_values = 50'000'000;  // numbers in one matrix or document
 inline constexpr std::size_t max_text_bytes = std::size_t{1} << 30;  // 1 GiB of text input
+// What parsing a byte of JSON costs at most, in bytes of memory: the text, its DOM (a 16-byte value
+// per number, in vectors that grow by doubling) and the matrix built from it. A row like
+// "0,1,0,1" is the worst case: a value for every 2 bytes. parse_json checks text × this fits.
+inline constexpr std::size_t json_bytes_per_byte = 24;
 
 // Parses JSON text, reporting a malformed document as a data error with line and column, and
 // refusing nesting deeper than max_json_depth levels or more than max_values values (a
-// 100 000-deep array is refused, not a stack overflow).
+// 100 000-deep array is refused, not a stack overflow), a key given twice in one object, a NUL
+// byte (named by its offset), and a document too large to parse in the memory left.
 nlohmann::json parse_json(std::string_view text, std::string_view what);
 
-// The whole content of a file, or of stdin for "-". A missing or unreadable file is exit 66; a
-// directory is exit 66; more than max_bytes (default max_text_bytes) is a data error (exit 65).
+// The whole content of a file, or of stdin for "-", read in chunks. A missing or unreadable file
+// is exit 66; a directory is exit 66; more than max_bytes (default max_text_bytes), a NUL byte or
+// more than the memory left is a data error (exit 65), found as the bytes arrive.
 std::string read_text(const std::string& path);
 std::string read_text(const std::string& path, std::size_t max_bytes);
 

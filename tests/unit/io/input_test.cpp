@@ -1,9 +1,14 @@
 #include "attn/io/input.hpp"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "attn/core/error.hpp"
 
@@ -96,4 +101,90 @@ TEST_CASE("load_input: what is missing or wrong is named, with its exit code") {
   both.scores = "1,2";
   CHECK_THROWS_WITH(attn::load_input(both, attn::Stage::weights),
                     "give either scores or q and k, not both");
+}
+
+namespace {
+
+// A document in a temporary file, removed at the end.
+struct Document {
+  std::string path = "/tmp/attn-input-test-" + std::to_string(::getpid()) + ".json";
+  explicit Document(const std::string& text) { std::ofstream(path) << text; }
+  ~Document() { std::remove(path.c_str()); }
+};
+
+// The error the document gives (Exit::ok and "" when it loads).
+std::pair<attn::Exit, std::string> document_error(const std::string& text,
+                                                  attn::Stage stage = attn::Stage::scores) {
+  const Document doc(text);
+  attn::InputArgs a;
+  a.input = doc.path;
+  try {
+    attn::load_input(a, stage);
+  } catch (const attn::Error& e) {
+    std::string m = e.what();
+    if (m.starts_with(doc.path)) m = "DOC" + m.substr(doc.path.size());
+    return {e.code(), m};
+  }
+  return {attn::Exit::ok, ""};
+}
+
+}  // namespace
+
+TEST_CASE("load_input: a document's unknown key is refused, with the nearest known one") {
+  using attn::Exit;
+  CHECK(document_error(R"({"q":[1,2],"k":[1,2],"maks":"causal"})") ==
+        std::pair{Exit::data, std::string(R"(DOC: unknown key "maks" (did you mean "mask"?))")});
+  CHECK(document_error(R"({"q":[1,2],"k":[1,2],"colour":1})") ==
+        std::pair{Exit::data, std::string(R"(DOC: unknown key "colour")")});
+  // What attn writes but does not read is named as such.
+  CHECK(document_error(R"({"q":[1,2],"k":[1,2],"weights":[[1]]})") ==
+        std::pair{Exit::data,
+                  std::string(R"(DOC: "weights" is something attn computes, not an input)")});
+  // Every documented key loads; "v" also at the score stage, so one document serves all three.
+  CHECK(document_error(R"({"q":[1,2],"k":[1,2],"v":[3],"scale":0.5,"mask":"causal",)"
+                       R"("bias":"alibi","softcap":50,"heads":1,"kv_heads":1,"d_k":2})")
+            .first == Exit::ok);
+  CHECK(attn::input_document_keys().size() == 11);
+}
+
+TEST_CASE("load_input: the document's values out of range name its key, exit 65") {
+  using attn::Exit;
+  CHECK(document_error(R"({"q":[1,2],"k":[1,2],"softcap":-1})").first == Exit::data);
+  CHECK(
+      document_error(R"({"q":[1,2],"k":[1,2],"softcap":-1})").second.starts_with("input.softcap"));
+  CHECK(document_error(R"({"q":[1,2],"k":[1,2],"heads":99999})") ==
+        std::pair{Exit::data,
+                  std::string("input.heads must be a whole number from 1 to 4096, not 99999")});
+  CHECK(document_error(R"({"q":[1,2],"k":[1,2],"heads":-1})").first == Exit::data);
+  CHECK(document_error(R"({"q":[1,2],"k":[1,2],"d_k":3})") ==
+        std::pair{Exit::data, std::string("input.d_k is 3 but q has 2 columns")});
+  CHECK(document_error(R"({"scores":[[1,2]],"d_k":"two"})", attn::Stage::weights).first ==
+        Exit::data);
+  CHECK(document_error(R"({"scores":[[1,2]],"softcap":5})", attn::Stage::weights) ==
+        std::pair{Exit::data, std::string("input.softcap needs q and k, not given scores")});
+}
+
+TEST_CASE("load_input: flags that would do nothing are refused by name") {
+  attn::InputArgs head = qk("1,2", "1,2");
+  head.head = 1;
+  CHECK_THROWS_WITH(attn::load_input(head, attn::Stage::scores),
+                    "--head has no effect with a single head");
+  attn::InputArgs kv = qk("1,2", "1,2");
+  kv.kv_heads = 1;
+  CHECK_THROWS_WITH(attn::load_input(kv, attn::Stage::scores),
+                    "--kv-heads has no effect with a single head");
+  attn::InputArgs table = qk("1,2", "1,2");
+  table.bias_table = "[1,2]";
+  CHECK_THROWS_WITH(attn::load_input(table, attn::Stage::scores),
+                    "--bias-table has no effect without --bias t5");
+  table.bias = "alibi";
+  CHECK_THROWS_WITH(attn::load_input(table, attn::Stage::scores),
+                    "--bias-table has no effect without --bias t5");
+  attn::InputArgs scores;
+  scores.scores = "1,2";
+  scores.softcap = 1;
+  CHECK(code_of(scores, attn::Stage::weights) == attn::Exit::usage);
+  scores.softcap.reset();
+  scores.scale = 2;
+  CHECK(code_of(scores, attn::Stage::weights) == attn::Exit::usage);
 }
