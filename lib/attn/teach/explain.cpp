@@ -76,6 +76,30 @@ double frobenius_norm(const Matrix& m) {
   return std::sqrt(sum);
 }
 
+// With J_ij = α_i(δ_ij − α_j), split ‖J‖_F² into the diagonal and the rest:
+//   ‖J‖_F² = Σ_i α_i²(1 − α_i)² + Σ_{i≠j} α_i² α_j²
+//          = Σ_i α_i² [(1 − α_i)² + R_i],       R_i = Σ_{j≠i} α_j²
+// (summed out, S₂ − 2 S₃ + S₂² with S_p = Σ_j α_j^p). Every term is ≥ 0, but R_i = S₂ − α_i²
+// cancels badly for the largest weight when softmax saturates (α_m → 1, the case the experiment
+// is about), so R_m is summed directly, and R_i = α_m² + (R_m − α_i²) for the others, where α_m²
+// dominates. 1 − α_i is exact for α_i ≥ ½ (Sterbenz), and harmless below.
+double softmax_jacobian_norm(std::span<const double> alpha) {
+  if (alpha.empty()) return 0;
+  const std::size_t m = static_cast<std::size_t>(std::ranges::max_element(alpha) - alpha.begin());
+  double r_m = 0;  // Σ_{j≠m} α_j²
+  for (std::size_t j = 0; j < alpha.size(); ++j)
+    if (j != m) r_m += alpha[j] * alpha[j];
+  const double a_m = alpha[m];
+  double sum = a_m * a_m * ((1 - a_m) * (1 - a_m) + r_m);
+  for (std::size_t i = 0; i < alpha.size(); ++i) {
+    if (i == m) continue;
+    const double a = alpha[i];
+    const double r_i = a_m * a_m + std::max(r_m - a * a, 0.0);
+    sum += a * a * ((1 - a) * (1 - a) + r_i);
+  }
+  return std::sqrt(sum);
+}
+
 double entropy(std::span<const double> alpha) {
   double h = 0;
   for (double a : alpha)
@@ -95,7 +119,7 @@ struct Accumulator {
     const auto row = s.weights.row(0);
     max_weight += *std::ranges::max_element(row);
     entropy += attn::entropy(row);
-    jacobian += frobenius_norm(softmax_jacobian(row));
+    jacobian += softmax_jacobian_norm(row);
   }
   SoftmaxStats mean(std::size_t trials) const {
     const double t = static_cast<double>(trials);

@@ -50,6 +50,11 @@ Matrix softmax_jacobian(std::span<const double> alpha);
 // √(Σ_ij m_ij²).
 double frobenius_norm(const Matrix& m);
 
+// ‖J‖_F of softmax_jacobian(alpha) in O(n) time and memory, without the n × n matrix (which at
+// n = 65536 would be 34 GB): √(Σ_i α_i² ((1 − α_i)² + Σ_{j≠i} α_j²)), summed so that a saturated
+// row (one α near 1) keeps its accuracy.
+double softmax_jacobian_norm(std::span<const double> alpha);
+
 // −Σ_j α_j ln α_j in nats, with 0 ln 0 = 0.
 double entropy(std::span<const double> alpha);
 

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <random>
+#include <vector>
 
 #include "attn/core/error.hpp"
 
@@ -21,6 +23,32 @@ TEST_CASE("softmax_jacobian: a one-hot row has no gradient") {
   // α = (1, 0, 0): every entry α_i(δ_ij − α_j) is 0 — the saturated softmax passes nothing back.
   const Matrix j = attn::softmax_jacobian(std::vector<double>{1, 0, 0});
   CHECK(attn::frobenius_norm(j) == 0.0);
+}
+
+TEST_CASE("softmax_jacobian_norm is the Frobenius norm of the explicit Jacobian") {
+  // By hand: α = (0.5, 0.5) gives 0.5 (above); α = (1, 0, 0) gives 0.
+  CHECK(attn::softmax_jacobian_norm(std::vector<double>{0.5, 0.5}) == Approx(0.5));
+  CHECK(attn::softmax_jacobian_norm(std::vector<double>{1, 0, 0}) == 0.0);
+  // α = (0.5, 0.25, 0.25): J = [[0.25, −0.125, −0.125], [−0.125, 0.1875, −0.0625],
+  // [−0.125, −0.0625, 0.1875]]; ‖J‖² = 0.0625 + 4·0.015625 + 2·0.03515625 + 2·0.00390625
+  // = 0.0625 + 0.0625 + 0.0703125 + 0.0078125 = 0.203125.
+  CHECK(attn::softmax_jacobian_norm(std::vector<double>{0.5, 0.25, 0.25}) ==
+        Approx(std::sqrt(0.203125)));
+  // Against the n × n matrix on random rows of every size up to 40, peaked and flat.
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal;
+  for (std::size_t n = 1; n <= 40; ++n) {
+    for (double spread : {0.1, 1.0, 10.0}) {
+      std::vector<double> alpha(n);
+      double total = 0;
+      for (double& a : alpha) total += a = std::exp(spread * normal(rng));
+      for (double& a : alpha) a /= total;
+      CAPTURE(n);
+      CAPTURE(spread);
+      CHECK(attn::softmax_jacobian_norm(alpha) ==
+            Approx(attn::frobenius_norm(attn::softmax_jacobian(alpha))).epsilon(1e-12));
+    }
+  }
 }
 
 TEST_CASE("frobenius_norm and entropy, by hand") {
