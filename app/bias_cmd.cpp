@@ -169,7 +169,8 @@ void run_relative(const BiasOptions& o, const BiasSpec& spec, const Geometry& g)
   print_result(o.output.json ? json.dump() + "\n" : text + table_text(b, g, o.output));
 }
 
-void run_bias(const BiasOptions& o) {
+void run_bias(const BiasOptions& o, const Given& given) {
+  if (o.output.json && given("--digits")) refuse("--digits", "with --json, which has every digit");
   const BiasSpec spec = parse_kind(o.kind);
   const Geometry g{o.n, o.m.value_or(o.n), o.align};
   if (spec.kind != BiasKind::alibi && (o.heads || o.head))
@@ -183,6 +184,11 @@ void run_bias(const BiasOptions& o) {
     throw usage_error(fmt::format("--table applies to t5, not {}", to_string(spec.kind)),
                       "relative takes its table in the kind: relative:V,V,…");
   check_shown_cells(g.n_q, g.n_k, o.force, "bias", "compute");
+  // What it allocates per cell, measured (peak RSS at 3000×3000, rounded up): the matrix and its
+  // table 26 bytes, as JSON 32; t5 with a table prints two matrices.
+  const std::size_t per_cell =
+      (o.output.json ? 40 : 32) * (spec.kind == BiasKind::t5 && !o.table.empty() ? 2 : 1);
+  check_memory(bytes_times(g.n_q * g.n_k, per_cell), fmt::format("the {}×{} bias", g.n_q, g.n_k));
   switch (spec.kind) {
     case BiasKind::alibi:
       return run_alibi(o, spec, g);
@@ -213,11 +219,11 @@ void setup_bias(CLI::App& app) {
 
   const char* bias = "Bias";
   cmd->add_option("--heads", opts->heads, "alibi: number of heads (default 8)")
-      ->check(CLI::Range(std::size_t{1}, max_alibi_heads).description(""))
+      ->check(whole_number(1, max_alibi_heads))
       ->type_name("1..4096")
       ->group(bias);
   cmd->add_option("--head", opts->head, "alibi: which head's matrix to show, from 1 (default 1)")
-      ->check(CLI::Range(std::size_t{1}, max_alibi_heads).description(""))
+      ->check(whole_number(1, max_alibi_heads))
       ->type_name("h")
       ->group(bias);
   cmd->add_option("--table", opts->table,
@@ -235,8 +241,16 @@ void setup_bias(CLI::App& app) {
   cmd->add_flag("--force", opts->force,
                 fmt::format("compute biases of more than {} cells", max_shown_cells))
       ->group(output);
-  add_output_options(*cmd, opts->output);
-  cmd->callback([opts] { run_bias(*opts); });
+  // attn bias prints a table or JSON: --format, --standalone and --color, which it never honoured,
+  // are not offered.
+  cmd->add_flag("--json", opts->output.json, "write one JSON object instead of the table")
+      ->group(output);
+  cmd->add_option("--digits", opts->output.digits, "decimals shown in the table (default 4)")
+      ->check(whole_number(0, 17))
+      ->type_name("0..17")
+      ->group(output);
+  cmd->add_flag("-q,--quiet", opts->output.quiet, "no warnings or notes on stderr")->group(output);
+  cmd->callback([opts, cmd] { run_bias(*opts, Given(cmd)); });
 }
 
 }  // namespace attn::cli

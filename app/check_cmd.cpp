@@ -2,6 +2,7 @@
 // file gives a report per question, several (or a folder) a gradebook (--gradebook CSV, --json).
 #include <fmt/format.h>
 
+#include <limits>
 #include <memory>
 
 #include "attn/core/error.hpp"
@@ -137,11 +138,12 @@ void setup_check(CLI::App& app) {
                         ->group("Quiz");
   auto* from_seed =
       cmd->add_option("--seed", opts->seed, "regenerate the sheets from the class seed")
+          ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max()))
           ->type_name("S")
           ->group("Quiz");
   from_file->excludes(from_seed);
   cmd->add_option("--count", opts->count, "with --seed: the sheet's number of questions")
-      ->check(CLI::Range(std::size_t{1}, max_quiz_questions).description(""))
+      ->check(whole_number(1, max_quiz_questions))
       ->type_name("1..200")
       ->needs(from_seed)
       ->group("Quiz");

@@ -2,16 +2,128 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
-#include <map>
-#include <sstream>
+#include <limits>
 
 #include "attn/core/error.hpp"
+#include "attn/core/suggest.hpp"
 #include "attn/io/output_file.hpp"
 #include "attn/render/svg.hpp"
 
 namespace attn::cli {
+
+// ---- Values a flag accepts ---------------------------------------------------------------------
+
+namespace {
+
+std::string range_text(std::uint64_t lo, std::uint64_t hi) {
+  return fmt::format("from {} to {}", lo, hi);
+}
+
+// text as a whole number, or nothing (a sign, a point, an exponent, a space, too many digits).
+std::optional<std::uint64_t> whole(std::string_view text) {
+  if (text.starts_with('+')) text.remove_prefix(1);
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+bool all_digits(std::string_view text) {
+  if (text.starts_with('+')) text.remove_prefix(1);
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+}  // namespace
+
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        const auto value = whole(text);
+        if (value && *value >= lo && *value <= hi) return {};
+        // Digits beyond 2^64 − 1, or a number outside the range: say the range; else the kind.
+        if (value || all_digits(text))
+          return fmt::format("must be {}, not {}", range_text(lo, hi), text);
+        return fmt::format("must be a whole number {}, not '{}'", range_text(lo, hi), text);
+      },
+      "", "whole number");
+}
+
+CLI::Validator real_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::string_view s = text;
+        if (s.starts_with('+')) s.remove_prefix(1);
+        double value = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+        if (!s.empty() && ec == std::errc{} && end == s.data() + s.size()) return {};
+        if (ec == std::errc::result_out_of_range)
+          return fmt::format("must fit in a double, not {}", text);
+        return fmt::format("must be a number, not '{}'", text);
+      },
+      "", "real number");
+}
+
+CLI::Validator one_of(std::vector<std::string> names, std::vector<std::string> values) {
+  return CLI::Validator(
+      [names = std::move(names), values = std::move(values)](std::string& text) -> std::string {
+        std::string lower = text;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        for (std::size_t i = 0; i < names.size(); ++i) {
+          if (lower != names[i]) continue;
+          text = values.empty() ? names[i] : values[i];
+          return {};
+        }
+        std::vector<std::string_view> candidates(names.begin(), names.end());
+        const auto guess = nearest(lower, candidates);
+        std::string list;
+        for (std::size_t i = 0; i < names.size(); ++i)
+          list += fmt::format("{}{}",
+                              i == 0                  ? ""
+                              : i + 1 == names.size() ? " or "
+                                                      : ", ",
+                              names[i]);
+        return fmt::format("must be {}, not '{}'{}", list, text,
+                           guess ? fmt::format(" (did you mean '{}'?)", *guess) : std::string());
+      },
+      "", "one of");
+}
+
+std::vector<std::size_t> parse_number_list(std::string_view text, std::string_view flag,
+                                           std::size_t lo, std::size_t hi) {
+  std::vector<std::size_t> values;
+  std::size_t start = 0;
+  for (std::size_t item = 1;; ++item) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view piece = text.substr(start, comma - start);
+    if (piece.empty())
+      throw usage_error(
+          fmt::format("{}: item {} of '{}' is empty", flag, item, text),
+          fmt::format("separate the values with single commas, e.g. {} 4,16,64", flag));
+    std::string copy(piece);
+    if (const std::string problem = whole_number(lo, hi)(copy); !problem.empty())
+      throw usage_error(fmt::format("{}: item {} {}", flag, item, problem));
+    values.push_back(static_cast<std::size_t>(*whole(piece)));
+    if (comma == text.size()) return values;
+    start = comma + 1;
+  }
+}
+
+std::vector<std::string> parse_tokens(std::string_view text) {
+  std::vector<std::string> tokens = split_tokens(text);
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    if (tokens[i].empty())
+      throw usage_error(fmt::format("--tokens: token {} of '{}' is empty", i + 1, text),
+                        "give every position a name, e.g. --tokens The,cat,sat");
+  return tokens;
+}
+
+// ---- The shared flags --------------------------------------------------------------------------
 
 void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
   const char* input = "Input";
@@ -38,6 +150,7 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
 
   const char* computation = "Computation";
   cmd.add_option("--scale", args.scale, "multiply q·k by C instead of 1/√d_k")
+      ->check(real_number())
       ->type_name("C")
       ->group(computation);
   cmd.add_flag("--no-scale", args.no_scale, "do not scale: c = 1")->group(computation);
@@ -54,6 +167,7 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
       ->type_name("VALUES")
       ->group(computation);
   cmd.add_option("--softcap", args.softcap, "cap scores at ±C with C·tanh(β/C) (Gemma 2: 50)")
+      ->check(real_number())
       ->type_name("C")
       ->group(computation);
   cmd.add_option("--softcap-order", args.softcap_order,
@@ -62,25 +176,27 @@ void add_input_options(CLI::App& cmd, InputArgs& args, Stage stage) {
       ->type_name("bias-first|cap-first")
       ->group(computation);
   cmd.add_option("--heads", args.heads, "split q, k, v into H heads (q has H·d_k columns)")
+      ->check(whole_number(1, max_heads))
       ->type_name("H")
       ->group(computation);
   cmd.add_option("--kv-heads", args.kv_heads,
                  "key/value heads for grouped-query attention (default H; 1 = multi-query)")
+      ->check(whole_number(1, max_heads))
       ->type_name("G")
       ->group(computation);
   cmd.add_option("--head", args.head, "show only head h (from 1)")
+      ->check(whole_number(1, max_heads))
       ->type_name("h")
       ->group(computation);
   add_align_option(cmd, args.align, computation);
   add_rope_options(cmd, args.rope);
   if (stage != Stage::scores) {
-    static const std::map<std::string, EmptyRows> kEmpty{{"zero", EmptyRows::zero},
-                                                         {"nan", EmptyRows::nan},
-                                                         {"uniform", EmptyRows::uniform},
-                                                         {"error", EmptyRows::error}};
     cmd.add_option("--empty-rows", args.empty_rows,
                    "what a row with every key blocked gets (default zero)")
-        ->transform(CLI::CheckedTransformer(kEmpty, CLI::ignore_case).description(""))
+        ->transform(one_of<EmptyRows>({{"zero", EmptyRows::zero},
+                                       {"nan", EmptyRows::nan},
+                                       {"uniform", EmptyRows::uniform},
+                                       {"error", EmptyRows::error}}))
         ->type_name("zero|nan|uniform|error")
         ->group(computation);
   }
@@ -116,19 +232,18 @@ void add_rope_options(CLI::App& cmd, RopeArgs& rope) {
 }
 
 void add_align_option(CLI::App& cmd, Align& align, const char* group) {
-  static const std::map<std::string, Align> kAlign{{"bottom-right", Align::bottom_right},
-                                                   {"top-left", Align::top_left}};
   cmd.add_option("--align", align,
                  "where queries sit when n_q ≠ n_k: the last positions (default, p = i + n_k − "
                  "n_q) or the first (p = i)")
-      ->transform(CLI::CheckedTransformer(kAlign, CLI::ignore_case).description(""))
+      ->transform(
+          one_of<Align>({{"bottom-right", Align::bottom_right}, {"top-left", Align::top_left}}))
       ->type_name("bottom-right|top-left")
       ->group(group);
 }
 
 void add_shape_options(CLI::App& cmd, std::size_t& n, std::optional<std::size_t>& m, Align& align) {
   const char* shape = "Shape";
-  const auto side = CLI::Range(std::size_t{1}, std::size_t{1'000'000}).description("");
+  const auto side = whole_number(1, 1'000'000);
   cmd.add_option("--n", n, "queries (rows)")
       ->required()
       ->check(side)
@@ -145,27 +260,26 @@ void add_output_options(CLI::App& cmd, OutputOptions& out) {
   const char* output = "Output";
   cmd.add_flag("--json", out.json, "write one JSON object instead of the worked steps")
       ->group(output);
-  static const std::map<std::string, Format> kFormats{{"text", Format::text},
-                                                      {"json", Format::json},
-                                                      {"markdown", Format::markdown},
-                                                      {"latex", Format::latex},
-                                                      {"csv", Format::csv}};
   cmd.add_option("--format", out.format,
                  "text (worked steps, the default), json, markdown, latex or csv")
-      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case).description(""))
+      ->transform(one_of<Format>({{"text", Format::text},
+                                  {"json", Format::json},
+                                  {"markdown", Format::markdown},
+                                  {"latex", Format::latex},
+                                  {"csv", Format::csv}}))
       ->type_name("text|json|markdown|latex|csv")
       ->group(output);
   cmd.add_flag("--standalone", out.standalone, "with --format latex: a whole document for pdflatex")
       ->group(output);
-  static const std::map<std::string, ColorMode> kColor{
-      {"auto", ColorMode::automatic}, {"always", ColorMode::always}, {"never", ColorMode::never}};
   cmd.add_option("--color", out.color,
                  "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
-      ->transform(CLI::CheckedTransformer(kColor, CLI::ignore_case).description(""))
+      ->transform(one_of<ColorMode>({{"auto", ColorMode::automatic},
+                                     {"always", ColorMode::always},
+                                     {"never", ColorMode::never}}))
       ->type_name("auto|always|never")
       ->group(output);
   cmd.add_option("--digits", out.digits, "decimals shown in text output (default 4)")
-      ->check(CLI::Range(0, 17).description(""))
+      ->check(whole_number(0, 17))
       ->type_name("0..17")
       ->group(output);
   cmd.add_flag("-q,--quiet", out.quiet, "no warnings or notes on stderr")->group(output);
@@ -189,6 +303,64 @@ void add_picture_options(CLI::App& cmd, PictureOptions& pictures) {
   cmd.add_flag("--ascii", pictures.ascii, "heatmap in plain ASCII (the ramp \" .:-=+*#%@\")")
       ->group(group);
   cmd.add_flag("--numbers", pictures.numbers, "write each value in its heatmap cell")->group(group);
+}
+
+// ---- Flags that would do nothing ---------------------------------------------------------------
+
+bool Given::operator()(const std::string& flag) const {
+  const CLI::Option* opt = cmd_->get_option_no_throw(flag);
+  return opt != nullptr && opt->count() > 0;
+}
+
+void refuse(std::string_view flag, std::string_view why, std::string hint) {
+  throw usage_error(fmt::format("{} has no effect {}", flag, why),
+                    hint.empty() ? fmt::format("drop {}", flag) : std::move(hint));
+}
+
+void contradict(std::string_view first, std::string_view second, std::string hint) {
+  throw usage_error(fmt::format("{} and {} contradict each other", first, second),
+                    hint.empty() ? std::string("give one of them") : std::move(hint));
+}
+
+namespace {
+
+std::string format_flag(Format f) {
+  return fmt::format("--format {}", format_names()[static_cast<std::size_t>(f)]);
+}
+
+}  // namespace
+
+void check_output_flags(const OutputOptions& out, const Given& given, bool pictures_use_digits,
+                        bool pictures_use_color) {
+  if (out.json && given("--format") && out.format != Format::json)
+    contradict("--json", format_flag(out.format), "--json is --format json: give one format");
+  const Format f = output_format(out);
+  if (given("--standalone") && f != Format::latex)
+    refuse("--standalone", "without --format latex", "it makes the LaTeX a whole document");
+  const bool digits_used = f == Format::text || f == Format::markdown || f == Format::latex;
+  if (given("--digits") && !digits_used && !pictures_use_digits)
+    refuse("--digits", f == Format::json ? "with JSON output, which has every digit"
+                                         : "with CSV output, which has every digit");
+  if (given("--color") && f != Format::text && !pictures_use_color)
+    refuse("--color", fmt::format("with {} output, which is never coloured",
+                                  format_names()[static_cast<std::size_t>(f)]));
+}
+
+void check_picture_flags(const PictureOptions& p, const OutputOptions& out, const Given& given,
+                         bool tables_label) {
+  if (p.heatmap && (out.json || given("--format")))
+    contradict("--heatmap", out.json ? std::string("--json") : format_flag(out.format),
+               "--heatmap draws the matrix instead of printing it: give one");
+  if (p.ascii && !p.heatmap) refuse("--ascii", "without --heatmap");
+  if (p.numbers && !p.heatmap && !p.svg) refuse("--numbers", "without --heatmap or --svg");
+  const Format f = output_format(out);
+  const bool labelled_table =
+      tables_label && (f == Format::markdown || f == Format::latex || f == Format::csv);
+  if (p.tokens && !p.heatmap && !p.svg && !p.html && !labelled_table)
+    refuse("--tokens",
+           tables_label ? "without --heatmap, --svg, --html or --format markdown|latex|csv"
+                        : "without --heatmap, --svg or --html",
+           "the tokens label a picture's rows and columns");
 }
 
 Format output_format(const OutputOptions& out) {
@@ -286,38 +458,18 @@ std::pair<std::size_t, std::size_t> parse_cell_flag(const std::string& text) {
   return {parse_index(view.substr(0, comma), text), parse_index(view.substr(comma + 1), text)};
 }
 
-namespace {
-
-class HelpFormatter : public CLI::Formatter {
- public:
-  std::string make_subcommand(const CLI::App* sub) const override {
-    const std::string& description = sub->get_description();
-    std::stringstream out;
-    CLI::detail::format_help(out, sub->get_display_name(true),
-                             description.substr(0, description.find('\n')), get_column_width());
-    return out.str();
-  }
-  std::string make_option_name(const CLI::Option* opt, bool positional) const override {
-    std::string name = CLI::Formatter::make_option_name(opt, positional);
-    if (positional) return name;
-    for (std::size_t at = name.find(','); at != std::string::npos; at = name.find(',', at + 2))
-      name.insert(at + 1, " ");
-    return name;
-  }
-};
-
-}  // namespace
-
-std::shared_ptr<CLI::Formatter> help_formatter() {
-  return std::make_shared<HelpFormatter>();
-}
-
 void print_result(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
+void print_diagnostic(std::string_view text) {
+  // fwrite, not fmt::print: fmt throws when the write fails, and a lost warning must not turn a
+  // result into an abort. stderr is unbuffered, so nothing waits for a flush.
+  if (std::fwrite(text.data(), 1, text.size(), stderr) != text.size()) std::clearerr(stderr);
+}
+
 void warn(const OutputOptions& out, std::string_view message) {
-  if (!out.quiet) fmt::print(stderr, "attn: warning: {}\n", message);
+  if (!out.quiet) print_diagnostic(fmt::format("attn: warning: {}\n", message));
 }
 
 std::string first_sentence(std::string_view description) {
@@ -330,6 +482,22 @@ std::string describe(std::string_view summary, std::initializer_list<std::string
   std::string text = fmt::format("{}\n\nExamples:\n", summary);
   for (std::string_view e : examples) text += fmt::format("  {}\n", e);
   return text;
+}
+
+std::vector<std::string> examples_of(const CLI::App& cmd) {
+  const std::string& text = cmd.get_description();
+  std::vector<std::string> examples;
+  const auto at = text.find("\nExamples:\n");
+  if (at == std::string::npos) return examples;
+  std::size_t start = at + std::string_view("\nExamples:\n").size();
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = std::string_view(text).substr(start, end - start);
+    if (!line.starts_with("  ")) break;
+    examples.emplace_back(line.substr(2));
+    start = end + 1;
+  }
+  return examples;
 }
 
 }  // namespace attn::cli

@@ -51,7 +51,7 @@ void setup_demo(CLI::App& app) {
       "demo", describe("A guided walk-through of attention, every step shown. Needs no input.",
                        {"attn demo", "attn demo --digits 6"}));
   cmd->add_option("--digits", opts->output.digits, "decimals shown (default 4)")
-      ->check(CLI::Range(0, 17).description(""))
+      ->check(whole_number(0, 17))
       ->type_name("0..17");
   cmd->callback([opts] { run_demo(*opts); });
 }

@@ -1,4 +1,5 @@
 // `attn explain`: why each step of attention exists.
+#include <limits>
 #include <memory>
 
 #include "attn/teach/explain.hpp"
@@ -11,6 +12,7 @@ namespace {
 
 struct ScalingCmdOptions {
   ScalingOptions scaling;
+  std::string dims;  // --dk D,D,…, split by run_scaling so that an empty item is refused
   OutputOptions output;
 };
 
@@ -23,14 +25,18 @@ struct RopeCmdOptions {
   OutputOptions output;
 };
 
-void run_rope(const RopeCmdOptions& o) {
+void run_rope(const RopeCmdOptions& o, const Given& given) {
+  if (given("--digits") && o.output.json) refuse("--digits", "with --json, which has every digit");
   const RopeReport report = explain_rope(o.rope);
   print_result(o.output.json ? rope_to_json(report).dump() + "\n"
                              : render_rope_text(report, NumberStyle{o.output.digits}));
 }
 
-void run_scaling(const ScalingCmdOptions& o) {
-  const ScalingReport report = explain_scaling(o.scaling);
+void run_scaling(const ScalingCmdOptions& o, const Given& given) {
+  if (given("--digits") && o.output.json) refuse("--digits", "with --json, which has every digit");
+  ScalingOptions options = o.scaling;
+  if (given("--dk")) options.dims = parse_number_list(o.dims, "--dk", 1, std::size_t{1} << 20);
+  const ScalingReport report = explain_scaling(options);
   print_result(o.output.json ? scaling_to_json(report).dump() + "\n"
                              : render_scaling_text(report, NumberStyle{o.output.digits}));
 }
@@ -57,29 +63,28 @@ void setup_explain(CLI::App& app) {
                "without 1/√d_k, how peaked softmax gets, and the size of its Jacobian.",
                {"attn explain scaling", "attn explain scaling --dk 1,10,100 --n 8 --seed 3",
                 "attn explain scaling --json"}));
-  sc->add_option("--dk", scaling->scaling.dims, "the d_k values (default 4,16,64,256,1024)")
-      ->delimiter(',')
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20).description(""))
+  sc->add_option("--dk", scaling->dims, "the d_k values (default 4,16,64,256,1024)")
       ->type_name("D,D,…")
       ->group("Computation");
   sc->add_option("--n", scaling->scaling.keys, "keys per query (default 16)")
-      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 16).description(""))
+      ->check(whole_number(2, std::size_t{1} << 16))
       ->type_name("2..65536")
       ->group("Computation");
   sc->add_option("--trials", scaling->scaling.trials, "queries drawn per d_k (default 2000)")
-      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 24).description(""))
+      ->check(whole_number(2, std::size_t{1} << 24))
       ->type_name("N")
       ->group("Computation");
   sc->add_option("--seed", scaling->scaling.seed, "seed of the random numbers (default 1)")
+      ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max()))
       ->type_name("S")
       ->group("Computation");
   sc->add_flag("--json", scaling->output.json, "write one JSON object instead of the table")
       ->group("Output");
   sc->add_option("--digits", scaling->output.digits, "decimals shown (default 3)")
-      ->check(CLI::Range(0, 17).description(""))
+      ->check(whole_number(0, 17))
       ->type_name("0..17")
       ->group("Output");
-  sc->callback([scaling] { run_scaling(*scaling); });
+  sc->callback([scaling, sc] { run_scaling(*scaling, Given(sc)); });
 
   auto steps = std::make_shared<StepsOptions>();
   auto* st = cmd->add_subcommand(
@@ -96,22 +101,25 @@ void setup_explain(CLI::App& app) {
                        {"attn explain rope", "attn explain rope --dim 4 --base 100",
                         "attn explain rope --json"}));
   ro->add_option("--dim", rope->rope.dim, "the dimension d, even (default 8)")
+      ->check(whole_number(2, std::size_t{1} << 16))
       ->type_name("D")
       ->group("Computation");
   ro->add_option("--base", rope->rope.base, "θ_i = B^(−2i/d) (default 10000)")
+      ->check(real_number())
       ->type_name("B")
       ->group("Computation");
   ro->add_option("--max-distance", rope->rope.max_distance,
                  "distances shown: 0, 1, 2, 4, … up to N (default 1024)")
+      ->check(whole_number(1, std::uint64_t{1} << 40))
       ->type_name("N")
       ->group("Computation");
   ro->add_flag("--json", rope->output.json, "write one JSON object instead of the tables")
       ->group("Output");
   ro->add_option("--digits", rope->output.digits, "decimals shown (default 4)")
-      ->check(CLI::Range(0, 17).description(""))
+      ->check(whole_number(0, 17))
       ->type_name("0..17")
       ->group("Output");
-  ro->callback([rope] { run_rope(*rope); });
+  ro->callback([rope, ro] { run_rope(*rope, Given(ro)); });
 }
 
 }  // namespace attn::cli

@@ -55,9 +55,28 @@ void write_page(const MaskOptions& o, const MaskExpr& expr, const Geometry& g,
   check_shown_cells(g.n_q, g.n_k, o.force, "mask", "draw");
   const BoolMatrix mask = evaluated ? *evaluated : expr.evaluate(g);
   const AxisLabels labels =
-      o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
+      o.pictures.tokens ? axis_labels(parse_tokens(*o.pictures.tokens), g) : AxisLabels{};
   write_file_atomically(*o.pictures.html, render_mask_html(mask, g, mask_label(expr),
                                                            html_options(o.output, labels)));
+}
+
+// Flags that would do nothing beside the others, refused by name.
+void check_flags(const MaskOptions& o, const Given& given) {
+  if (!o.explain.empty()) {
+    for (const char* flag : {"--heatmap", "--svg", "--as"})
+      if (given(flag))
+        contradict("--explain", flag, "--explain says why one cell is allowed or blocked instead");
+    for (const char* flag : {"--style", "--force", "--tokens", "--ascii", "--numbers"})
+      if (given(flag)) refuse(flag, "with --explain, which prints one cell's reasons");
+    return;
+  }
+  check_picture_flags(o.pictures, o.output, given, /*tables_label=*/false);
+  if (o.pictures.heatmap) {
+    if (given("--style")) refuse("--style", "with --heatmap, which draws the cells instead");
+    if (given("--as")) contradict("--heatmap", "--as", "--as prints the mask as text: give one");
+  }
+  if (o.output.json && given("--style"))
+    refuse("--style", "with --json, which writes the mask as true and false");
 }
 
 void run_mask_checked(const MaskOptions& o) {
@@ -85,10 +104,16 @@ void run_mask_checked(const MaskOptions& o) {
   }
 
   check_shown_cells(g.n_q, g.n_k, o.force, "mask", "print");
+  // What printing it allocates per cell, measured (peak RSS at 3000×3000, rounded up): the
+  // matrix and its text 20 bytes, as JSON 47, as a heatmap 41, as an SVG 260; each --as
+  // translation prints it once more.
+  const std::size_t per_cell = (o.pictures.svg ? 300 : 0) + (o.pictures.heatmap ? 48 : 0) +
+                               (o.output.json ? 56 : 24) * (1 + (o.as.empty() ? 0 : 2));
+  check_memory(bytes_times(g.n_q * g.n_k, per_cell), fmt::format("the {}×{} mask", g.n_q, g.n_k));
 
   const BoolMatrix mask = expr.evaluate(g);
   const AxisLabels labels =
-      o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
+      o.pictures.tokens ? axis_labels(parse_tokens(*o.pictures.tokens), g) : AxisLabels{};
   if (o.pictures.html) write_page(o, expr, g, &mask);
   const Picture picture{"",
                         {{"", to_additive(mask)}},
@@ -119,7 +144,8 @@ void run_mask_checked(const MaskOptions& o) {
 
 // MaskExpr names itself "--mask: …" in its errors (as `attn attend --mask` sees it); here the
 // expression is the command's argument.
-void run_mask(const MaskOptions& o) {
+void run_mask(const MaskOptions& o, const Given& given) {
+  check_flags(o, given);
   try {
     run_mask_checked(o);
   } catch (const Error& e) {
@@ -166,7 +192,7 @@ void setup_mask(CLI::App& app) {
       ->group(output);
   cmd->add_flag("-q,--quiet", opts->output.quiet, "no warnings or notes on stderr")->group(output);
   add_picture_options(*cmd, opts->pictures);
-  cmd->callback([opts] { run_mask(*opts); });
+  cmd->callback([opts, cmd] { run_mask(*opts, Given(cmd)); });
 }
 
 }  // namespace attn::cli

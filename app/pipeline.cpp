@@ -174,7 +174,7 @@ TensorJob tensor_job(const PipelineOptions& o) {
 
 void report(const PipelineOptions& o, const TensorSummary& s) {
   for (const std::string& w : s.warnings) warn(o.output, w);
-  if (!s.timing.empty()) fmt::print(stderr, "{}\n", s.timing);
+  if (!s.timing.empty()) print_diagnostic(s.timing + "\n");
 }
 
 void run_slice_view(const PipelineOptions& o, const TensorJob& job, const std::string& view);
@@ -215,7 +215,7 @@ void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
   cmd.add_option("--layout", t.layout,
                  "axes of q, k, v and o: bhsd (B, H, S, D; PyTorch, the default) or bshd (B, S, "
                  "H, D; flash-attn, Hugging Face)")
-      ->check(CLI::IsMember({"bhsd", "bshd"}))
+      ->transform(one_of({"bhsd", "bshd"}))
       ->type_name("bhsd|bshd")
       ->group(group);
   cmd.add_option("--kv-lens", t.kv_lens,
@@ -225,12 +225,13 @@ void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
   cmd.add_option("--dtype", t.dtype,
                  "compute and write in this dtype (default: the inputs'; f16 and bf16 compute in "
                  "float32)")
-      ->check(CLI::IsMember({"f16", "bf16", "f32", "f64"}))
+      ->transform(one_of({"f16", "bf16", "f32", "f64"}))
       ->type_name("f16|bf16|f32|f64")
       ->group(group);
   cmd.add_option("--batch", t.batch,
                  "the batch row (from 1) of the slice shown: the summary's corner, pictures, "
                  "--explain")
+      ->check(whole_number(1, std::uint64_t{1} << 31))
       ->type_name("b")
       ->group(group);
   cmd.add_option("--check-against", t.check_against,
@@ -238,9 +239,11 @@ void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
       ->type_name("FILE")
       ->group(group);
   cmd.add_option("--rtol", t.rtol, "relative tolerance for --check-against")
+      ->check(real_number())
       ->type_name("R")
       ->group(group);
   cmd.add_option("--atol", t.atol, "absolute tolerance for --check-against")
+      ->check(real_number())
       ->type_name("A")
       ->group(group);
   cmd.add_flag("--timing", t.timing,
@@ -248,7 +251,7 @@ void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
                "threads")
       ->group(group);
   cmd.add_option("--threads", t.threads, "threads to compute with (default: one per core)")
-      ->check(CLI::Range(0u, 256u).description(""))
+      ->check(whole_number(0, 256))
       ->type_name("N")
       ->group(group);
 }
@@ -296,12 +299,63 @@ std::vector<Picture> pictures(const Run& run, Stage stage, const AxisLabels& lab
   return out;
 }
 
+// The file behind an input flag's value: "@q.json" → q.json, "qkv.npz:q" → qkv.npz, a tensor path
+// as it is; nothing for a literal.
+std::optional<std::string> input_file(const std::optional<std::string>& value, bool tensor) {
+  if (!value) return std::nullopt;
+  if (value->starts_with('@')) return value->substr(1);
+  if (!tensor || !is_tensor_path(*value)) return std::nullopt;
+  if (const auto at = value->find(".npz:"); at != std::string::npos)
+    return value->substr(0, at + 4);
+  return *value;
+}
+
+// Refuses one file named for two outputs, or an output that would replace an input.
+void check_paths(const PipelineOptions& o, bool tensor) {
+  std::vector<NamedPath> outputs, inputs;
+  const auto output = [&](const char* flag, const std::optional<std::string>& path) {
+    if (path) outputs.push_back({flag, *path});
+  };
+  output("--svg", o.pictures.svg);
+  output("--html", o.pictures.html);
+  output("--output", o.tensor.output);
+  output("--scores-out", o.tensor.scores_out);
+  output("--weights-out", o.tensor.weights_out);
+  output("--lse-out", o.tensor.lse_out);
+  const InputArgs& in = o.input;
+  if (in.input) inputs.push_back({"--input", *in.input});
+  for (const auto& [flag, value] :
+       {std::pair{"--q", &in.q}, std::pair{"--k", &in.k}, std::pair{"--v", &in.v},
+        std::pair{"--scores", &in.scores}, std::pair{"--mask", &in.mask},
+        std::pair{"--bias", &in.bias}, std::pair{"--bias-table", &in.bias_table},
+        std::pair{"--check-against", &o.tensor.check_against},
+        std::pair{"--kv-lens", &o.tensor.kv_lens}})
+    if (const auto file = input_file(*value, tensor)) inputs.push_back({flag, *file});
+  check_output_paths(outputs, inputs);
+}
+
+// Flags that would do nothing in this command, refused by name. Tensor files have their own list
+// (refuse_unsupported, before any file is read).
+void check_flags(const PipelineOptions& o, const Given& given) {
+  if (!o.explain.empty()) {
+    for (const char* flag : {"--json", "--format", "--heatmap", "--svg"})
+      if (given(flag))
+        contradict("--explain", flag, "--explain prints one cell's terms instead: give one");
+    for (const char* flag : {"--standalone", "--color", "--tokens", "--ascii", "--numbers"})
+      if (given(flag)) refuse(flag, "with --explain, which prints one cell's terms as text");
+    return;
+  }
+  check_picture_flags(o.pictures, o.output, given, /*tables_label=*/true);
+  const bool picture = o.pictures.heatmap || o.pictures.svg || o.pictures.html;
+  check_output_flags(o.output, given, picture, o.pictures.heatmap);
+}
+
 // The worked views of a run, as for literals: --explain, pictures, or the chosen format.
 void show_run(const PipelineOptions& o, const Run& run, Stage stage) {
   for (const auto& w : warnings(run)) warn(o.output, w);
   const Geometry& g = run.heads.front().trace.geometry;
   const AxisLabels labels =
-      o.pictures.tokens ? axis_labels(split_tokens(*o.pictures.tokens), g) : AxisLabels{};
+      o.pictures.tokens ? axis_labels(parse_tokens(*o.pictures.tokens), g) : AxisLabels{};
   if (o.pictures.html)
     write_file_atomically(*o.pictures.html, render_html(run, html_options(o.output, labels)));
   if (!o.explain.empty()) return explain(o, run);
@@ -329,8 +383,15 @@ void run_slice_view(const PipelineOptions& o, const TensorJob& job, const std::s
   show_run(o, run_heads(slice, Stage::output), Stage::output);
 }
 
-void run_pipeline(const PipelineOptions& o, Stage stage) {
-  if (wants_tensor_path(o)) {
+void run_pipeline(const PipelineOptions& o, Stage stage, const Given& given) {
+  const bool tensor = wants_tensor_path(o);
+  if (tensor)  // the rest of the tensor path's list is refuse_unsupported's
+    check_output_flags(o.output, given, o.pictures.heatmap || o.pictures.svg || o.pictures.html,
+                       o.pictures.heatmap);
+  else
+    check_flags(o, given);
+  check_paths(o, tensor);
+  if (tensor) {
     if (stage == Stage::output) return run_tensor(o);
     throw usage_error(
         fmt::format("attn {} works on literals and JSON documents",
@@ -351,7 +412,7 @@ void setup_pipeline(CLI::App& app, const char* name, const std::string& descript
       ->type_name("I,J")
       ->group("Output");
   if (stage == Stage::output) add_tensor_options(*cmd, opts->tensor);
-  cmd->callback([opts, stage] { run_pipeline(*opts, stage); });
+  cmd->callback([opts, stage, cmd] { run_pipeline(*opts, stage, Given(cmd)); });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -168,9 +169,12 @@ void setup_quiz(CLI::App& app) {
                 "moodle > class.xml",
                 "attn quiz --seed 7 --kinds score:plain,mask:apply --key inline",
                 "attn quiz --list-kinds"}));
-  cmd->add_option("--seed", opts->seed, "the class seed")->type_name("S")->group("Sheet");
+  cmd->add_option("--seed", opts->seed, "the class seed")
+      ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max()))
+      ->type_name("S")
+      ->group("Sheet");
   cmd->add_option("--count", opts->count, "number of questions (default 6)")
-      ->check(CLI::Range(std::size_t{1}, max_quiz_questions).description(""))
+      ->check(whole_number(1, max_quiz_questions))
       ->type_name("1..200")
       ->group("Sheet");
   cmd->add_option("--kinds", opts->kinds,
@@ -209,20 +213,19 @@ void setup_quiz(CLI::App& app) {
   cmd->add_flag("--practice", opts->practice,
                 "a student's practice sheet without the secret: anyone can print its key")
       ->group("Class");
-  // Strings, mapped in run_quiz, so that a mistyped value is reported as "pdf not in {…}".
+  // Strings, mapped in run_quiz; one_of reports a mistyped value with the choices.
   cmd->add_option("--format", opts->format, "text (default), markdown, latex, json, moodle or gift")
-      ->transform(
-          CLI::IsMember({"text", "markdown", "latex", "json", "moodle", "gift"}, CLI::ignore_case))
+      ->transform(one_of({"text", "markdown", "latex", "json", "moodle", "gift"}))
       ->type_name("text|markdown|latex|json|moodle|gift")
       ->group("Output");
   cmd->add_option("--key", opts->key,
                   "answers after each question, after the sheet (default), alone, or none")
-      ->transform(CLI::IsMember({"inline", "separate", "only", "none"}, CLI::ignore_case))
+      ->transform(one_of({"inline", "separate", "only", "none"}))
       ->type_name("inline|separate|only|none")
       ->group("Output");
   cmd->add_option("--categories", opts->categories,
                   "moodle: one category per student's sheet (default) or per kind")
-      ->transform(CLI::IsMember({"sheet", "kind"}, CLI::ignore_case))
+      ->transform(one_of({"sheet", "kind"}))
       ->type_name("sheet|kind")
       ->group("Output");
   cmd->add_option("--output-dir", opts->output_dir,

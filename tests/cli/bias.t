@@ -152,7 +152,7 @@ $ attn bias t5 --n 3 --heads 4
 ? 2
 
 $ attn bias alibi --n 0
-! attn: error: --n: Value 0 not in range 1 to 1000000
+! attn: error: --n must be from 1 to 1000000, not 0
 ! hint: run 'attn bias --help'
 ? 2
 
@@ -165,7 +165,7 @@ $ echo '[1,2]' | attn bias t5 --n 2 --table -
 ? 65
 
 $ attn bias alibi --n 2 --json --heads 0
-! {"error":{"code":2,"message":"--heads: Value 0 not in range 1 to 4096","hint":"run 'attn bias --help'"}}
+! {"error":{"code":2,"message":"--heads must be from 1 to 4096, not 0","hint":"run 'attn bias --help'"}}
 ? 2
 
 ALiBi in other libraries: --as LIB. flash-attn's alibi_slopes adds −m·|p − j|, so attn's plain

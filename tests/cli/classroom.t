@@ -83,8 +83,8 @@ Answers files are read strictly: a key given twice, an unknown key, or another f
 exit 65, naming the key.
 
 $ printf '{"answers": {"1": -1.583, "2": [2.5, 0], "1": 7}}' | attn check --seed 7 --count 2 --kinds score,output --answers -
-! attn: error: stdin: the key "answers"."1" is given twice
-! hint: give each key once: JSON readers disagree on which value wins
+! attn: error: stdin: the key "1" is given twice in "answers"
+! hint: give each key once: JSON readers differ in which of the two they keep
 ? 65
 
 $ printf '{"anwsers": {"1": -1.583}}' | attn check --seed 7 --count 2 --kinds score,output --answers -

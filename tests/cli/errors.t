@@ -25,8 +25,8 @@ $ attn frobnicate
 ? 2
 
 $ attn score --q 1,2 --k 1,2 --bogus
-! attn: error: The following argument was not expected: --bogus
-! hint: run 'attn score --help'
+! attn: error: unknown option '--bogus' for attn score
+! hint: run 'attn score --help' for its options
 ? 2
 
 $ attn score --q 1,x --k 1,2
@@ -41,7 +41,7 @@ $ attn score --q 1,2 --k 1,2 --mask causl
 
 $ attn score --q 1,2
 ! attn: error: no keys given
-! hint: give --k VECTOR (e.g. --k 1,1,-0.5,2)
+! hint: give --k VECTOR (e.g. --k 1,1,-0.5,2); quote a matrix (--k "1,0;0,1"): the shell ends a command at an unquoted ;
 ? 2
 
 $ attn attend --q 1,2 --k 1,2
@@ -50,7 +50,7 @@ $ attn attend --q 1,2 --k 1,2
 ? 2
 
 $ attn score --q 1,2 --k 1,2 --digits 40
-! attn: error: --digits: Value 40 not in range 0 to 17
+! attn: error: --digits must be from 0 to 17, not 40
 ! hint: run 'attn score --help'
 ? 2
 
@@ -124,3 +124,107 @@ With --json, the error is one JSON line on stderr.
 $ attn score --q 1,2 --k 1,2,3 --json
 ! {"error":{"code":65,"message":"k has 3 values per row but q has 2 (d_k must match)","hint":"q is n_q×d_k and k is n_k×d_k: give both the same number of columns"}}
 ? 65
+
+Usage errors in attn's words, the words named in the order typed. An unknown option gets the
+nearest option of that command.
+$ attn score --key 1,1 --q 2,0.5,1,-1.5 --k 1,1,-0.5,2
+! attn: error: unknown option '--key' for attn score
+! hint: did you mean '--k'?
+? 2
+
+$ attn score --Q 1 --k 1 --bogus
+! attn: error: unknown option '--Q' for attn score (also not understood: '--bogus')
+! hint: did you mean '--q'?
+? 2
+
+An option of another command is named as such.
+$ attn score --q 1 --k 1 --empty-rows zero
+! attn: error: unknown option '--empty-rows' for attn score
+! hint: --empty-rows is an option of attn weights, attn attend or attn grad
+? 2
+
+A list or matrix that the shell split at its spaces gets a hint to quote it.
+$ attn score --q [2, 0.5, 1, -1.5] --k 1,1,-0.5,2
+! attn: error: --q takes one value, but the shell passed 4 words: [2, 0.5, 1, -1.5]
+! hint: quote it: --q '[2, 0.5, 1, -1.5]'
+? 2
+
+$ attn score --q 1,0 0,1 --k 1,0
+! attn: error: --q takes one value, but the shell passed 2 words: 1,0 0,1
+! hint: a matrix is one word, its rows separated by ; and quoted: --q "1,0;0,1"
+? 2
+
+$ attn mask causal '&' window:3 --n 4
+! attn: error: EXPR takes one value, but the shell passed 3 words: causal & window:3
+! hint: quote it: attn mask 'causal & window:3'
+? 2
+
+Without quotes, the shell ends `attn score --q 1,0;0,1 --k 1,0` at the ;, so attn sees only
+`attn score --q 1,0`: the hint says so.
+$ attn score --q 1,0
+! attn: error: no keys given
+! hint: give --k VECTOR (e.g. --k 1,1,-0.5,2); quote a matrix (--k "1,0;0,1"): the shell ends a command at an unquoted ;
+? 2
+
+Choices are listed plainly, with the nearest one.
+$ attn score --q 1 --k 1 --color=sometimes
+! attn: error: --color must be auto, always or never, not 'sometimes'
+! hint: run 'attn score --help'
+? 2
+
+$ attn weights --scores 1,2 --empty-rows zeros
+! attn: error: --empty-rows must be zero, nan, uniform or error, not 'zeros' (did you mean 'zero'?)
+! hint: run 'attn weights --help'
+? 2
+
+A command of a command.
+$ attn explain nosuch
+! attn: error: unknown command 'attn explain nosuch'
+! hint: attn explain takes scaling, steps or rope
+? 2
+
+$ attn explain stpes
+! attn: error: unknown command 'attn explain stpes'
+! hint: did you mean 'attn explain steps'?
+? 2
+
+$ attn explain
+! attn: error: attn explain needs a command: scaling, steps or rope
+! hint: e.g. attn explain steps
+? 2
+
+$ attn score mask
+! attn: error: unexpected argument 'mask' for attn score
+! hint: attn score takes only options: run 'attn score --help'
+? 2
+
+Missing values and arguments, with an example of the command.
+$ attn score --q
+! attn: error: --q needs a value (VEC|MAT)
+! hint: e.g. attn score --q 2,0.5,1,-1.5 --k 1,1,-0.5,2
+? 2
+
+$ attn mask causal
+! attn: error: attn mask: --n is missing
+! hint: e.g. attn mask causal --n 4
+? 2
+
+$ attn score --q 1 --q 2 --k 1
+! attn: error: --q is given 2 times ('1' and '2')
+! hint: give --q once
+? 2
+
+$ attn score --q 1 --k 1 --no-scale=maybe
+! attn: error: --no-scale is a flag: it takes no value, not 'maybe'
+! hint: write --no-scale alone
+? 2
+
+$ attn check --count 3 --answers data/answers-example.json
+! attn: error: --count applies only with --seed
+! hint: give --seed as well, or drop --count
+? 2
+
+$ attn --bogus
+! attn: error: unknown option '--bogus' for attn
+! hint: options come after the command: run 'attn --help' for the list of commands
+? 2

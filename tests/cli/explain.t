@@ -48,18 +48,17 @@ $ attn explain scaling --dk 4 --trials 10 --json | grep -o '"[a-z_]*":' | tr -d 
 ? 0
 
 $ attn explain
-! attn: error: A subcommand is required
-! hint: run 'attn explain --help'
+! attn: error: attn explain needs a command: scaling, steps or rope
+! hint: e.g. attn explain steps
 ? 2
 
 $ attn explain scaling --n 1
-! attn: error: --n: Value 1 not in range 2 to 65536
-! hint: run 'attn explain --help'
+! attn: error: --n must be from 2 to 65536, not 1
+! hint: run 'attn explain scaling --help'
 ? 2
 
 $ attn explain scaling --dk 4,0
-! attn: error: --dk: Value 0 not in range 1 to 1048576
-! hint: run 'attn explain --help'
+! attn: error: --dk: item 2 must be from 1 to 1048576, not 0
 ? 2
 
 $ attn explain scaling --dk 100000 --trials 100000

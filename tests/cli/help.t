@@ -71,6 +71,11 @@ $ attn completion fisk
 ? 2
 
 $ attn completion
-! attn: error: shell is required
-! hint: run 'attn completion --help'
+! attn: error: attn completion: SHELL is missing (one of bash, zsh or fish)
+! hint: e.g. source <(attn completion bash)
 ? 2
+
+The README's table of exit codes lists every code the exit-codes page does, 70 (a bug) included.
+$ for code in $(attn help exit-codes | sed -n 's/^  \([0-9][0-9]*\) .*/\1/p'); do grep -q "^| $code | " README.md || echo "README misses $code"; done; echo checked
+checked
+? 0

@@ -85,7 +85,7 @@ $ attn mask "causal & windw:3" --n 3
 ? 2
 
 $ attn mask causal --n 0
-! attn: error: --n: Value 0 not in range 1 to 1000000
+! attn: error: --n must be from 1 to 1000000, not 0
 ! hint: run 'attn mask --help'
 ? 2
 

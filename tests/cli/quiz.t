@@ -177,12 +177,12 @@ $ attn quiz --seed 7 --kinds score,wieghts
 ? 2
 
 $ attn quiz --seed 7 --format pdf
-! attn: error: --format: pdf not in {text,markdown,latex,json,moodle,gift}
+! attn: error: --format must be text, markdown, latex, json, moodle or gift, not 'pdf'
 ! hint: run 'attn quiz --help'
 ? 2
 
 $ attn quiz --seed 7 --count 0
-! attn: error: --count: Value 0 not in range 1 to 200
+! attn: error: --count must be from 1 to 200, not 0
 ! hint: run 'attn quiz --help'
 ? 2
 
@@ -191,6 +191,6 @@ $ attn check --answers data/answers-example.json
 ? 2
 
 $ attn check --quiz data/quiz-example.json --seed 7 --answers data/answers-example.json
-! attn: error: --quiz excludes --seed
-! hint: run 'attn check --help'
+! attn: error: --quiz and --seed cannot be given together
+! hint: give --quiz or --seed, not both
 ? 2

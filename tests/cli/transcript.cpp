@@ -74,7 +74,7 @@ Result run(const std::string& command) {
   const std::string bin_dir = fs::path(ATTN_BINARY).parent_path().string();
   const std::string script = fmt::format(
       "cd '{}' && PATH='{}':\"$PATH\" && export PATH && unset NO_COLOR CLICOLOR_FORCE FORCE_COLOR "
-      "&& ( {} ) >'{}' 2>'{}' </dev/null",
+      "COLUMNS && ( {} ) >'{}' 2>'{}' </dev/null",
       ATTN_SOURCE_DIR, bin_dir, command, out.string(), err.string());
   const int raw = std::system(script.c_str());
   Result r;

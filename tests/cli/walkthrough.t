@@ -158,7 +158,7 @@ b_ij = m·(j − p). q = k = 0, so β = b under the causal mask. Row 1 (p = 1): 
 α₁₀ = 1/(1 + e^m): head 1 1/(1 + e^0.0625) = 0.48438, head 2 1/(1 + e^0.00390625) = 0.49902.
 With both heads reading one kv head (--kv-heads 1), v = [1; 3] is shared:
 o₁ = α₁₀·1 + α₁₁·3 = 3 − 2·α₁₀: head 1 2.03124, head 2 2.00195; row 0 sees key 0 only: o₀ = 1.
-$ attn attend --q "0,0;0,0" --k "0;0" --v "1;3" --heads 2 --kv-heads 1 --bias alibi --mask causal --digits 5 --json
+$ attn attend --q "0,0;0,0" --k "0;0" --v "1;3" --heads 2 --kv-heads 1 --bias alibi --mask causal --json
 {"d_k":1,"scale":1.0,"heads":[{"head":0,"kv_head":0,"scores":[[0.0,"-Infinity"],[-0.0625,0.0]],"mask":[[true,false],[true,true]],"weights":[[1.0,0.0],[0.48438008427698437,0.5156199157230156]],"output":[[1.0],[2.031239831446031]]},{"head":1,"kv_head":0,"scores":[[0.0,"-Infinity"],[-0.00390625,0.0]],"mask":[[true,false],[true,true]],"weights":[[1.0,0.0],[0.4990234387417615,0.5009765612582384]],"output":[[1.0],[2.001953122516477]]}],"output":[[1.0,1.0],[2.031239831446031,2.001953122516477]]}
 ? 0
 

@@ -19,8 +19,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 11> kDocumentKeys{
-    "q", "k", "v", "scores", "scale", "mask", "bias", "softcap", "heads", "kv_heads", "d_k"};
+constexpr std::array<std::string_view, 13> kDocumentKeys{
+    "q",     "k",        "v",    "scores",  "scale",
+    "d_k",   "mask",     "bias", "softcap", "softcap_order",
+    "heads", "kv_heads", "rope"};
 
 // Keys attn writes in its JSON output that are not inputs: piping attend's output back in would
 // otherwise pass "weights" off as something attn read.
@@ -229,7 +231,6 @@ nlohmann::json read_document(const InputArgs& args) {
       throw data_error(fmt::format("{}: the input document must be a JSON object, not {}",
                                    *args.input == "-" ? "stdin" : *args.input, doc.type_name()),
                        R"(write {"q": [[…]], "k": [[…]], "v": [[…]]})");
-    check_document_keys(doc, *args.input == "-" ? "stdin" : *args.input);
   }
   return doc;
 }
@@ -239,6 +240,7 @@ Request load_input(const InputArgs& args, Stage stage) {
 }
 
 Request load_input(const InputArgs& args, Stage stage, const nlohmann::json& doc) {
+  if (args.input) check_document_keys(doc, *args.input == "-" ? "stdin" : *args.input);
   Request in;
   auto& p = in.problem;
   p.empty_rows = args.empty_rows;

@@ -58,7 +58,8 @@ std::span<const std::string_view> input_document_keys();
 Request load_input(const InputArgs& args, Stage stage);
 
 // The same in two steps, for commands that read more keys of the document: the --input document
-// (an empty object without --input), then the request from it and the flags.
+// (an empty object without --input), then the request from it and the flags. The second step
+// refuses keys not in input_document_keys(): a command erases the keys it has read first.
 nlohmann::json read_document(const InputArgs& args);
 Request load_input(const InputArgs& args, Stage stage, const nlohmann::json& doc);
 

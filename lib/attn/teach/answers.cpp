@@ -21,58 +21,11 @@ constexpr std::string_view kHint =
 constexpr std::string_view kKeys[] = {"format", "format_version", "comment", "student",
                                       "sheet",  "seed",           "answers"};
 
-std::string quoted_path(const std::vector<std::string>& path) {
-  std::string out;
-  for (const auto& p : path) out += (out.empty() ? "" : ".") + json(p).dump();
-  return out;
-}
 
 }  // namespace
 
 std::string_view answers_hint() {
   return kHint;
-}
-
-void refuse_duplicate_keys(std::string_view text, std::string_view what) {
-  // One set of keys per open object, and the key under which each object was opened.
-  std::vector<std::set<std::string>> seen;
-  std::vector<std::string> path;
-  std::string last_key;
-  const auto callback = [&](int, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-        if (!seen.empty()) path.push_back(last_key);
-        seen.emplace_back();
-        break;
-      case json::parse_event_t::object_end:
-        seen.pop_back();
-        if (!path.empty() && !seen.empty()) path.pop_back();
-        break;
-      case json::parse_event_t::key: {
-        last_key = parsed.get<std::string>();
-        if (!seen.back().insert(last_key).second) {
-          std::vector<std::string> full = path;
-          full.push_back(last_key);
-          throw data_error(fmt::format("{}: the key {} is given twice", what, quoted_path(full)),
-                           "give each key once: JSON readers disagree on which value wins");
-        }
-        break;
-      }
-      case json::parse_event_t::array_start:
-        if (!seen.empty()) path.push_back(last_key);
-        seen.emplace_back();  // arrays hold no keys; a placeholder keeps the stack in step
-        break;
-      case json::parse_event_t::array_end:
-        seen.pop_back();
-        if (!path.empty() && !seen.empty()) path.pop_back();
-        break;
-      case json::parse_event_t::value:
-        break;
-    }
-    return true;
-  };
-  const json ignored = json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
-  (void)ignored;
 }
 
 StudentAnswers parse_answers(std::string_view text, std::string_view what,
@@ -81,7 +34,6 @@ StudentAnswers parse_answers(std::string_view text, std::string_view what,
   if (!doc.is_object())
     throw data_error(fmt::format("{}: expected a JSON object, not {}", what, doc.type_name()),
                      std::string(kHint));
-  refuse_duplicate_keys(text, what);
   for (const auto& [key, value] : doc.items()) {
     if (std::ranges::find(kKeys, key) != std::end(kKeys)) continue;
     const auto guess = nearest(key, kKeys);

@@ -42,10 +42,6 @@ struct StudentAnswers {
 StudentAnswers parse_answers(std::string_view text, std::string_view what,
                              std::size_t question_count);
 
-// Refuses a key given twice in any object of the document, naming it with its path
-// ("answers"."3"). `text` must already parse (parse_json gives the syntax errors).
-void refuse_duplicate_keys(std::string_view text, std::string_view what);
-
 // The hint every answers-file error ends with.
 std::string_view answers_hint();
 

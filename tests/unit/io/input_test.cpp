@@ -142,9 +142,10 @@ TEST_CASE("load_input: a document's unknown key is refused, with the nearest kno
                   std::string(R"(DOC: "weights" is something attn computes, not an input)")});
   // Every documented key loads; "v" also at the score stage, so one document serves all three.
   CHECK(document_error(R"({"q":[1,2],"k":[1,2],"v":[3],"scale":0.5,"mask":"causal",)"
-                       R"("bias":"alibi","softcap":50,"heads":1,"kv_heads":1,"d_k":2})")
+                       R"("bias":"alibi","softcap":50,"heads":1,"kv_heads":1,"d_k":2,)"
+                       R"("softcap_order":"cap-first","rope":{"base":100}})")
             .first == Exit::ok);
-  CHECK(attn::input_document_keys().size() == 11);
+  CHECK(attn::input_document_keys().size() == 13);
 }
 
 TEST_CASE("load_input: the document's values out of range name its key, exit 65") {

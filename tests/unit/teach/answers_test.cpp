@@ -52,7 +52,7 @@ TEST_CASE("parse_answers: a file that is not an answers file is a data error nam
 TEST_CASE("parse_answers: duplicate keys, unknown keys and other versions are refused") {
   const Failure dup = error_of(R"({"answers": {"1": 0.5, "2": 1, "1": 0.7}})");
   CHECK(dup.code == attn::Exit::data);
-  CHECK(dup.message == "answers.json: the key \"answers\".\"1\" is given twice");
+  CHECK(dup.message == "answers.json: the key \"1\" is given twice in \"answers\"");
   CHECK(error_of(R"({"student": "Ada", "answers": {}, "student": "Bob"})").message ==
         "answers.json: the key \"student\" is given twice");
   const Failure unknown = error_of(R"({"anwsers": {"1": 1}})");
