@@ -1,0 +1,57 @@
+// libFuzzer target: the tensor job's loading and checking (attn::run_tensor_attend on
+// `--q FILE.npz` with q, k and v in one archive): reading every member, the shape and finiteness
+// checks, the mask, and the streaming computation, with no output file. The first byte chooses
+// the mask, the dtype and the alignment; the rest is the archive, handed over in a memfd through a
+// symbolic link FILE.npz → /proc/self/fd/N.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "attn/core/error.hpp"
+#include "attn/jobs/tensor_attend.hpp"
+
+namespace {
+
+struct Archive {
+  int fd = ::memfd_create("attn-tensor-fuzz", 0);
+  std::filesystem::path link = std::filesystem::temp_directory_path() /
+                               ("attn-tensor-fuzz-" + std::to_string(::getpid()) + ".npz");
+  Archive() {
+    if (fd < 0) std::abort();
+    std::filesystem::remove(link);
+    std::filesystem::create_symlink("/proc/self/fd/" + std::to_string(fd), link);
+  }
+  ~Archive() { std::filesystem::remove(link); }
+  void hold(const std::uint8_t* data, std::size_t size) const {
+    if (::ftruncate(fd, 0) != 0) std::abort();
+    if (size > 0 && ::pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) std::abort();
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  static const Archive archive;
+  archive.hold(data + 1, size - 1);
+  static const char* const kMasks[] = {nullptr, "causal", "causal & window:2", "valid:1"};
+  attn::TensorJob job;
+  job.q = archive.link.string();  // k and v empty: all three from the archive
+  if (const char* mask = kMasks[data[0] % 4]) job.mask = mask;
+  job.dtype = (data[0] & 4u) != 0 ? attn::DTypeChoice::f32 : attn::DTypeChoice::f64;
+  job.align = (data[0] & 8u) != 0 ? attn::Align::top_left : attn::Align::bottom_right;
+  job.empty_rows = static_cast<attn::EmptyRows>((data[0] >> 4) % 3);  // not error: it throws
+  job.threads = 1;
+  try {
+    const attn::TensorSummary s = attn::run_tensor_attend(job);
+    if (s.text.empty()) __builtin_trap();
+  } catch (const attn::Error&) {
+  }
+  return 0;
+}
