@@ -13,6 +13,7 @@
 
 #include "attn/core/error.hpp"
 #include "attn/io/npy.hpp"
+#include "attn/io/npz.hpp"
 
 namespace {
 
@@ -41,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   archive.hold(data + 1, size - 1);
   static const char* const kMembers[] = {"q", "k", "v", "missing"};
   try {
-    const attn::npy::NpyArray a = attn::npy::read_npz(archive.link, kMembers[data[0] % 4]);
+    const attn::npy::NpyArray a = attn::npz::read(archive.link, kMembers[data[0] % 4]);
     const attn::Matrix m = a.to_matrix();
     if (m.rows() != a.rows || m.cols() != a.cols) __builtin_trap();
   } catch (const attn::Error&) {

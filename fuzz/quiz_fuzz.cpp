@@ -3,12 +3,14 @@
 // every format. The first byte picks the format and the key mode.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "attn/core/error.hpp"
 #include "attn/io/parse.hpp"
 #include "attn/teach/quiz.hpp"
-#include "attn/teach/quiz_render.hpp"
+#include "attn/teach/quiz_json.hpp"
+#include "attn/teach/sheet.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   attn::TensorJob job;
   job.q = archive.link.string();  // k and v empty: all three from the archive
   if (const char* mask = kMasks[data[0] % 4]) job.mask = mask;
-  job.dtype = (data[0] & 4u) != 0 ? attn::DTypeChoice::f32 : attn::DTypeChoice::f64;
+  job.dtype = (data[0] & 4u) != 0 ? attn::DType::f32 : attn::DType::f64;
   job.align = (data[0] & 8u) != 0 ? attn::Align::top_left : attn::Align::bottom_right;
   job.empty_rows = static_cast<attn::EmptyRows>((data[0] >> 4) % 3);  // not error: it throws
   job.threads = 1;

@@ -24,6 +24,10 @@
 #include "attn/core/error.hpp"
 #include "attn/core/heads.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 // The vector kernel (kernel/tile_kernel.inc) is written once with GCC vector extensions and
 // compiled three times: this file includes it under `#pragma GCC target("avx512f")`,
 // `target("avx2,fma")` and the default (SSE2), each time in its own namespace, and dispatch picks
@@ -465,14 +469,22 @@ std::string_view vector_unit_name(VectorUnit unit) {
   return "generic";
 }
 
+#if ATTN_X86
+// F16C (CPUID leaf 1, ECX bit 29), asked of the CPU directly: Clang 14's __builtin_cpu_supports
+// does not know the name.
+bool cpu_has_f16c() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+}
+#endif
+
 VectorUnit best_vector_unit() {
 #if ATTN_X86
   static const VectorUnit best = [] {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("f16c"))
-      return VectorUnit::avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-        __builtin_cpu_supports("f16c"))
+    const bool f16c = cpu_has_f16c();
+    if (__builtin_cpu_supports("avx512f") && f16c) return VectorUnit::avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c)
       return VectorUnit::avx2;
     return VectorUnit::sse2;
   }();
