@@ -23,6 +23,7 @@
 // fails part way is Exit::io. Every message begins with the file's name.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -39,6 +40,9 @@
 namespace attn::npy {
 
 using attn::DType;
+
+// This machine's byte order: '=' in a header means it, and the reader swaps what differs.
+inline constexpr bool native_big_endian = std::endian::native == std::endian::big;
 using attn::dtype_name;
 using attn::shape_repr;
 
@@ -57,6 +61,10 @@ struct Header {
 // that is not a dict with exactly the keys descr, fortran_order and shape, or a dtype attn does
 // not read (complex, structured, strings, objects, …).
 Header parse_header(std::span<const unsigned char> bytes, std::string_view name);
+
+// Where the header ends (the preamble's and the header's bytes), read from the first 12 bytes of
+// a file; throws as parse_header does for a bad magic string or version.
+std::size_t header_end(std::span<const unsigned char> first, std::string_view name);
 
 // The matrix shape of an array shape (see the table above), or a data_error naming the shape.
 struct MatrixShape {
