@@ -84,6 +84,7 @@ struct Plan {
   bool capped = false;
   T cap = 1;
   float* lse = nullptr;
+  double* lse_f64 = nullptr;
   std::unique_ptr<Group<T>[]> groups;
   std::vector<Item> items;
   std::vector<unsigned char> empty;  // per (batch, head, row), set by the workers
@@ -311,6 +312,7 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
   plan.q = q, plan.k = k, plan.v = v, plan.out = out;
   plan.kv_lens = &opt.kv_lens;
   plan.lse = opt.lse;
+  plan.lse_f64 = opt.lse_f64;
   if (opt.mask_tensor) {
     plan.mask_tensor = &*opt.mask_tensor;
     plan.tensor_spans = tensor_row_spans(*opt.mask_tensor, plan.n_k);

@@ -89,6 +89,7 @@ struct BatchedOptions {
   std::vector<double> alibi_slopes;       // per query head, m_h ≥ 0; empty: no bias
   std::optional<double> softcap;          // C > 0: the biased score becomes C·tanh(·/C)
   float* lse = nullptr;        // (B, H, S_q) contiguous: log Σ_j exp(β_ij); −∞ if empty
+  double* lse_f64 = nullptr;   // the same in float64 (what the backward needs to recompute α)
   DType compute = DType::f64;  // f32 or f64 arithmetic
   unsigned threads = 0;        // 0: one per core
   VectorUnit unit = VectorUnit::automatic;
