@@ -1,0 +1,331 @@
+// The plan and the dispatch of the streaming backward: checks, key spans, which (query tile, key
+// tile) pairs anything sees, D_i, the work items, the threads and the sum of dq. The vector code
+// is kernel/backward_kernel.inc.
+#include "attn/kernel/streaming_backward.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <numeric>
+#include <stdexcept>
+#include <thread>
+#include <type_traits>
+
+#include "attn/core/error.hpp"
+#include "attn/core/heads.hpp"
+
+// As in kernel/streaming.cpp: the vector code is compiled once per vector width, and vectors
+// never cross a call between the copies.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace attn {
+namespace {
+
+constexpr std::size_t tile_rows = 64;  // queries per tile
+constexpr std::size_t tile_keys = 64;  // keys per tile
+constexpr std::size_t micro_rows = 4;  // rows of the register block
+
+template <class T, std::size_t Bytes>
+using Vec [[gnu::vector_size(Bytes)]] = T;
+
+// One work item: a key tile of one kv head of one batch.
+struct BackItem {
+  std::size_t batch = 0, kv_head = 0, tile = 0;
+  std::size_t work = 0;  // query tiles that see it, over the group's heads
+};
+
+template <class T>
+struct BackPlan {
+  std::size_t batch = 0, heads = 0, kv_heads = 0;
+  std::size_t n_q = 0, n_k = 0, d_k = 0, d_v = 0;
+  std::size_t d_kp = 0, d_vp = 0;  // d_k, d_v rounded up to whole vector blocks
+  std::size_t n_qt = 0, n_kt = 0;  // query tiles, key tiles
+  std::size_t n_qp = 0;            // n_qt · tile_rows: the rows of a head in dq's sums
+  Geometry geometry;
+  const MaskExpr* mask = nullptr;
+  bool exact = false;
+  T scale = 1;
+  TensorIn q, k, v, d_out;
+  TensorOut dq, dk, dv;
+  std::vector<KeyRange> spans;  // MaskExpr::span of each query row
+  const std::vector<std::size_t>* kv_lens = nullptr;
+  std::vector<unsigned char> seen;  // per (batch, query tile, key tile): some row sees a key
+  std::vector<T> slopes;
+  bool capped = false;
+  T cap = 1;
+  std::vector<T> lse;         // (B, H, S_q)
+  std::vector<T> row_dot;     // D_i = Σ_c dO_ic o_ic, (B, H, S_q)
+  std::vector<T> uniform_dv;  // (B, H, d_v): Σ over empty rows of dO_i / S_k; empty: none
+  std::vector<BackItem> items;
+  std::vector<std::vector<T>> dq_sums;  // one per thread, (B, H, n_qp, d_kp)
+  std::atomic<std::size_t> computed{0};
+  std::atomic<bool> overflow{false}, stop{false};
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+
+  KeyRange row_span(std::size_t b, std::size_t i) const {
+    KeyRange s = spans[i];
+    if (!kv_lens->empty()) s.end = std::min(s.end, (*kv_lens)[b]);
+    return s.empty() ? KeyRange{} : s;
+  }
+  bool sees(std::size_t b, std::size_t qt, std::size_t kt) const {
+    return seen[(b * n_qt + qt) * n_kt + kt] != 0;
+  }
+};
+
+template <class T>
+struct BackScratch {
+  std::vector<T> k, kt, vt, dk, dv, q, d_out, s, da, st, dat, row;
+  BackScratch(std::size_t d_kp, std::size_t d_vp)
+      : k(tile_keys * d_kp),
+        kt(d_kp * tile_keys),
+        vt(d_vp * tile_keys),
+        dk(tile_keys * d_kp),
+        dv(tile_keys * d_vp),
+        q(tile_rows * d_kp),
+        d_out(tile_rows * d_vp),
+        s(tile_rows * tile_keys),
+        da(tile_rows * tile_keys),
+        st(tile_keys * tile_rows),
+        dat(tile_keys * tile_rows),
+        row(std::max(d_kp, d_vp)) {}
+};
+
+#define ATTN_KERNEL_NS sse2
+#define ATTN_KERNEL_BYTES 16
+#define ATTN_KERNEL_NV 2
+#include "attn/kernel/backward_kernel.inc"
+#undef ATTN_KERNEL_NS
+#undef ATTN_KERNEL_BYTES
+#undef ATTN_KERNEL_NV
+constexpr std::size_t sse2_block = 2 * 16;
+
+#if defined(__x86_64__) || defined(__i386__)
+#define ATTN_X86 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#define ATTN_KERNEL_NS avx2
+#define ATTN_KERNEL_BYTES 32
+#define ATTN_KERNEL_NV 2
+#include "attn/kernel/backward_kernel.inc"
+#undef ATTN_KERNEL_NS
+#undef ATTN_KERNEL_BYTES
+#undef ATTN_KERNEL_NV
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma,f16c")
+#define ATTN_KERNEL_NS avx512
+#define ATTN_KERNEL_BYTES 64
+#define ATTN_KERNEL_NV 4
+#include "attn/kernel/backward_kernel.inc"
+#undef ATTN_KERNEL_NS
+#undef ATTN_KERNEL_BYTES
+#undef ATTN_KERNEL_NV
+#pragma GCC pop_options
+#else
+#define ATTN_X86 0
+#endif
+
+constexpr std::size_t block_bytes(VectorUnit unit) {
+  return unit == VectorUnit::avx512 ? 4 * 64 : unit == VectorUnit::avx2 ? 2 * 32 : sse2_block;
+}
+
+// Element i of a float tensor, as T.
+template <class T>
+T element_as(const TensorIn& t, std::size_t i) {
+  T x{};
+  sse2::load_row(t.data, t.dtype, i, 1, &x);
+  return x;
+}
+
+void check_view(const Bhsd& v, const char* what) {
+  if (v.seq > 0 && v.dim > 0 && v.batch > 0 && v.heads > 0) return;
+  throw std::invalid_argument(fmt::format("attend_backward: {} has an empty axis", what));
+}
+
+bool same_shape(const Bhsd& a, const Bhsd& b) {
+  return a.batch == b.batch && a.heads == b.heads && a.seq == b.seq && a.dim == b.dim;
+}
+
+template <class T>
+BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v, const TensorIn& o,
+                        const TensorIn& d_out, std::span<const double> lse, const TensorOut& dq,
+                        const TensorOut& dk, const TensorOut& dv, const BackwardOptions& opt) {
+  for (const DType d :
+       {q.dtype, k.dtype, v.dtype, o.dtype, d_out.dtype, dq.dtype, dk.dtype, dv.dtype})
+    if (!is_float(d)) throw std::invalid_argument("attend_backward: operands must be floats");
+  check_view(q.view, "q");
+  check_view(k.view, "k");
+  check_view(v.view, "v");
+  const std::size_t B = q.view.batch, H = q.view.heads, G = k.view.heads;
+  if (k.view.batch != B || v.view.batch != B || v.view.heads != G || G > H || H % G != 0 ||
+      k.view.dim != q.view.dim || v.view.seq != k.view.seq || o.view.batch != B ||
+      o.view.heads != H || o.view.seq != q.view.seq || o.view.dim != v.view.dim ||
+      !same_shape(d_out.view, o.view) || !same_shape(dq.view, q.view) ||
+      !same_shape(dk.view, k.view) || !same_shape(dv.view, v.view))
+    throw std::invalid_argument("attend_backward: the operands' views do not fit together");
+  if (lse.size() != B * H * q.view.seq)
+    throw std::invalid_argument("attend_backward: lse needs one value per (batch, head, row)");
+  if (!opt.kv_lens.empty() && opt.kv_lens.size() != B)
+    throw std::invalid_argument("attend_backward: kv_lens needs one length per batch");
+  if (!opt.alibi_slopes.empty() && opt.alibi_slopes.size() != H)
+    throw std::invalid_argument("attend_backward: alibi_slopes needs one slope per head");
+
+  BackwardReport report;
+  report.unit = resolve_vector_unit(opt.unit);
+  BackPlan<T> plan;
+  plan.batch = B, plan.heads = H, plan.kv_heads = G;
+  plan.n_q = q.view.seq, plan.n_k = k.view.seq, plan.d_k = q.view.dim, plan.d_v = v.view.dim;
+  const std::size_t block = block_bytes(report.unit) / sizeof(T);
+  plan.d_kp = (plan.d_k + block - 1) / block * block;
+  plan.d_vp = (plan.d_v + block - 1) / block * block;
+  plan.n_qt = (plan.n_q + tile_rows - 1) / tile_rows;
+  plan.n_kt = (plan.n_k + tile_keys - 1) / tile_keys;
+  plan.n_qp = plan.n_qt * tile_rows;
+  plan.geometry = Geometry{plan.n_q, plan.n_k, opt.align};
+  opt.mask.check_fits(plan.geometry);
+  plan.mask = &opt.mask;
+  plan.exact = has_exact_spans(opt.mask);
+  plan.scale = static_cast<T>(resolve_scale(opt.scale, plan.d_k));
+  if (opt.softcap) {
+    check_softcap(*opt.softcap);
+    plan.capped = true;
+    plan.cap = static_cast<T>(*opt.softcap);
+  }
+  for (const double m : opt.alibi_slopes) plan.slopes.push_back(static_cast<T>(m));
+  plan.q = q, plan.k = k, plan.v = v, plan.d_out = d_out;
+  plan.dq = dq, plan.dk = dk, plan.dv = dv;
+  plan.kv_lens = &opt.kv_lens;
+  plan.spans.resize(plan.n_q);
+  for (std::size_t i = 0; i < plan.n_q; ++i) plan.spans[i] = opt.mask.span(plan.geometry, i);
+
+  // Which (query tile, key tile) pairs some row sees, per batch.
+  plan.seen.assign(B * plan.n_qt * plan.n_kt, 0);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t i = 0; i < plan.n_q; ++i) {
+      const KeyRange sp = plan.row_span(b, i);
+      if (sp.empty()) continue;
+      for (std::size_t kt = sp.begin / tile_keys; kt * tile_keys < sp.end; ++kt)
+        plan.seen[(b * plan.n_qt + i / tile_rows) * plan.n_kt + kt] = 1;
+    }
+
+  // The log-sum-exp, D_i = Σ_c dO_ic o_ic, and what rows with every key blocked need.
+  plan.lse.assign(lse.begin(), lse.end());
+  plan.row_dot.assign(B * H * plan.n_q, T{0});
+  std::vector<std::size_t> empty_rows;  // of the first (batch, head) that has any
+  std::size_t first_empty = B * H;
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t h = 0; h < H; ++h)
+      for (std::size_t i = 0; i < plan.n_q; ++i) {
+        const std::size_t row = (b * H + h) * plan.n_q + i;
+        if (plan.lse[row] == neg_inf_v<T>) {
+          ++report.rows_empty;
+          if (first_empty == B * H) first_empty = b * H + h;
+          if (first_empty == b * H + h) empty_rows.push_back(i);
+          if (opt.empty_rows != EmptyRows::uniform) continue;
+          if (plan.uniform_dv.empty()) plan.uniform_dv.assign(B * H * plan.d_v, T{0});
+          for (std::size_t t = 0; t < plan.d_v; ++t)
+            plan.uniform_dv[(b * H + h) * plan.d_v + t] +=
+                element_as<T>(d_out, d_out.view.offset(b, h, i) + t) / static_cast<T>(plan.n_k);
+          continue;
+        }
+        T dot = 0;
+        for (std::size_t t = 0; t < plan.d_v; ++t)
+          dot += element_as<T>(d_out, d_out.view.offset(b, h, i) + t) *
+                 element_as<T>(o, o.view.offset(b, h, i) + t);
+        plan.row_dot[row] = dot;
+      }
+  if (report.rows_empty > 0 && opt.empty_rows != EmptyRows::zero &&
+      opt.empty_rows != EmptyRows::uniform) {
+    const std::string where =
+        B * H == 1 ? ""
+                   : fmt::format("batch {}, head {}: ", first_empty / H + 1, first_empty % H + 1);
+    if (opt.empty_rows == EmptyRows::error) {
+      try {
+        check_empty_rows(empty_rows, EmptyRows::error);
+      } catch (const Error& e) {
+        throw Error(e.code(), where + e.what(), e.hint());
+      }
+    }
+    throw data_error(fmt::format("{}row{} {} every key blocked and NaN weights, whose gradient is "
+                                 "not a number",
+                                 where, empty_rows.size() > 1 ? "s" : "", row_list(empty_rows),
+                                 empty_rows.size() > 1 ? "have" : "has"),
+                     "use --empty-rows zero, uniform or error");
+  }
+
+  // Key tiles, the most work first; dealt to the threads in turn.
+  const std::size_t per_group = H / G;
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t g = 0; g < G; ++g)
+      for (std::size_t kt = 0; kt < plan.n_kt; ++kt) {
+        std::size_t work = 0;
+        for (std::size_t qt = 0; qt < plan.n_qt; ++qt) work += plan.sees(b, qt, kt);
+        plan.items.push_back({b, g, kt, work * per_group});
+      }
+  std::stable_sort(plan.items.begin(), plan.items.end(),
+                   [](const BackItem& a, const BackItem& b) { return a.work > b.work; });
+
+  void (*worker)(BackPlan<T>&, unsigned, unsigned) = sse2::backward_work;
+#if ATTN_X86
+  if (report.unit == VectorUnit::avx2) worker = avx2::backward_work;
+  if (report.unit == VectorUnit::avx512) worker = avx512::backward_work;
+#endif
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = static_cast<unsigned>(
+      std::min<std::size_t>(opt.threads == 0 ? cores : opt.threads, plan.items.size()));
+  report.threads = threads;
+  plan.dq_sums.resize(threads);
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&, t] { worker(plan, t, threads); });
+    worker(plan, 0, threads);
+  }
+  if (plan.failure) std::rethrow_exception(plan.failure);
+  if (plan.overflow)
+    throw data_error("q·k overflows in the backward pass",
+                     fmt::format("scale the inputs down: their products exceed the range of a {}",
+                                 std::is_same_v<T, float> ? "float" : "double"));
+
+  // dq = c · the threads' sums, added in thread order
+  std::vector<T> row(plan.d_k);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t h = 0; h < H; ++h)
+      for (std::size_t i = 0; i < plan.n_q; ++i) {
+        const std::size_t at = ((b * H + h) * plan.n_qp + i) * plan.d_kp;
+        for (std::size_t t = 0; t < plan.d_k; ++t) {
+          T sum = 0;
+          for (const std::vector<T>& part : plan.dq_sums) sum += part[at + t];
+          row[t] = sum * plan.scale;
+        }
+        sse2::store_row(dq.data, dq.dtype, dq.view.offset(b, h, i), plan.d_k, row.data());
+      }
+  report.tiles_computed = plan.computed;
+  report.tiles_skipped = B * H * plan.n_qt * plan.n_kt - plan.computed;
+  return report;
+}
+
+}  // namespace
+
+BackwardReport attend_backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
+                               const TensorIn& o, const TensorIn& d_out,
+                               std::span<const double> lse, const TensorOut& dq,
+                               const TensorOut& dk, const TensorOut& dv,
+                               const BackwardOptions& options) {
+  if (options.compute == DType::f32)
+    return backward<float>(q, k, v, o, d_out, lse, dq, dk, dv, options);
+  if (options.compute == DType::f64)
+    return backward<double>(q, k, v, o, d_out, lse, dq, dk, dv, options);
+  throw std::invalid_argument("attend_backward: compute in float32 or float64");
+}
+
+}  // namespace attn

@@ -1,0 +1,307 @@
+// The streaming backward against core/grad's step backward (which keeps the whole α and dβ) on
+// random layers, head by head, and against central finite differences of the streaming forward.
+#include "attn/kernel/streaming_backward.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "attn/core/attention.hpp"
+#include "attn/core/bias.hpp"
+#include "attn/core/error.hpp"
+#include "attn/core/grad.hpp"
+#include "attn/core/heads.hpp"
+
+using attn::Align;
+using attn::DType;
+using attn::EmptyRows;
+using attn::MaskExpr;
+using attn::Matrix;
+
+namespace {
+
+// A layer in PyTorch's layout (B, H, S, D), as doubles, with an upstream gradient.
+struct Layer {
+  std::size_t B, H, G, n_q, n_k, d_k, d_v;
+  std::vector<double> q, k, v, d_out;
+};
+
+std::vector<double> uniform(std::mt19937_64& rng, std::size_t n, double scale) {
+  std::vector<double> x(n);
+  for (double& e : x) e = scale * (2.0 * static_cast<double>(rng() >> 11) * 0x1.0p-53 - 1.0);
+  return x;
+}
+
+Layer random_layer(std::mt19937_64& rng, std::size_t B, std::size_t H, std::size_t G,
+                   std::size_t n_q, std::size_t n_k, std::size_t d_k, std::size_t d_v) {
+  return {B,
+          H,
+          G,
+          n_q,
+          n_k,
+          d_k,
+          d_v,
+          uniform(rng, B * H * n_q * d_k, 2.0),
+          uniform(rng, B * G * n_k * d_k, 2.0),
+          uniform(rng, B * G * n_k * d_v, 1.0),
+          uniform(rng, B * H * n_q * d_v, 1.0)};
+}
+
+attn::Bhsd view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
+  return {B, H, S, D, H * S * D, S * D, D};
+}
+
+Matrix slice(const std::vector<double>& x, std::size_t index, std::size_t rows, std::size_t cols) {
+  return Matrix(rows, cols,
+                std::vector<double>(x.begin() + static_cast<long>(index * rows * cols),
+                                    x.begin() + static_cast<long>((index + 1) * rows * cols)));
+}
+
+attn::BatchedOptions forward_options(const attn::BackwardOptions& b) {
+  attn::BatchedOptions f;
+  f.mask = b.mask;
+  f.align = b.align;
+  f.scale = b.scale;
+  f.empty_rows = b.empty_rows;
+  f.kv_lens = b.kv_lens;
+  f.alibi_slopes = b.alibi_slopes;
+  f.softcap = b.softcap;
+  f.compute = b.compute;
+  f.threads = b.threads;
+  return f;
+}
+
+struct Forward {
+  std::vector<double> o, lse;
+};
+
+// The streaming forward's o and float64 log-sum-exp.
+Forward stream_forward(const Layer& l, const attn::BackwardOptions& opt) {
+  Forward f{std::vector<double>(l.B * l.H * l.n_q * l.d_v), std::vector<double>(l.B * l.H * l.n_q)};
+  attn::BatchedOptions fo = forward_options(opt);
+  fo.lse_f64 = f.lse.data();
+  attn::attend_batched({l.q.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_k)},
+                       {l.k.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_k)},
+                       {l.v.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_v)},
+                       {f.o.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_v)}, fo);
+  return f;
+}
+
+struct Grads {
+  std::vector<double> dq, dk, dv;
+  attn::BackwardReport report;
+};
+
+Grads stream_backward(const Layer& l, const attn::BackwardOptions& opt) {
+  const Forward f = stream_forward(l, opt);
+  Grads g{std::vector<double>(l.q.size(), -7.0),
+          std::vector<double>(l.k.size(), -7.0),
+          std::vector<double>(l.v.size(), -7.0),
+          {}};
+  g.report = attn::attend_backward({l.q.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_k)},
+                                   {l.k.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_k)},
+                                   {l.v.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_v)},
+                                   {f.o.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_v)},
+                                   {l.d_out.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_v)},
+                                   f.lse, {g.dq.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_k)},
+                                   {g.dk.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_k)},
+                                   {g.dv.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_v)}, opt);
+  return g;
+}
+
+// The step path's backward, head by head: each head its own Problem (the ALiBi matrix as its
+// bias, one additive mask from the expression and kv_lens), dk and dv summed over the query heads
+// of a kv head.
+Grads step_backward(const Layer& l, const attn::BackwardOptions& o) {
+  Grads g{std::vector<double>(l.q.size()),
+          std::vector<double>(l.k.size()),
+          std::vector<double>(l.v.size()),
+          {}};
+  for (std::size_t b = 0; b < l.B; ++b)
+    for (std::size_t h = 0; h < l.H; ++h) {
+      const std::size_t kv = attn::kv_head_of(h, {l.H, l.G});
+      attn::Problem p;
+      p.q = slice(l.q, b * l.H + h, l.n_q, l.d_k);
+      p.k = slice(l.k, b * l.G + kv, l.n_k, l.d_k);
+      p.v = slice(l.v, b * l.G + kv, l.n_k, l.d_v);
+      p.scale = o.scale;
+      p.align = o.align;
+      p.empty_rows = o.empty_rows;
+      const attn::Geometry geo{l.n_q, l.n_k, o.align};
+      if (!o.alibi_slopes.empty()) p.bias = attn::alibi_bias(geo, o.alibi_slopes[h]);
+      p.softcap = o.softcap;
+      Matrix m = attn::to_additive(o.mask.evaluate(geo));
+      for (std::size_t i = 0; i < l.n_q; ++i)
+        for (std::size_t j = 0; j < l.n_k; ++j)
+          if (!o.kv_lens.empty() && j >= o.kv_lens[b]) m(i, j) = attn::neg_inf;
+      p.mask = m;
+      const attn::GradTrace t = attn::run_backward(attn::run_attention(p, attn::Stage::output),
+                                                   slice(l.d_out, b * l.H + h, l.n_q, l.d_v));
+      const auto add = [](std::vector<double>& to, std::size_t index, const Matrix& x) {
+        for (std::size_t n = 0; n < x.size(); ++n) to[index * x.size() + n] += x.values()[n];
+      };
+      add(g.dq, b * l.H + h, t.dq);
+      add(g.dk, b * l.G + kv, t.dk);
+      add(g.dv, b * l.G + kv, t.dv);
+    }
+  return g;
+}
+
+// Relative to the largest entry of the reference, so a near-zero entry (the difference of larger
+// terms) is not held to a bound it cannot meet.
+void check_close(const std::vector<double>& got, const std::vector<double>& want, double tol,
+                 const char* what) {
+  REQUIRE(got.size() == want.size());
+  double big = 0;
+  for (const double x : want) big = std::max(big, std::abs(x));
+  CAPTURE(what);
+  REQUIRE(big > 0);
+  double worst = 0;
+  std::size_t at = 0;
+  for (std::size_t n = 0; n < got.size(); ++n)
+    if (std::abs(got[n] - want[n]) > worst) worst = std::abs(got[n] - want[n]), at = n;
+  CAPTURE(at);
+  CHECK(worst <= tol * big);
+}
+
+void check_against_step(const Layer& l, const attn::BackwardOptions& o) {
+  const Grads got = stream_backward(l, o);
+  const Grads want = step_backward(l, o);
+  check_close(got.dq, want.dq, 1e-12, "dq");
+  check_close(got.dk, want.dk, 1e-12, "dk");
+  check_close(got.dv, want.dv, 1e-12, "dv");
+}
+
+}  // namespace
+
+TEST_CASE("attend_backward equals the step backward on random layers, every mask and bias") {
+  std::mt19937_64 rng(20261201);
+  attn::BackwardOptions o;
+  o.threads = 2;
+  SUBCASE("no mask, one head, n_q ≠ n_k, d_k ≠ d_v, tiles not full") {
+    check_against_step(random_layer(rng, 1, 1, 1, 70, 133, 5, 3), o);
+  }
+  SUBCASE("causal, bottom-right, grouped-query heads, two batches") {
+    o.mask = MaskExpr::parse("causal");
+    check_against_step(random_layer(rng, 2, 4, 2, 90, 150, 8, 6), o);
+  }
+  SUBCASE("causal, top-left, more queries than keys, multi-query") {
+    o.mask = MaskExpr::parse("causal");
+    o.align = Align::top_left;
+    check_against_step(random_layer(rng, 1, 3, 1, 140, 75, 4, 7), o);
+  }
+  SUBCASE("causal bottom-right with more queries than keys: the first rows see nothing") {
+    o.mask = MaskExpr::parse("causal");
+    const Layer l = random_layer(rng, 1, 2, 2, 100, 40, 4, 4);
+    check_against_step(l, o);
+    o.empty_rows = EmptyRows::uniform;
+    check_against_step(l, o);
+  }
+  SUBCASE("kv_lens (padding), with a zero length") {
+    o.kv_lens = {150, 70, 0};
+    check_against_step(random_layer(rng, 3, 2, 1, 66, 150, 6, 5), o);
+    o.empty_rows = EmptyRows::uniform;
+    check_against_step(random_layer(rng, 3, 2, 1, 66, 150, 6, 5), o);
+  }
+  SUBCASE("ALiBi per head, a softcap, a scale, causal and kv_lens together") {
+    o.mask = MaskExpr::parse("causal");
+    o.kv_lens = {120, 64};
+    o.alibi_slopes = attn::alibi_slopes(4);
+    o.softcap = 2.5;
+    o.scale = 0.7;
+    check_against_step(random_layer(rng, 2, 4, 2, 130, 130, 16, 8), o);
+  }
+  SUBCASE("a mask checked cell by cell: a sliding window or a dilated pattern") {
+    o.mask = MaskExpr::parse("causal & !window:9 | local:3");
+    check_against_step(random_layer(rng, 1, 2, 1, 80, 96, 4, 4), o);
+    o.mask = MaskExpr::parse("dilated:2:2");
+    check_against_step(random_layer(rng, 1, 1, 1, 70, 70, 3, 3), o);
+  }
+  SUBCASE("one thread and many give the same dq to rounding, and report the tiles") {
+    o.mask = MaskExpr::parse("causal");
+    const Layer l = random_layer(rng, 1, 2, 1, 256, 256, 8, 8);
+    o.threads = 1;
+    const Grads one = stream_backward(l, o);
+    o.threads = 3;
+    const Grads three = stream_backward(l, o);
+    check_close(one.dq, three.dq, 1e-14, "dq");
+    CHECK(one.dk == three.dk);  // each key tile is one item: the same sums in the same order
+    CHECK(one.dv == three.dv);
+    // 4 × 4 tile pairs per head, 10 of them on or below the diagonal, 2 heads
+    CHECK(one.report.tiles_computed == 20);
+    CHECK(one.report.tiles_skipped == 12);
+    CHECK(three.report.threads == 3);
+  }
+}
+
+TEST_CASE("attend_backward agrees with central finite differences of the streaming forward") {
+  // L = Σ dO ∘ o(q, k, v); ∂L/∂x ≈ (L(x + h) − L(x − h)) / 2h for a few entries of q, k and v
+  std::mt19937_64 rng(7);
+  attn::BackwardOptions o;
+  o.mask = MaskExpr::parse("causal");
+  o.alibi_slopes = attn::alibi_slopes(2);
+  o.softcap = 3.0;
+  Layer l = random_layer(rng, 1, 2, 1, 9, 11, 3, 2);
+  const Grads g = stream_backward(l, o);
+  const auto loss = [&](const Layer& x) {
+    const Forward f = stream_forward(x, o);
+    double total = 0;
+    for (std::size_t n = 0; n < f.o.size(); ++n) total += x.d_out[n] * f.o[n];
+    return total;
+  };
+  const double h = 1e-5;
+  const auto check = [&](std::vector<double> Layer::*operand, const std::vector<double>& grad) {
+    for (const std::size_t n : {std::size_t{0}, std::size_t{7}, grad.size() - 1}) {
+      Layer up = l, down = l;
+      (up.*operand)[n] += h;
+      (down.*operand)[n] -= h;
+      const double fd = (loss(up) - loss(down)) / (2 * h);
+      CAPTURE(n);
+      CHECK(std::abs(grad[n] - fd) <= 1e-6 * std::max(1.0, std::abs(fd)));
+    }
+  };
+  check(&Layer::q, g.dq);
+  check(&Layer::k, g.dk);
+  check(&Layer::v, g.dv);
+}
+
+TEST_CASE("attend_backward in float32, and what it refuses") {
+  std::mt19937_64 rng(3);
+  attn::BackwardOptions o;
+  o.mask = MaskExpr::parse("causal");
+  const Layer l = random_layer(rng, 1, 2, 2, 80, 80, 8, 8);
+  SUBCASE("float32 arithmetic is within float32 rounding of the float64 result") {
+    const Grads want = step_backward(l, o);
+    o.compute = DType::f32;
+    const Grads got = stream_backward(l, o);
+    check_close(got.dq, want.dq, 1e-5, "dq");
+    check_close(got.dk, want.dk, 1e-5, "dk");
+    check_close(got.dv, want.dv, 1e-5, "dv");
+  }
+  SUBCASE("rows with every key blocked under --empty-rows nan or error") {
+    o.kv_lens = {0};
+    Layer one = random_layer(rng, 1, 1, 1, 4, 4, 2, 2);
+    std::vector<double> lse(4, attn::neg_inf), o_(8, 0.0), dq(8), dk(8), dv(8);
+    const auto run = [&] {
+      attn::attend_backward(
+          {one.q.data(), DType::f64, view(1, 1, 4, 2)},
+          {one.k.data(), DType::f64, view(1, 1, 4, 2)},
+          {one.v.data(), DType::f64, view(1, 1, 4, 2)}, {o_.data(), DType::f64, view(1, 1, 4, 2)},
+          {one.d_out.data(), DType::f64, view(1, 1, 4, 2)}, lse,
+          {dq.data(), DType::f64, view(1, 1, 4, 2)}, {dk.data(), DType::f64, view(1, 1, 4, 2)},
+          {dv.data(), DType::f64, view(1, 1, 4, 2)}, o);
+    };
+    o.empty_rows = EmptyRows::nan;
+    CHECK_THROWS_WITH_AS(run(), doctest::Contains("whose gradient is not a number"), attn::Error);
+    o.empty_rows = EmptyRows::error;
+    CHECK_THROWS_AS(run(), attn::Error);
+    o.empty_rows = EmptyRows::zero;
+    run();
+    CHECK(dq == std::vector<double>(8, 0.0));
+    CHECK(dk == std::vector<double>(8, 0.0));
+    CHECK(dv == std::vector<double>(8, 0.0));
+  }
+}
