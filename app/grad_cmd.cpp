@@ -3,11 +3,17 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "attn/core/error.hpp"
 #include "attn/core/grad.hpp"
 #include "attn/io/grad_input.hpp"
+#include "attn/io/layout.hpp"
 #include "attn/jobs/tensor_attend.hpp"
+#include "attn/jobs/tensor_grad.hpp"
 #include "attn/render/grad_text.hpp"
 #include "attn/render/json.hpp"
 #include "cli.hpp"
@@ -16,13 +22,102 @@
 namespace attn::cli {
 namespace {
 
+// The tensor form's own flags (files in, files out).
+struct GradTensorOptions {
+  std::optional<std::string> dq_out, dk_out, dv_out, o, lse, kv_lens, dtype, layout;
+  bool timing = false;
+  std::optional<unsigned> threads;
+};
+
 struct GradOptions {
   InputArgs input;
   GradArgs grad;
   bool dbias = false;
   std::string explain;  // "[dq:|dk:|dv:]I,J"
   OutputOptions output;
+  GradTensorOptions tensor;
 };
+
+// The tensor-only flags given, by name.
+std::vector<std::string> tensor_flags_given(const GradTensorOptions& t) {
+  std::vector<std::string> given;
+  for (const auto& [on, flag] :
+       {std::pair{t.dq_out.has_value(), "--dq-out"}, std::pair{t.dk_out.has_value(), "--dk-out"},
+        std::pair{t.dv_out.has_value(), "--dv-out"}, std::pair{t.o.has_value(), "--o"},
+        std::pair{t.lse.has_value(), "--lse"}, std::pair{t.kv_lens.has_value(), "--kv-lens"},
+        std::pair{t.dtype.has_value(), "--dtype"}, std::pair{t.layout.has_value(), "--layout"},
+        std::pair{t.timing, "--timing"}, std::pair{t.threads.has_value(), "--threads"}})
+    if (on) given.emplace_back(flag);
+  return given;
+}
+
+// attn grad on tensor files: every flag the streaming backward cannot honour refused by name.
+void run_grad_tensor(const GradOptions& o) {
+  const InputArgs& in = o.input;
+  if (!in.q || !is_tensor_path(*in.q))
+    throw usage_error("--q: with tensor files for k or v, --q must be a tensor file too",
+                      "save q with np.save (FILE.npy), or give q, k and v as literals");
+  const auto refuse = [](bool given, const char* flag, const char* why) {
+    if (given) throw usage_error(fmt::format("{} {}", flag, why));
+  };
+  const char* literal = "is for literals; the tensor backward does not take it";
+  refuse(in.input.has_value(), "--input", literal);
+  refuse(in.scores.has_value(), "--scores", literal);
+  refuse(in.heads.has_value(), "--heads",
+         "is for literals; tensor files carry their heads in "
+         "their shape (B, H, S, D)");
+  refuse(in.kv_heads.has_value(), "--kv-heads",
+         "is for literals; with tensor files k and v have H_kv heads in their shape");
+  refuse(in.head.has_value(), "--head",
+         "is for literals: the gradient of k and v needs every head");
+  refuse(
+      in.softcap_order.has_value(), "--softcap-order",
+      "is for literals; with tensor files the softcap comes after the bias, C·tanh((c·s + b)/C)");
+  refuse(in.bias_table.has_value(), "--bias-table",
+         "goes with --bias t5, which tensor files do not take (alibi and alibi:SLOPE do)");
+  refuse(in.rope.enabled, "--rope",
+         "rotates literal q and k; with tensor files save q and k after their rotary embedding");
+  refuse(o.grad.target.has_value(), "--target", "is for literals; with tensor files give --do");
+  refuse(o.grad.loss == LossKind::mse, "--loss mse",
+         "is for literals; with tensor files give --do (or --loss sum)");
+  refuse(o.dbias, "--dbias", "is for literals; the tensor backward writes dq, dk and dv");
+  refuse(!o.explain.empty(), "--explain", "is for literals; the tensor backward writes files");
+  refuse(o.output.standalone, "--standalone", "goes with --format latex");
+  if (in.mask && (in.mask->starts_with('[') || in.mask->starts_with('@')))
+    throw usage_error("with tensor files, --mask takes an expression such as causal");
+  if (o.grad.d_out && !is_tensor_path(*o.grad.d_out))
+    throw usage_error(
+        fmt::format("--do '{}': with tensor files, dO must be a tensor file too", *o.grad.d_out),
+        "save it with np.save (dO.npy)");
+
+  TensorGradJob job;
+  TensorJob& f = job.forward;
+  f.q = *in.q;
+  f.k = in.k.value_or("");
+  f.v = in.v.value_or("");
+  f.mask = in.mask;
+  f.kv_lens = o.tensor.kv_lens;
+  f.bias = in.bias;
+  f.softcap = in.softcap;
+  if (o.tensor.layout) f.layout = *layout_named(*o.tensor.layout);
+  f.align = in.align;
+  f.scale = in.no_scale ? std::optional<double>(1.0) : in.scale;
+  f.empty_rows = in.empty_rows;
+  if (o.tensor.dtype) f.dtype = *float_dtype_named(*o.tensor.dtype);
+  f.timing = o.tensor.timing;
+  f.threads = o.tensor.threads.value_or(0);
+  job.d_out = o.grad.d_out;
+  job.sum_loss = o.grad.loss == LossKind::sum;
+  job.o = o.tensor.o;
+  job.lse = o.tensor.lse;
+  job.dq_out = o.tensor.dq_out;
+  job.dk_out = o.tensor.dk_out;
+  job.dv_out = o.tensor.dv_out;
+  const TensorGradSummary s = run_tensor_grad(job);
+  for (const std::string& w : s.warnings) warn(o.output, w);
+  if (!s.timing.empty()) fmt::print(stderr, "{}\n", s.timing);
+  print_result(output_format(o.output) == Format::json ? s.json : s.text);
+}
 
 void run_grad(const GradOptions& o) {
   if (o.output.format != Format::text && o.output.format != Format::json)
@@ -30,9 +125,11 @@ void run_grad(const GradOptions& o) {
                       "drop --format, or give --json");
   if (o.output.standalone) throw usage_error("--standalone is for --format latex");
   for (const auto* operand : {&o.input.q, &o.input.k, &o.input.v})
-    if (*operand && is_tensor_path(**operand))
-      throw usage_error("attn grad takes literals and JSON documents; tensor files are for attend",
-                        "give q, k and v as literals or in --input FILE.json");
+    if (*operand && is_tensor_path(**operand)) return run_grad_tensor(o);
+  if (const auto given = tensor_flags_given(o.tensor); !given.empty())
+    throw usage_error(
+        fmt::format("{} works with tensor files (.npy, .npz, .safetensors)", given.front()),
+        "save q, k and v with np.save and give --q q.npy --k k.npy --v v.npy");
   if (o.dbias && !o.input.bias)
     throw usage_error("--dbias needs a bias", "give --bias alibi (or another bias) as well");
   const GradInput in = load_grad_input(o.input, o.grad);
@@ -91,6 +188,33 @@ void setup_grad(CLI::App& app) {
                   "every term of one cell of dq, dk or dv: dq:I,J, dk:J,T or dv:J,C")
       ->type_name("[dq:|dk:|dv:]I,J")
       ->group("Output");
+  GradTensorOptions& t = opts->tensor;
+  const char* files = "Tensors (.npy, .npz, .safetensors)";
+  for (const auto& [flag, target, what] :
+       {std::tuple{"--dq-out", &t.dq_out, "write dq (q's shape) to this .npy or .safetensors file"},
+        std::tuple{"--dk-out", &t.dk_out, "write dk (k's shape)"},
+        std::tuple{"--dv-out", &t.dv_out, "write dv (v's shape)"},
+        std::tuple{"--o", &t.o, "the forward's output o (with --lse): skip running the forward"},
+        std::tuple{"--lse", &t.lse,
+                   "the forward's log-sum-exp (B, H, S_q), as attend --lse-out "
+                   "writes it (with --o)"}})
+    cmd->add_option(flag, *target, what)->type_name("FILE")->group(files);
+  cmd->add_option("--layout", t.layout, "axes of q, k, v, dO and the gradients: bhsd or bshd")
+      ->check(CLI::IsMember({"bhsd", "bshd"}))
+      ->type_name("bhsd|bshd")
+      ->group(files);
+  cmd->add_option("--kv-lens", t.kv_lens, "valid keys per batch row: L1,L2,… or a file")
+      ->type_name("L1,L2,…|FILE")
+      ->group(files);
+  cmd->add_option("--dtype", t.dtype, "compute and write in this dtype (default: the inputs')")
+      ->check(CLI::IsMember({"f16", "bf16", "f32", "f64"}))
+      ->type_name("f16|bf16|f32|f64")
+      ->group(files);
+  cmd->add_flag("--timing", t.timing, "print the milliseconds of each phase")->group(files);
+  cmd->add_option("--threads", t.threads, "threads to compute with (default: one per core)")
+      ->check(CLI::Range(0u, 256u).description(""))
+      ->type_name("N")
+      ->group(files);
   cmd->callback([opts] { run_grad(*opts); });
 }
 

@@ -24,27 +24,6 @@ std::string default_source(const TensorJob& job, const std::string& given, const
                     "holding q, k and v");
 }
 
-NamedTensor read_operand(const std::string& text, const char* role) {
-  if (!is_tensor_path(text))
-    throw usage_error(
-        fmt::format("--{} '{}': with tensor files for the other operands, --{} must be a tensor "
-                    "file too",
-                    role, text, role),
-        "save it with np.save (FILE.npy), or give all of q, k and v as literals");
-  NamedTensor t = read_tensor(text, role);
-  if (!is_float(t.tensor.dtype()))
-    throw data_error(fmt::format("{}: {} has dtype {}; attention needs float16, bfloat16, float32 "
-                                 "or float64 values",
-                                 t.name, role, dtype_name(t.tensor.dtype())),
-                     fmt::format("convert it: {}.astype(np.float32)", role));
-  if (const auto at = first_non_finite(t.tensor))
-    throw data_error(
-        fmt::format("{}: {} at {} is {}", t.name, role, index_repr(t.tensor.shape(), *at),
-                    t.tensor.at(*at)),
-        fmt::format("attention needs finite inputs: check np.isfinite({}).all()", role));
-  return t;
-}
-
 // The operands' axes must agree: name the operand, the axis and both sizes.
 void check_axes(const Operands& o) {
   const Bhsd &q = o.q_view, &k = o.k_view, &v = o.v_view;
@@ -167,6 +146,27 @@ DType widest(const Operands& o) {
 }
 
 }  // namespace
+
+NamedTensor read_operand(const std::string& text, const char* role) {
+  if (!is_tensor_path(text))
+    throw usage_error(
+        fmt::format("--{} '{}': with tensor files for the other operands, --{} must be a tensor "
+                    "file too",
+                    role, text, role),
+        "save it with np.save (FILE.npy), or give all of q, k and v as literals");
+  NamedTensor t = read_tensor(text, role);
+  if (!is_float(t.tensor.dtype()))
+    throw data_error(fmt::format("{}: {} has dtype {}; attention needs float16, bfloat16, float32 "
+                                 "or float64 values",
+                                 t.name, role, dtype_name(t.tensor.dtype())),
+                     fmt::format("convert it: {}.astype(np.float32)", role));
+  if (const auto at = first_non_finite(t.tensor))
+    throw data_error(
+        fmt::format("{}: {} at {} is {}", t.name, role, index_repr(t.tensor.shape(), *at),
+                    t.tensor.at(*at)),
+        fmt::format("attention needs finite inputs: check np.isfinite({}).all()", role));
+  return t;
+}
 
 std::string operand_shape_text(const NamedTensor& t, const Bhsd& view) {
   if (view.batch == 1 && view.heads == 1) return fmt::format("{}×{}", view.seq, view.dim);

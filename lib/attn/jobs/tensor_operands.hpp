@@ -75,6 +75,11 @@ struct Operands {
 // Reads every file the job names and checks the operands (the rules above). Throws attn::Error.
 Operands read_operands(const TensorJob& job);
 
+// One float operand (--q, --k, --v, and the backward's --do, --o, --lse) from the text naming its
+// file: a usage error when it names no tensor file, a data error naming the file and index for a
+// dtype that is not a float or a value that is not finite.
+NamedTensor read_operand(const std::string& text, const char* role);
+
 // "(2, 4, 16, 8)" or, for one head of one batch, "16×8": how the summary names a shape.
 std::string operand_shape_text(const NamedTensor& t, const Bhsd& view);
 

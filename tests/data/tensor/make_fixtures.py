@@ -137,3 +137,32 @@ np.save("layer_k_3heads.npy", np.concatenate([lk, lk[:, :1]], axis=1))  # (2, 3,
 np.save("layer_k_batch1.npy", lk[:1])                                    # (1, 2, 5, 3)
 np.save("layer_rank5.npy", lq[None])                                     # (1, 2, 4, 5, 3)
 np.save("layer_v_3heads.npy", np.concatenate([lv, lv[:, :1]], axis=1))  # (2, 3, 5, 2)
+
+# ---- the backward of the small layer under the causal mask (tests/cli/grad_tensor.t) -----------
+# dO fixed like the rest; dq, dk, dv by the textbook formulas, in NumPy, with the whole α:
+#   dV = αᵀ dO, dα = dO vᵀ, dβ = α (dα − Σ_j α dα), dq = c dβ k, dk = c dβᵀ q, and grouped-query
+#   heads summing dk, dv over the query heads of each kv head.
+ldo = np.round(np.cos(0.2 + b_ - 0.3 * h_ + 0.5 * s_ + np.arange(2)), 3)                # (2, 4, 5, 2)
+np.save("layer_do.npy", ldo)
+
+
+def layer_grad_reference(q, k, v, d_out, allowed):
+    rep = q.shape[1] // k.shape[1]
+    kr, vr = np.repeat(k, rep, axis=1), np.repeat(v, rep, axis=1)
+    c = 1 / np.sqrt(q.shape[-1])
+    s = np.where(allowed, c * (q @ kr.swapaxes(-1, -2)), -np.inf)
+    a = np.exp(s - s.max(axis=-1, keepdims=True))
+    a /= a.sum(axis=-1, keepdims=True)
+    dv = a.swapaxes(-1, -2) @ d_out
+    da = d_out @ vr.swapaxes(-1, -2)
+    db = a * (da - (a * da).sum(axis=-1, keepdims=True))
+    dq = c * db @ kr
+    dk = c * db.swapaxes(-1, -2) @ q
+    fold = lambda x: x.reshape(x.shape[0], k.shape[1], rep, *x.shape[2:]).sum(axis=2)
+    return dq, fold(dk), fold(dv)
+
+
+gq, gk, gv = layer_grad_reference(lq, lk, lv, ldo, causal5)
+np.save("layer_dq_causal.npy", gq)
+np.save("layer_dk_causal.npy", gk)
+np.save("layer_dv_causal.npy", gv)
