@@ -256,11 +256,12 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
         throw Error(e.code(), where + e.what(), e.hint());
       }
     }
-    throw data_error(fmt::format("{}row{} {} every key blocked and NaN weights, whose gradient is "
-                                 "not a number",
-                                 where, empty_rows.size() > 1 ? "s" : "", row_list(empty_rows),
-                                 empty_rows.size() > 1 ? "have" : "has"),
-                     "use --empty-rows zero, uniform or error");
+    throw data_error(
+        fmt::format("{}row{} {} {} every key blocked and NaN weights, whose gradient is "
+                    "not a number",
+                    where, empty_rows.size() > 1 ? "s" : "", row_list(empty_rows),
+                    empty_rows.size() > 1 ? "have" : "has"),
+        "use --empty-rows zero, uniform or error");
   }
 
   // Key tiles, the most work first; dealt to the threads in turn.
