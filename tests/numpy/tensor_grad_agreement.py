@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""attn grad on tensor files against an independent float64 backward in NumPy and torch.autograd.
+
+For seeded random layers it writes q, k, v and dO with NumPy, runs the real binary
+    attn grad --q q.npy --k k.npy --v v.npy --do do.npy [--layout …] [--mask causal] [--align …]
+              [--kv-lens …] [--bias alibi] [--softcap C] [--scale c] [--dtype f32]
+              --dq-out dq.npy --dk-out dk.npy --dv-out dv.npy
+and compares dq, dk, dv with the backward written here from the formulas,
+    s = c·q kᵀ (+ m_h (j − p_i)) (C·tanh(·/C)),  β = s where allowed, −∞ elsewhere,  α = softmax(β)
+    dV = αᵀ dO,  dα = dO vᵀ,  dβ = α (dα − Σ_j α dα),  dx = dβ · (1 − tanh²) under the softcap,
+    dq = c · dx k,  dk = c · dxᵀ q,  grouped-query heads summing dk, dv over the heads of a kv head,
+and, where PyTorch is installed (Debian's python3-torch), with torch.autograd on the same forward.
+Bounds, relative to the largest entry of each reference gradient: float64 1e-10, float32 2e-5.
+Exit 77 (skipped) when NumPy is missing.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy as np
+except ImportError:
+    print("SKIP: python3-numpy is not installed")
+    sys.exit(77)
+try:
+    import torch
+except ImportError:
+    torch = None
+
+ATTN = sys.argv[1]
+rng = np.random.default_rng(20261201)
+BOUND = {"f64": 1e-10, "f32": 2e-5}
+
+
+def alibi_slopes(heads):
+    """ALiBi's slopes, 2^(−8h/H) for a power of two H (the paper's geometric sequence)."""
+    return np.array([2.0 ** (-8.0 * (h + 1) / heads) for h in range(heads)])
+
+
+def allowed(n_q, n_k, case, b):
+    p = np.arange(n_q) + (n_k - n_q if case.get("align", "bottom-right") == "bottom-right" else 0)
+    j = np.arange(n_k)
+    ok = np.ones((n_q, n_k), bool)
+    if case.get("causal"):
+        ok &= j[None, :] <= p[:, None]
+    if "kv_lens" in case:
+        ok &= j[None, :] < case["kv_lens"][b]
+    return ok, p
+
+
+def numpy_backward(q, k, v, d_out, case):
+    """dq, dk, dv in float64 from the formulas, layer in (B, H, S, D)."""
+    B, H, n_q, d_k = q.shape
+    G, n_k = k.shape[1], k.shape[2]
+    c = case.get("scale", 1 / np.sqrt(d_k))
+    dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
+    for b in range(B):
+        for h in range(H):
+            g = h * G // H
+            ok, p = allowed(n_q, n_k, case, b)
+            x = c * q[b, h] @ k[b, g].T
+            if case.get("alibi"):
+                x = x + alibi_slopes(H)[h] * (np.arange(n_k)[None, :] - p[:, None])
+            slope = np.ones_like(x)
+            if "softcap" in case:
+                C = case["softcap"]
+                t = np.tanh(x / C)
+                x, slope = C * t, 1 - t * t
+            beta = np.where(ok, x, -np.inf)
+            a = np.zeros_like(beta)
+            rows = ok.any(axis=1)
+            e = np.exp(beta[rows] - beta[rows].max(axis=1, keepdims=True))
+            a[rows] = e / e.sum(axis=1, keepdims=True)
+            dv[b, g] += a.T @ d_out[b, h]
+            da = d_out[b, h] @ v[b, g].T
+            dbeta = a * (da - (a * da).sum(axis=1, keepdims=True)) * slope
+            dq[b, h] = c * dbeta @ k[b, g]
+            dk[b, g] += c * dbeta.T @ q[b, h]
+    return dq, dk, dv
+
+
+def torch_backward(q, k, v, d_out, case, dtype):
+    """The same forward in PyTorch, differentiated by autograd."""
+    tq, tk, tv = (torch.tensor(x, dtype=dtype, requires_grad=True) for x in (q, k, v))
+    B, H, n_q, d_k = q.shape
+    G, n_k = k.shape[1], k.shape[2]
+    c = case.get("scale", 1 / np.sqrt(d_k))
+    kr, vr = tk.repeat_interleave(H // G, dim=1), tv.repeat_interleave(H // G, dim=1)
+    x = c * tq @ kr.transpose(-1, -2)
+    ok = np.stack([allowed(n_q, n_k, case, b)[0] for b in range(B)])[:, None]
+    if case.get("alibi"):
+        p = allowed(n_q, n_k, case, 0)[1]
+        rel = np.arange(n_k)[None, :] - p[:, None]
+        x = x + torch.tensor(alibi_slopes(H)[:, None, None] * rel[None], dtype=dtype)
+    if "softcap" in case:
+        x = case["softcap"] * torch.tanh(x / case["softcap"])
+    x = x.masked_fill(torch.tensor(~ok), float("-inf"))
+    a = torch.softmax(x, dim=-1).nan_to_num(0.0)  # rows with every key blocked: 0
+    (a @ vr).backward(torch.tensor(d_out, dtype=dtype))
+    return tq.grad.double().numpy(), tk.grad.double().numpy(), tv.grad.double().numpy()
+
+
+def to_layout(x, layout):
+    return x.transpose(0, 2, 1, 3).copy() if layout == "bshd" else x
+
+
+def run(case, d):
+    B, H, G, n_q, n_k, d_k, d_v = case["shape"]
+    dtype = case.get("dtype", "f64")
+    q = rng.uniform(-2, 2, (B, H, n_q, d_k))
+    k = rng.uniform(-2, 2, (B, G, n_k, d_k))
+    v = rng.uniform(-1, 1, (B, G, n_k, d_v))
+    d_out = rng.uniform(-1, 1, (B, H, n_q, d_v))
+    if dtype == "f32":  # the reference takes the inputs as attn reads them
+        q, k, v, d_out = (x.astype(np.float32).astype(np.float64) for x in (q, k, v, d_out))
+    layout = case.get("layout", "bhsd")
+    np_dtype = np.float32 if dtype == "f32" else np.float64
+    for name, x in (("q", q), ("k", k), ("v", v), ("do", d_out)):
+        np.save(os.path.join(d, name + ".npy"), to_layout(x, layout).astype(np_dtype))
+    cmd = [ATTN, "grad"] + [f"--{n}={os.path.join(d, n + '.npy')}" for n in ("q", "k", "v", "do")]
+    cmd += ["--layout", layout, "--dq-out", os.path.join(d, "dq.npy"),
+            "--dk-out", os.path.join(d, "dk.npy"), "--dv-out", os.path.join(d, "dv.npy")]
+    if case.get("causal"):
+        cmd += ["--mask", "causal"]
+    if "align" in case:
+        cmd += ["--align", case["align"]]
+    if "kv_lens" in case:
+        cmd += ["--kv-lens", ",".join(map(str, case["kv_lens"]))]
+    if case.get("alibi"):
+        cmd += ["--bias", "alibi"]
+    if "softcap" in case:
+        cmd += ["--softcap", str(case["softcap"])]
+    if "scale" in case:
+        cmd += ["--scale", repr(case["scale"])]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        return [f"{case['name']}: exit {r.returncode}: {r.stderr.strip()}"]
+    got = [np.load(os.path.join(d, n + ".npy")).astype(np.float64) for n in ("dq", "dk", "dv")]
+    if layout == "bshd":
+        got = [x.transpose(0, 2, 1, 3) for x in got]
+    refs = [("NumPy", numpy_backward(q, k, v, d_out, case))]
+    if torch is not None:
+        refs.append(("torch.autograd",
+                     torch_backward(q, k, v, d_out, case,
+                                    torch.float32 if dtype == "f32" else torch.float64)))
+    failures = []
+    for who, want in refs:
+        for name, a, b in zip(("dq", "dk", "dv"), got, want):
+            err = np.abs(a - b).max() / max(np.abs(b).max(), 1e-300)
+            bound = BOUND[dtype]
+            status = "ok" if err <= bound else "FAIL"
+            print(f"{case['name']:<44} {name} vs {who:<15} {err:.2e} (≤ {bound:g}) {status}")
+            if err > bound:
+                failures.append(f"{case['name']}: {name} differs from {who} by {err:.3g}")
+    return failures
+
+
+CASES = [
+    {"name": "no mask, n_q ≠ n_k", "shape": (1, 1, 1, 70, 133, 5, 3)},
+    {"name": "causal, GQA 4 over 2, two batches", "shape": (2, 4, 2, 90, 150, 8, 6),
+     "causal": True},
+    {"name": "causal top-left, multi-query, n_q > n_k", "shape": (1, 3, 1, 140, 75, 4, 7),
+     "causal": True, "align": "top-left"},
+    {"name": "kv_lens with a 0, bshd", "shape": (3, 2, 1, 66, 150, 6, 5),
+     "kv_lens": [150, 70, 0], "layout": "bshd"},
+    {"name": "ALiBi, softcap, scale, causal, kv_lens", "shape": (2, 4, 2, 130, 130, 16, 8),
+     "causal": True, "kv_lens": [120, 64], "alibi": True, "softcap": 2.5, "scale": 0.7},
+    {"name": "float32, causal, GQA", "shape": (1, 4, 2, 100, 100, 32, 32), "causal": True,
+     "dtype": "f32"},
+]
+
+failures = []
+if torch is None:
+    print("note: PyTorch is not installed (python3-torch): only the NumPy backward is compared")
+with tempfile.TemporaryDirectory() as d:
+    for case in CASES:
+        failures += run(case, d)
+for f in failures:
+    print("FAIL:", f)
+sys.exit(1 if failures else 0)
