@@ -75,8 +75,17 @@ void run_grad_tensor(const GradOptions& o) {
       "is for literals; with tensor files the softcap comes after the bias, C·tanh((c·s + b)/C)");
   refuse(in.bias_table.has_value(), "--bias-table",
          "goes with --bias t5, which tensor files do not take (alibi and alibi:SLOPE do)");
-  refuse(in.rope.enabled, "--rope",
-         "rotates literal q and k; with tensor files save q and k after their rotary embedding");
+  const RopeArgs& r = in.rope;
+  for (const auto& [given, flag] :
+       {std::pair{r.enabled, "--rope"}, std::pair{r.base.has_value(), "--rope-base"},
+        std::pair{r.style.has_value(), "--rope-style"}, std::pair{r.dim.has_value(), "--rope-dim"},
+        std::pair{r.scale.has_value(), "--rope-scale"},
+        std::pair{r.q_positions.has_value(), "--q-positions"},
+        std::pair{r.k_positions.has_value(), "--k-positions"}})
+    refuse(given, flag,
+           "rotates literal q and k; with tensor files save q and k after their rotary embedding");
+  refuse(o.output.color != ColorMode::automatic, "--color",
+         "has nothing to colour: the tensor backward's summary is plain text");
   refuse(o.grad.target.has_value(), "--target", "is for literals; with tensor files give --do");
   refuse(o.grad.loss == LossKind::mse, "--loss mse",
          "is for literals; with tensor files give --do (or --loss sum)");
@@ -113,6 +122,7 @@ void run_grad_tensor(const GradOptions& o) {
   job.dq_out = o.tensor.dq_out;
   job.dk_out = o.tensor.dk_out;
   job.dv_out = o.tensor.dv_out;
+  job.digits = o.output.digits;
   const TensorGradSummary s = run_tensor_grad(job);
   for (const std::string& w : s.warnings) warn(o.output, w);
   if (!s.timing.empty()) fmt::print(stderr, "{}\n", s.timing);

@@ -31,7 +31,7 @@ tolerance |a − b| ≤ 1e-07 + 1e-06·|b|: all 120 within
 # --loss sum stands in for --do: L = Σ o, dO = 1.
 $ d=$(mktemp -d) && attn grad --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/data/tensor/v.npy --loss sum --mask causal --dv-out $d/dv.npy | sed "s|$d|TMP|"; rm -r $d
 grad: q 6×4 (tests/data/tensor/q.npy), k 6×4 (tests/data/tensor/k.npy), v 6×3 (tests/data/tensor/v.npy) in float64
-dO = 1 (loss sum: L = Σ o = -2.232446); o and its log-sum-exp from the streaming forward
+dO = 1 (loss sum: L = Σ o = -2.2324); o and its log-sum-exp from the streaming forward
 mask causal (bottom-right alignment), scale 0.5 (1/√4)
 streamed backward in 64×64 tiles: 1 of 1 tile pairs recomputed, 0 skipped as wholly blocked
 wrote TMP/dv.npy
@@ -92,7 +92,7 @@ $ attn grad --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/da
 # default, nor into v); under --empty-rows nan its gradient is not a number.
 $ d=$(mktemp -d) && attn grad --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/data/tensor/v.npy --loss sum --mask valid:3,0,3,3,0,3 --dq-out $d/dq.npy | sed "s|$d|TMP|"; rm -r $d
 grad: q 6×4 (tests/data/tensor/q.npy), k 6×4 (tests/data/tensor/k.npy), v 6×3 (tests/data/tensor/v.npy) in float64
-dO = 1 (loss sum: L = Σ o = -3.383949); o and its log-sum-exp from the streaming forward
+dO = 1 (loss sum: L = Σ o = -3.3839); o and its log-sum-exp from the streaming forward
 mask valid:3,0,3,3,0,3 (bottom-right alignment), scale 0.5 (1/√4)
 streamed backward in 64×64 tiles: 1 of 1 tile pairs recomputed, 0 skipped as wholly blocked
 rows with every key blocked: 2, no gradient through their scores

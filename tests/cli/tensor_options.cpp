@@ -56,9 +56,9 @@ Outcome run_attn(const std::string& args) {
   return o;
 }
 
-// The long names (and -q, -h) of every option in `attn attend --help`.
-std::set<std::string> help_options() {
-  const std::string help = run_attn("attend --help").out;
+// The long names (and -q, -h) of every option in `attn COMMAND --help`.
+std::set<std::string> help_options(const std::string& command = "attend") {
+  const std::string help = run_attn(command + " --help").out;
   std::set<std::string> names;
   static const std::regex option(R"(^\s+(-[a-z], )?(--[a-z][a-z-]*))");
   std::istringstream in(help);
@@ -168,6 +168,89 @@ TEST_CASE("every attend option works with tensor files or is refused by name") {
   for (const auto& [name, c] : cases) {
     CAPTURE(name);
     CHECK(listed.count(name) == 1);  // the table has no option --help has lost
+  }
+}
+
+TEST_CASE("every grad option works with tensor files or is refused by name") {
+  // dO is added to every run but those of --do and --loss themselves
+  const std::string base =
+      fmt::format("grad --q {} --k {} --v {} --mask causal --dq-out dq.npy", fixture("layer_q.npy"),
+                  fixture("layer_k.npy"), fixture("layer_v.npy"));
+  const std::string d_out = " --do " + fixture("layer_do.npy");
+  const std::string blocked = "--kv-lens 5,0";  // batch 2 sees no key: empty rows, a warning
+  const Expect refused = Expect::refused;
+  const std::map<std::string, OptionCase> cases = {
+      {"--help", {"--help", ""}},
+      {"--q", {"--q " + fixture("layer_q_f16.npy"), ""}},  // replaces the base's --q
+      {"--k", {"--k " + fixture("layer_k_f16.npy"), ""}},
+      {"--v", {"--v " + fixture("layer_v_f16.npy"), ""}},
+      {"--input", {"--input x.json", "", refused}},
+      {"--scale", {"--scale 0.3", ""}},
+      {"--no-scale", {"--no-scale", ""}},
+      {"--mask", {"--mask window:2", "--json"}},
+      {"--bias", {"--bias alibi", ""}},
+      {"--bias-table", {"--bias-table 1,2", "", refused}},
+      {"--softcap", {"--softcap 0.5", ""}},
+      {"--softcap-order", {"--softcap-order cap-first", "--softcap 0.5", refused}},
+      {"--heads", {"--heads 4", "", refused}},
+      {"--kv-heads", {"--kv-heads 2", "", refused}},
+      {"--head", {"--head 3", "", refused}},
+      {"--rope", {"--rope", "", refused}},
+      {"--rope-base", {"--rope-base 500", "", refused}},
+      {"--rope-style", {"--rope-style interleaved", "", refused}},
+      {"--rope-dim", {"--rope-dim 2", "", refused}},
+      {"--rope-scale", {"--rope-scale 2", "", refused}},
+      {"--q-positions", {"--q-positions 0,1,2,3,4", "", refused}},
+      {"--k-positions", {"--k-positions 0,1,2,3,4", "", refused}},
+      {"--align", {"--align top-left", "--json"}},
+      {"--empty-rows", {"--empty-rows uniform", blocked}},
+      {"--do", {d_out, ""}},  // without it, no dO: a usage error
+      {"--loss", {"--loss mse", "", refused}},
+      {"--target", {"--target 1", "", refused}},
+      {"--dbias", {"--dbias", "--bias alibi", refused}},
+      {"--json", {"--json", ""}},
+      {"--format", {"--format markdown", "", refused}},
+      {"--standalone", {"--standalone", "", refused}},
+      {"--color", {"--color always", "", refused}},
+      {"--digits", {"--digits 2", ""}},
+      {"--quiet", {"-q", blocked}},
+      {"--explain", {"--explain dq:0,0", "", refused}},
+      {"--dq-out", {"--dq-out g.npy", ""}},
+      {"--dk-out", {"--dk-out g.npy", ""}},
+      {"--dv-out", {"--dv-out g.npy", ""}},
+      {"--o", {"--o " + fixture("layer_o_causal.npy"), "--lse " + fixture("layer_lse_causal.npy")}},
+      {"--lse", {"--lse " + fixture("layer_lse_causal.npy"), "", refused}},  // without --o
+      {"--layout", {"--layout bshd", ""}},
+      {"--kv-lens", {"--kv-lens 5,3", ""}},
+      {"--dtype", {"--dtype f32", ""}},
+      {"--timing", {"--timing", ""}},
+      {"--threads", {"--threads 3", "--json"}},
+  };
+  const std::set<std::string> listed = help_options("grad");
+  REQUIRE(listed.size() > 30);
+  for (const std::string& name : listed) {
+    CAPTURE(name);
+    const auto it = cases.find(name);
+    REQUIRE_MESSAGE(it != cases.end(), "an option of grad --help the tensor test does not know");
+    const OptionCase& c = it->second;
+    const std::string given = name == "--do" || name == "--loss" ? "" : d_out;
+    const Outcome without = run_attn(base + given + " " + c.baseline);
+    const Outcome with = run_attn(base + given + " " + c.baseline + " " + c.args);
+    CAPTURE(c.args);
+    CAPTURE(with.err);
+    if (c.expect == Expect::refused) {
+      CHECK(with.status == 2);
+      CHECK(with.err.find(name) != std::string::npos);
+      CHECK(with.files.empty());  // nothing written on error
+      continue;
+    }
+    const bool changed = with.status != without.status || with.out != without.out ||
+                         with.err != without.err || with.files != without.files;
+    CHECK(changed);
+  }
+  for (const auto& [name, c] : cases) {
+    CAPTURE(name);
+    CHECK(listed.count(name) == 1);
   }
 }
 

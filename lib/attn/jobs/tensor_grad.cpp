@@ -202,14 +202,14 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
                        operand_shape_text(ops.q, ops.q_view), ops.q.name,
                        operand_shape_text(ops.k, ops.k_view), ops.k.name,
                        operand_shape_text(ops.v, ops.v_view), ops.v.name, dtype);
-  s.text +=
-      fmt::format("dO {}; o and its log-sum-exp {}\n",
-                  d_out ? fmt::format("from {}", d_out->t.name)
-                        : fmt::format("= 1 (loss sum: L = Σ o = {})", format_number(*loss, {6})),
-                  o_given ? fmt::format("from {} and {}", o_given->t.name, *job.lse)
-                          : std::string("from the streaming forward"));
+  s.text += fmt::format(
+      "dO {}; o and its log-sum-exp {}\n",
+      d_out ? fmt::format("from {}", d_out->t.name)
+            : fmt::format("= 1 (loss sum: L = Σ o = {})", format_number(*loss, {job.digits})),
+      o_given ? fmt::format("from {} and {}", o_given->t.name, *job.lse)
+              : std::string("from the streaming forward"));
   s.text += fmt::format("mask {} ({} alignment), scale {}{}\n", ops.mask.to_string(),
-                        align_name(ops.align), format_number(ops.scale),
+                        align_name(ops.align), format_number(ops.scale, {job.digits}),
                         ops.default_scale ? fmt::format(" (1/√{})", ops.q_view.dim) : "");
   std::vector<std::string> also;
   if (!ops.kv_lens.empty()) also.push_back(fmt::format("kv_lens {}", fmt::join(ops.kv_lens, ", ")));
@@ -224,8 +224,11 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
       "blocked\n",
       r.tiles_computed, r.tiles_computed + r.tiles_skipped, r.tiles_skipped);
   if (r.rows_empty > 0)
-    s.text += fmt::format("rows with every key blocked: {}, no gradient through their scores\n",
-                          r.rows_empty);
+    s.text += fmt::format(
+        "rows with every key blocked: {}, no gradient through their scores{}\n", r.rows_empty,
+        job.forward.empty_rows == EmptyRows::uniform
+            ? "; their output is the mean of v (--empty-rows uniform), so each v_j gets dO_i / S_k"
+            : "");
   for (const std::string& path : s.written) s.text += fmt::format("wrote {}\n", path);
 
   using Json = nlohmann::ordered_json;

@@ -28,6 +28,7 @@ struct TensorGradJob {
   bool sum_loss = false;              // --loss sum: dO = 1
   std::optional<std::string> o, lse;  // the forward's output and log-sum-exp (B, H, S_q)
   std::optional<std::string> dq_out, dk_out, dv_out;
+  int digits = 4;  // of the scale and L = Σ o in the summary
 };
 
 struct TensorGradSummary {
