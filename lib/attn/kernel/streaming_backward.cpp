@@ -83,7 +83,7 @@ struct BackPlan {
 
 template <class T>
 struct BackScratch {
-  std::vector<T> k, kt, vt, dk, dv, q, d_out, s, da, st, dat, row;
+  std::vector<T> k, kt, vt, dk, dv, q, d_out, s, da, row;
   BackScratch(std::size_t d_kp, std::size_t d_vp)
       : k(tile_keys * d_kp),
         kt(d_kp * tile_keys),
@@ -94,8 +94,6 @@ struct BackScratch {
         d_out(tile_rows * d_vp),
         s(tile_rows * tile_keys),
         da(tile_rows * tile_keys),
-        st(tile_keys * tile_rows),
-        dat(tile_keys * tile_rows),
         row(std::max(d_kp, d_vp)) {}
 };
 
