@@ -210,19 +210,19 @@ void setup_grad(CLI::App& app) {
                    "writes it (with --o)"}})
     cmd->add_option(flag, *target, what)->type_name("FILE")->group(files);
   cmd->add_option("--layout", t.layout, "axes of q, k, v, dO and the gradients: bhsd or bshd")
-      ->check(CLI::IsMember({"bhsd", "bshd"}))
+      ->transform(one_of({"bhsd", "bshd"}))
       ->type_name("bhsd|bshd")
       ->group(files);
   cmd->add_option("--kv-lens", t.kv_lens, "valid keys per batch row: L1,L2,… or a file")
       ->type_name("L1,L2,…|FILE")
       ->group(files);
   cmd->add_option("--dtype", t.dtype, "compute and write in this dtype (default: the inputs')")
-      ->check(CLI::IsMember({"f16", "bf16", "f32", "f64"}))
+      ->transform(one_of({"f16", "bf16", "f32", "f64"}))
       ->type_name("f16|bf16|f32|f64")
       ->group(files);
   cmd->add_flag("--timing", t.timing, "print the milliseconds of each phase")->group(files);
   cmd->add_option("--threads", t.threads, "threads to compute with (default: one per core)")
-      ->check(CLI::Range(0u, 256u).description(""))
+      ->check(whole_number(0, 256))
       ->type_name("N")
       ->group(files);
   cmd->callback([opts] { run_grad(*opts); });

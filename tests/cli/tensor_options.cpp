@@ -60,7 +60,7 @@ Outcome run_attn(const std::string& args) {
 std::set<std::string> help_options(const std::string& command = "attend") {
   const std::string help = run_attn(command + " --help").out;
   std::set<std::string> names;
-  static const std::regex option(R"(^\s+(-[a-z], )?(--[a-z][a-z-]*))");
+  static const std::regex option(R"(^  (-[a-z], )?(--[a-z][a-z-]*))");
   std::istringstream in(help);
   for (std::string line; std::getline(in, line);) {
     std::smatch m;
