@@ -1,7 +1,14 @@
 // `attn explain`: why each step of attention exists.
 #include <limits>
+#include <map>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "attn/core/error.hpp"
+#include "attn/mask/translate_rope.hpp"
+#include "attn/render/rope_translation.hpp"
 #include "attn/teach/explain.hpp"
 #include "attn/teach/explain_rope.hpp"
 #include "cli.hpp"
@@ -22,14 +29,30 @@ struct StepsOptions {
 
 struct RopeCmdOptions {
   RopeExplainOptions rope;
+  std::optional<RopeStyle> style;  // the pairing --as translates
+  std::string as;                  // a library, an alias or "all"
   OutputOptions output;
 };
 
 void run_rope(const RopeCmdOptions& o, const Given& given) {
   if (given("--digits") && o.output.json) refuse("--digits", "with --json, which has every digit");
+  if (o.style && o.as.empty())
+    throw usage_error("--style picks the pairing --as translates",
+                      "add --as hf, gptj, flash-attn, llama or all");
   const RopeReport report = explain_rope(o.rope);
-  print_result(o.output.json ? rope_to_json(report).dump() + "\n"
-                             : render_rope_text(report, NumberStyle{o.output.digits}));
+  const NumberStyle number{o.output.digits};
+  nlohmann::ordered_json json = rope_to_json(report);
+  std::string text = render_rope_text(report, number);
+  if (!o.as.empty()) {
+    const std::vector<RopeLibrary> libraries = parse_rope_libraries(o.as);
+    const RopeExample example =
+        rope_example({o.rope.dim, o.rope.base, o.style.value_or(RopeStyle::half)});
+    std::vector<RopeTranslation> translations;
+    for (RopeLibrary lib : libraries) translations.push_back(translate_rope(example, lib));
+    json["translation"] = rope_translations_to_json(example, translations);
+    text += "\n" + render_rope_translations(example, translations, number);
+  }
+  print_result(o.output.json ? json.dump() + "\n" : text);
 }
 
 void run_scaling(const ScalingCmdOptions& o, const Given& given) {
@@ -99,6 +122,8 @@ void setup_explain(CLI::App& app) {
       "rope", describe("Rotary position embeddings in numbers: the score depends on m − n only, "
                        "how it varies with distance, and how the two pairings relate.",
                        {"attn explain rope", "attn explain rope --dim 4 --base 100",
+                        "attn explain rope --dim 4 --as hf",
+                        "attn explain rope --dim 4 --style interleaved --as all",
                         "attn explain rope --json"}));
   ro->add_option("--dim", rope->rope.dim, "the dimension d, even (default 8)")
       ->check(whole_number(2, std::size_t{1} << 16))
@@ -113,6 +138,17 @@ void setup_explain(CLI::App& app) {
       ->check(whole_number(1, std::uint64_t{1} << 40))
       ->type_name("N")
       ->group("Computation");
+  static const std::map<std::string, RopeStyle> kStyle{{"half", RopeStyle::half},
+                                                       {"interleaved", RopeStyle::interleaved}};
+  ro->add_option("--style", rope->style,
+                 "the pairing --as translates: half (default) or interleaved")
+      ->transform(CLI::CheckedTransformer(kStyle, CLI::ignore_case).description(""))
+      ->type_name("half|interleaved")
+      ->group("Translation");
+  ro->add_option("--as", rope->as,
+                 "how hf, gptj, flash-attn, llama (Meta's), or all spell this rotation")
+      ->type_name("LIB")
+      ->group("Translation");
   ro->add_flag("--json", rope->output.json, "write one JSON object instead of the tables")
       ->group("Output");
   ro->add_option("--digits", rope->output.digits, "decimals shown (default 4)")

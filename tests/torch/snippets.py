@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Runs the PyTorch code that `attn mask --as` and `attn bias alibi --as` print, in real PyTorch,
-and checks that it gives attn's mask or bias.
+"""Runs the PyTorch code that `attn mask --as`, `attn bias alibi --as` and `attn explain rope --as`
+print, in real PyTorch, and checks that it gives attn's mask, bias or rotation.
 
     snippets.py ATTN
 
@@ -125,6 +125,122 @@ for heads, symmetric in [(1, False), (3, False), (4, True), (12, False)]:
                   torch.allclose(names["bias"][head - 1], want, atol=1e-6))
             check(f"{label}, head {head}: mha adds it",
                   torch.allclose(names["weights"][-1][head - 1], torch.softmax(want, -1), atol=1e-6))
+
+# RoPE. transformers, flash-attn and Meta's llama are not Debian packages: the functions the printed
+# code imports are stood in for by these, written from the files docs/conventions.md names
+# (modeling_llama.py, modeling_gptj.py, flash_attn/layers/rotary.py's apply_rotary_emb_torch,
+# llama/model.py); the rest of the printed code runs as printed.
+def hf_apply_rotary_pos_emb(q, k, cos, sin, unsqueeze_dim=1):
+    def rotate_half(x):  # (x1, x2) -> (-x2, x1), the halves of the last dimension
+        h = x.shape[-1] // 2
+        return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
+    cos, sin = cos.unsqueeze(unsqueeze_dim), sin.unsqueeze(unsqueeze_dim)
+    return q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+
+
+def gptj_rotate_every_two(x):  # (x_2i, x_2i+1) -> (-x_2i+1, x_2i); x is (batch, L, heads, d)
+    return torch.stack((-x[:, :, :, 1::2], x[:, :, :, ::2]), dim=-1).flatten(-2)
+
+
+def gptj_apply_rotary_pos_emb(tensor, sin, cos):  # sin, cos: (batch, L, d/2)
+    sin = torch.repeat_interleave(sin[:, :, None, :], 2, 3)
+    cos = torch.repeat_interleave(cos[:, :, None, :], 2, 3)
+    return tensor * cos + gptj_rotate_every_two(tensor) * sin
+
+
+def flash_apply_rotary_emb(x, cos, sin, interleaved=False):  # x: (batch, L, heads, d)
+    ro = cos.shape[-1] * 2
+    if interleaved:
+        cos, sin = cos.repeat_interleave(2, -1), sin.repeat_interleave(2, -1)
+        rot = gptj_rotate_every_two(x[..., :ro])
+    else:
+        cos, sin = torch.cat((cos, cos), -1), torch.cat((sin, sin), -1)
+        rot = torch.cat((-x[..., ro // 2:ro], x[..., :ro // 2]), dim=-1)
+    cos, sin = cos[:, None, :], sin[:, None, :]
+    return torch.cat([x[..., :ro] * cos + rot * sin, x[..., ro:]], dim=-1)
+
+
+def meta_precompute_freqs_cis(dim, end, theta=10000.0):
+    freqs = 1.0 / (theta ** (torch.arange(0, dim, 2)[: dim // 2].float() / dim))
+    freqs = torch.outer(torch.arange(end), freqs).float()
+    return torch.polar(torch.ones_like(freqs), freqs)
+
+
+def meta_apply_rotary_emb(xq, xk, freqs_cis):  # pairs (2i, 2i + 1) as complex numbers
+    def one(x):
+        z = torch.view_as_complex(x.float().reshape(*x.shape[:-1], -1, 2))
+        shape = [n if i == 1 or i == z.ndim - 1 else 1 for i, n in enumerate(z.shape)]
+        return torch.view_as_real(z * freqs_cis.view(*shape)).flatten(3).type_as(x)
+    return one(xq), one(xk)
+
+
+ROPE_NAMES = {
+    "hf": {"apply_rotary_pos_emb": hf_apply_rotary_pos_emb},
+    "gptj": {"apply_rotary_pos_emb": gptj_apply_rotary_pos_emb},
+    "flash-attn": {"apply_rotary_emb": flash_apply_rotary_emb},
+    "llama": {"apply_rotary_emb": meta_apply_rotary_emb,
+              "precompute_freqs_cis": meta_precompute_freqs_cis},
+}
+
+
+def close32(a, b):
+    return torch.allclose(a.double(), b.double(), atol=1e-5, rtol=1e-5)
+
+
+torch.manual_seed(0)
+for dim, base, style in [(2, 10000, "half"), (4, 100, "half"), (4, 100, "interleaved"),
+                         (8, 10000, "half"), (8, 10000, "interleaved"), (6, 500000, "interleaved")]:
+    label = f"rope d={dim} base={base} {style}"
+    doc = attn_json("explain", "rope", "--dim", str(dim), "--base", str(base), "--max-distance", "1",
+                    "--style", style, "--as", "all")["translation"]
+    q, k = torch.tensor(doc["q"]), torch.tensor(doc["k"])
+    want_q = torch.tensor(doc["q_rotated"], dtype=torch.float64)
+    want_k = torch.tensor(doc["k_rotated"], dtype=torch.float64)
+    for t in doc["translations"]:
+        kept = [line for line in t["code"].splitlines() if not line.startswith("from ")]
+        names = {"torch": torch, "q": q.clone(), "k": k.clone(), **ROPE_NAMES[t["library"]]}
+        exec("\n".join(kept), names)  # the code attn printed, without its import
+        check(f"{label}: {t['library']}'s q_rot", close32(names["q_rot"], want_q))
+        check(f"{label}: {t['library']}'s k_rot", close32(names["k_rot"], want_k))
+        check(f"{label}: {t['library']} is exact", t["exact"])
+        # The scores attn prints: the dot products of the rotated rows.
+        check(f"{label}: {t['library']}'s scores",
+              close32(names["q_rot"] @ names["k_rot"].T, torch.tensor(doc["scores"])))
+    # The other pairing's scores, from the library that has both.
+    other = "True" if style == "half" else "False"
+    fl = [t for t in doc["translations"] if t["library"] == "flash-attn"][0]
+    code = fl["code"].replace("interleaved=" + ("False" if style == "half" else "True"),
+                              "interleaved=" + other)
+    names = {"torch": torch, "q": q.clone(), "k": k.clone(), **ROPE_NAMES["flash-attn"]}
+    exec("\n".join(line for line in code.splitlines() if not line.startswith("from ")), names)
+    check(f"{label}: the other pairing's scores",
+          close32(names["q_rot"] @ names["k_rot"].T, torch.tensor(doc["other_scores"])))
+    # The checkpoint conversion: wq, wk of 3 heads, in an interleaved (Meta) model, permuted as
+    # printed, give the same scores in a half (Hugging Face) model; the inverse undoes it.
+    check(f"{label}: to_half", torch.equal(
+        torch.tensor(doc["to_half"]), torch.cat((torch.arange(0, dim, 2), torch.arange(1, dim, 2)))))
+    n_heads, dim_in, L = 3, 5, 4
+    x = torch.randn(L, dim_in, dtype=torch.float64)
+    wq = torch.randn(n_heads * dim, dim_in, dtype=torch.float64)
+    wk = torch.randn(n_heads * dim, dim_in, dtype=torch.float64)
+    env = {"n_heads": n_heads, "d": dim, "dim_in": dim_in}
+    wq_hf = eval(doc["to_half_weights"], {**env, "w": wq})
+    wk_hf = eval(doc["to_half_weights"], {**env, "w": wk})
+    check(f"{label}: the inverse permutation",
+          torch.equal(eval(doc["to_interleaved_weights"], {**env, "w": wq_hf}), wq))
+    freqs_cis = meta_precompute_freqs_cis(dim, L, theta=float(base)).to(torch.complex128)
+    qm, km = meta_apply_rotary_emb((x @ wq.T).view(1, L, n_heads, dim),
+                                   (x @ wk.T).view(1, L, n_heads, dim), freqs_cis)
+    freqs = torch.outer(torch.arange(L).double(),
+                        1.0 / (float(base) ** (torch.arange(0, dim, 2).double() / dim)))
+    emb = torch.cat((freqs, freqs), dim=-1)
+    qh, kh = hf_apply_rotary_pos_emb((x @ wq_hf.T).view(1, L, n_heads, dim).transpose(1, 2),
+                                     (x @ wk_hf.T).view(1, L, n_heads, dim).transpose(1, 2),
+                                     emb.cos()[None], emb.sin()[None])
+    meta_scores = qm.double().transpose(1, 2) @ km.double().transpose(1, 2).transpose(-1, -2)
+    hf_scores = qh @ kh.transpose(-1, -2)
+    check(f"{label}: the permuted checkpoint scores the same",
+          torch.allclose(meta_scores, hf_scores, atol=1e-5))
 
 for f in failures:
     print("FAIL:", f)
