@@ -136,3 +136,150 @@ Rotary position embeddings with d = 4, base 100: pair i turns by p·θ_i, θ_i =
   Dimension t of an interleaved model is dimension perm[t] of a half one, perm = [0, 2, 1, 3]:
   reordered so, the vectors give -0.1577 under half, the interleaved score.
 ? 0
+
+
+`attn explain rope --as LIB`: the chosen pairing in each library. d = 4, base 100, q_t = sin(t + 1)
+and k_t = cos(2t + 1) at positions 0 … 3. The diagonal is q·k unrotated: sin 1·cos 1 + sin 2·cos 3
++ sin 3·cos 5 + sin 4·cos 7 = 0.4546 − 0.9002 + 0.0400 − 0.5705 = −0.9761; every diagonal holds one
+value (the score depends on m − n only), and m − n = 3 gives part 3's −1.8907 (half) and −0.1577
+(interleaved). Hugging Face's rotate_half is the half pairing itself; Meta's complex pairs are
+interleaved, so its code reorders q and k to 0, 2, 1, 3 and back.
+$ attn explain rope --dim 4 --base 100 --max-distance 1 --as hf
+Rotary position embeddings with d = 4, base 100: pair i turns by p·θ_i, θ_i = 100^(−2i/4)
+  θ = [1, 0.1]
+
+1. The score depends on m − n only. Two fixed vectors, q at m and k at n:
+  m =    3, n =    1   (m − n = 2)   q_m·k_n = -1.5122
+  m =    4, n =    2   (m − n = 2)   q_m·k_n = -1.5122
+  m =   13, n =   11   (m − n = 2)   q_m·k_n = -1.5122
+  m =  103, n =  101   (m − n = 2)   q_m·k_n = -1.5122
+  m = 1003, n = 1001   (m − n = 2)   q_m·k_n = -1.5122
+  A rotation by m·θ against one by n·θ leaves a rotation by (m − n)·θ: the shift cancels.
+
+2. How the score of q = k = all ones varies with the distance Δ: each pair gives
+  2·cos(Δ·θ_i).
+       Δ       score   the pairs (fastest first)
+       0           4   2  2
+       1      3.0706   1.0806  1.99
+  At Δ = 0 every pair gives 2 (the score is d = 4); the fast pairs turn through whole
+  circles while the slow ones still point the same way, so far keys score lower on average.
+
+3. The two pairings. half pairs (i, i + 2) (GPT-NeoX, Hugging Face rotate_half);
+  interleaved pairs (2i, 2i + 1) (GPT-J, RoFormer, Meta's LLaMA).
+  q at 5, k at 2: half gives -1.8907, interleaved gives -0.1577 for the same vectors.
+  Dimension t of an interleaved model is dimension perm[t] of a half one, perm = [0, 2, 1, 3]:
+  reordered so, the vectors give -0.1577 under half, the interleaved score.
+
+Rotary embedding, half pairing, d = 4, base 100: in each library
+Checked on q_t = sin(t + 1) and k_t = cos(2t + 1) at every position 0 … 3; q_m·k_n of the rotated vectors:
+             n=0      n=1      n=2      n=3
+    m=0  -0.9761  -1.3265  -1.7823  -1.8989
+    m=1  -1.0658  -0.9761  -1.3265  -1.7823
+    m=2  -1.5122  -1.0658  -0.9761  -1.3265
+    m=3  -1.8907  -1.5122  -1.0658  -0.9761
+
+Hugging Face transformers (apply_rotary_pos_emb with rotate_half)
+    from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
+    L, d, base = 4, 4, 100.0  # positions 0 … L − 1; q, k: (L, d) tensors
+    inv_freq = 1.0 / (base ** (torch.arange(0, d, 2).float() / d))  # θ_i, (d/2,)
+    freqs = torch.arange(L).float()[:, None] * inv_freq  # (L, d/2): p·θ_i, as LlamaRotaryEmbedding
+    emb = torch.cat((freqs, freqs), dim=-1)  # (L, d): dimensions i and i + d/2 share θ_i
+    cos, sin = emb.cos()[None], emb.sin()[None]  # (batch, L, d)
+    q_rot, k_rot = apply_rotary_pos_emb(q[None, None], k[None, None], cos, sin)  # (batch, heads, L, d)
+    q_rot, k_rot = q_rot[0, 0], k_rot[0, 0]
+  ✓ gives attn's half rotation
+  note: transformers' LLaMA, Mistral, Qwen and GPT-NeoX use rotate_half, the half pairing; cos and sin come from the model's rotary_emb(x, position_ids), base = config.rope_theta
+  ✗ careful: the same q and k in the interleaved pairing (a checkpoint of the other convention used without the permutation below) score differently:
+    half (attn's, this code)                   interleaved
+             n=0      n=1      n=2      n=3        n=0      n=1      n=2      n=3
+    m=0  -0.9761  -1.3265  -1.7823  -1.8989    -0.9761   0.3137   0.8059   0.0263
+    m=1  -1.0658  -0.9761  -1.3265  -1.7823    -1.8510  -0.9761   0.3137   0.8059
+    m=2  -1.5122  -1.0658  -0.9761  -1.3265    -1.4750  -1.8510  -0.9761   0.3137
+    m=3  -1.8907  -1.5122  -1.0658  -0.9761    -0.1577  -1.4750  -1.8510  -0.9761
+
+Converting a checkpoint between the pairings (per head of d = 4 dimensions)
+  half dimension u is interleaved dimension to_half[u], to_half = [0, 2, 1, 3]
+  interleaved → half, on each of wq's and wk's heads (not wv's), as Hugging Face's
+  convert_llama_weights_to_hf.py permute does:
+    w.view(n_heads, d // 2, 2, dim_in).transpose(1, 2).reshape(n_heads * d, dim_in)
+  half → interleaved, the inverse:
+    w.view(n_heads, 2, d // 2, dim_in).transpose(1, 2).reshape(n_heads * d, dim_in)
+  ✓ q and k reordered by to_half and rotated in the half pairing give the interleaved scores
+? 0
+
+$ attn explain rope --dim 4 --base 100 --max-distance 1 --style interleaved --as llama
+Rotary position embeddings with d = 4, base 100: pair i turns by p·θ_i, θ_i = 100^(−2i/4)
+  θ = [1, 0.1]
+
+1. The score depends on m − n only. Two fixed vectors, q at m and k at n:
+  m =    3, n =    1   (m − n = 2)   q_m·k_n = -1.5122
+  m =    4, n =    2   (m − n = 2)   q_m·k_n = -1.5122
+  m =   13, n =   11   (m − n = 2)   q_m·k_n = -1.5122
+  m =  103, n =  101   (m − n = 2)   q_m·k_n = -1.5122
+  m = 1003, n = 1001   (m − n = 2)   q_m·k_n = -1.5122
+  A rotation by m·θ against one by n·θ leaves a rotation by (m − n)·θ: the shift cancels.
+
+2. How the score of q = k = all ones varies with the distance Δ: each pair gives
+  2·cos(Δ·θ_i).
+       Δ       score   the pairs (fastest first)
+       0           4   2  2
+       1      3.0706   1.0806  1.99
+  At Δ = 0 every pair gives 2 (the score is d = 4); the fast pairs turn through whole
+  circles while the slow ones still point the same way, so far keys score lower on average.
+
+3. The two pairings. half pairs (i, i + 2) (GPT-NeoX, Hugging Face rotate_half);
+  interleaved pairs (2i, 2i + 1) (GPT-J, RoFormer, Meta's LLaMA).
+  q at 5, k at 2: half gives -1.8907, interleaved gives -0.1577 for the same vectors.
+  Dimension t of an interleaved model is dimension perm[t] of a half one, perm = [0, 2, 1, 3]:
+  reordered so, the vectors give -0.1577 under half, the interleaved score.
+
+Rotary embedding, interleaved pairing, d = 4, base 100: in each library
+Checked on q_t = sin(t + 1) and k_t = cos(2t + 1) at every position 0 … 3; q_m·k_n of the rotated vectors:
+             n=0      n=1      n=2      n=3
+    m=0  -0.9761   0.3137   0.8059   0.0263
+    m=1  -1.8510  -0.9761   0.3137   0.8059
+    m=2  -1.4750  -1.8510  -0.9761   0.3137
+    m=3  -0.1577  -1.4750  -1.8510  -0.9761
+
+Meta's reference LLaMA (llama/model.py, complex freqs_cis)
+    from llama.model import apply_rotary_emb, precompute_freqs_cis
+    L, d, base = 4, 4, 100.0  # positions 0 … L − 1; q, k: (L, d) tensors
+    inv_freq = 1.0 / (base ** (torch.arange(0, d, 2).float() / d))  # θ_i, (d/2,)
+    freqs_cis = precompute_freqs_cis(d, L, theta=base)  # (L, d/2) complex: e^(i·p·θ_i)
+    q_rot, k_rot = apply_rotary_emb(q[None, :, None], k[None, :, None], freqs_cis)  # (batch, L, heads, d)
+    q_rot, k_rot = q_rot[0, :, 0], k_rot[0, :, 0]
+  ✓ gives attn's interleaved rotation
+  note: view_as_complex pairs dimensions (2i, 2i + 1): the interleaved pairing; apply_rotary_emb rotates q and k by the same freqs_cis rows (freqs_cis[start_pos : start_pos + L])
+  ✗ careful: the same q and k in the half pairing (a checkpoint of the other convention used without the permutation below) score differently:
+    interleaved (attn's, this code)            half
+             n=0      n=1      n=2      n=3        n=0      n=1      n=2      n=3
+    m=0  -0.9761   0.3137   0.8059   0.0263    -0.9761  -1.3265  -1.7823  -1.8989
+    m=1  -1.8510  -0.9761   0.3137   0.8059    -1.0658  -0.9761  -1.3265  -1.7823
+    m=2  -1.4750  -1.8510  -0.9761   0.3137    -1.5122  -1.0658  -0.9761  -1.3265
+    m=3  -0.1577  -1.4750  -1.8510  -0.9761    -1.8907  -1.5122  -1.0658  -0.9761
+
+Converting a checkpoint between the pairings (per head of d = 4 dimensions)
+  half dimension u is interleaved dimension to_half[u], to_half = [0, 2, 1, 3]
+  interleaved → half, on each of wq's and wk's heads (not wv's), as Hugging Face's
+  convert_llama_weights_to_hf.py permute does:
+    w.view(n_heads, d // 2, 2, dim_in).transpose(1, 2).reshape(n_heads * d, dim_in)
+  half → interleaved, the inverse:
+    w.view(n_heads, 2, d // 2, dim_in).transpose(1, 2).reshape(n_heads * d, dim_in)
+  ✓ q and k reordered by to_half and rotated in the half pairing give the interleaved scores
+? 0
+
+--style without --as has nothing to translate; the libraries of --as are RoPE's, not the masks'.
+$ attn explain rope --style half
+! attn: error: --style picks the pairing --as translates
+! hint: add --as hf, gptj, flash-attn, llama or all
+? 2
+
+$ attn explain rope --as lama
+! attn: error: --as: unknown library 'lama' for rotary embeddings
+! hint: did you mean 'llama'?
+? 2
+
+$ attn explain rope --as sdpa
+! attn: error: --as: unknown library 'sdpa' for rotary embeddings
+! hint: libraries: hf (transformers), gptj (gpt-j), flash-attn, llama (meta), or all
+? 2
