@@ -12,9 +12,11 @@
 #include "attn/core/grad.hpp"
 #include "attn/io/grad_input.hpp"
 #include "attn/io/layout.hpp"
+#include "attn/io/output_file.hpp"
 #include "attn/jobs/tensor_attend.hpp"
 #include "attn/jobs/tensor_grad.hpp"
 #include "attn/render/grad_text.hpp"
+#include "attn/render/html_grad.hpp"
 #include "attn/render/json.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
@@ -33,7 +35,9 @@ struct GradOptions {
   InputArgs input;
   GradArgs grad;
   bool dbias = false;
-  std::string explain;  // "[dq:|dk:|dv:]I,J"
+  std::string explain;                // "[dq:|dk:|dv:]I,J"
+  std::optional<std::string> html;    // the page of the backward pass, file to write
+  std::optional<std::string> tokens;  // names for the positions, on the page
   OutputOptions output;
   GradTensorOptions tensor;
 };
@@ -91,6 +95,9 @@ void run_grad_tensor(const GradOptions& o) {
          "is for literals; with tensor files give --do (or --loss sum)");
   refuse(o.dbias, "--dbias", "is for literals; the tensor backward writes dq, dk and dv");
   refuse(!o.explain.empty(), "--explain", "is for literals; the tensor backward writes files");
+  refuse(o.html.has_value(), "--html",
+         "pictures the step backward of literals; the tensor backward writes files");
+  refuse(o.tokens.has_value(), "--tokens", "labels the --html page, which is for literals");
   refuse(o.output.standalone, "--standalone", "goes with --format latex");
   if (in.mask && (in.mask->starts_with('[') || in.mask->starts_with('@')))
     throw usage_error("with tensor files, --mask takes an expression such as causal");
@@ -148,6 +155,14 @@ void run_grad(const GradOptions& o) {
   for (const auto& w : warnings(run)) warn(o.output, w);
   const Loss loss = resolve_loss(in, *run.output);
   const GradRun grad = run_backward_heads(run, loss.d_out);
+  if (o.tokens && !o.html) throw usage_error("--tokens names the page's rows", "add --html FILE");
+  if (o.html) {
+    const Geometry& g = run.heads.front().trace.geometry;
+    const AxisLabels labels = o.tokens ? axis_labels(split_tokens(*o.tokens), g) : AxisLabels{};
+    write_file_atomically(
+        *o.html, render_grad_html(run, grad, loss, o.dbias, html_options(o.output, labels)));
+    if (o.output.quiet && o.explain.empty()) return;
+  }
   if (!o.explain.empty()) {
     const GradCellRef cell = parse_grad_cell(o.explain);
     std::string out;
@@ -225,6 +240,14 @@ void setup_grad(CLI::App& app) {
       ->check(whole_number(0, 256))
       ->type_name("N")
       ->group(files);
+  cmd->add_option("--html", opts->html,
+                  "write a web page of the backward pass to FILE, each cell of dq, dk and dv "
+                  "explained (with -q, nothing else)")
+      ->type_name("FILE")
+      ->group("Pictures");
+  cmd->add_option("--tokens", opts->tokens, "names for the positions on the --html page")
+      ->type_name("T1,T2,…")
+      ->group("Pictures");
   cmd->callback([opts] { run_grad(*opts); });
 }
 

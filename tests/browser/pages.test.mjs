@@ -50,6 +50,13 @@ const pages = {
   rope: ['weights', '--q', '[[1,0,0,1],[0,1,1,0],[1,1,0,0]]', '--k', '[[1,0,0,1],[0,1,1,0],[1,1,0,0]]',
     '--rope', '--mask', 'causal'],
   mask: ['mask', 'causal & window:2', '--n', '5', '--tokens', 'a,b,c,d,e'],
+  // the backward pass: one head under a causal mask, and two heads with a bias, a softcap, ∂L/∂b
+  grad: ['grad', '--q', '[[1,0],[0,1],[1,1]]', '--k', '[[1,0],[0,1],[1,1]]', '--v',
+    '[[1,2],[3,4],[5,6]]', '--mask', 'causal', '--loss', 'sum'],
+  gradheads: ['grad', '--q', '[[1,0,1,0],[0,1,0,1],[1,1,0,0]]', '--k',
+    '[[1,0,0,1],[0,1,1,0],[1,1,1,1]]', '--v', '[[1,2],[3,4],[5,6]]', '--heads', '2', '--bias',
+    'alibi', '--softcap', '5', '--dbias', '--loss', 'mse', '--target', '[[0,0],[1,1],[2,2]]',
+    '--digits', '3'],
 };
 
 function pageFile(name) {
@@ -57,6 +64,8 @@ function pageFile(name) {
 }
 
 for (const [name, args] of Object.entries(pages)) run([...args, '--html', pageFile(name)]);
+// attn grad takes --tokens for its page only
+run([...pages.grad, '--tokens', 'The,cat,sat', '--html', pageFile('grad')]);
 
 // A page too large to explore: 70 queries and keys, from a JSON document.
 {
@@ -350,6 +359,66 @@ test('a mask page: each cell says which atom allows or blocks it', async () => {
   await checkAxe(page);
   await page.setViewportSize({ width: 375, height: 740 });
   await checkNoOverflow(page, 375, 'mask');
+  await page.close();
+});
+
+// Every cell of dq, dk and dv shows what `attn grad --explain dq:I,J` (dk:J,T, dv:J,C) prints.
+async function checkGradStories(page, args, head, heads) {
+  let checked = 0;
+  for (const kind of ['dq', 'dk', 'dv']) {
+    const table = await page.$(`section.head[data-head="${head}"] table.heat[data-story="${kind}"]`);
+    assert.ok(table, 'no ' + kind + ' grid');
+    const [rows, cols] = await table.$$eval('tbody tr', (r) => [r.length, r[0].querySelectorAll('td').length]);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const out = run([...args, '--explain', `${kind}:${i},${j}`]);
+        const want = heads === 1 ? out : out.split(/^Head \d+ of \d+:\n/m).slice(1)
+          .map((part, h, all) => (h < all.length - 1 ? part.replace(/\n$/, '') : part))[head];
+        const cell = await table.$(`td[data-i="${i}"][data-j="${j}"]`);
+        if ((i + j) % 2 === 0) await cell.hover();
+        else { await page.mouse.move(0, 0); await cell.focus(); }
+        assert.equal(await page.$eval('#cell-story', (el) => el.textContent), want, `${kind}[${i}][${j}], head ${head}`);
+        checked++;
+      }
+    }
+  }
+  return checked;
+}
+
+test('the backward page: every step, its values, and each cell of dq, dk, dv explained', async () => {
+  const { page } = await open('grad');
+  const json = JSON.parse(run([...pages.grad, '--json']));
+  for (const step of ['inputs', 'do', 'dv', 'dalpha', 'dbeta', 'dq', 'dk'])
+    assert.ok(await page.$('#h0-step-' + step), 'the page has step ' + step);
+  const grids = await shownGrids(page, 'main');
+  assert.deepEqual(grids.map((g) => g.json), ['weights', 'do', 'dv', 'dalpha', 'dbeta', 'dq', 'dk']);
+  checkValues(grids, json, 'grad');
+  assert.equal(await checkGradStories(page, pages.grad, 0, 1), 3 * 2 + 3 * 2 + 3 * 2);
+  assert.equal(await page.$$eval('#h0-dq tbody th', (th) => th.map((x) => x.textContent).join()), 'The,cat,sat');
+  await checkKeyboard(page);
+  await checkNames(page);
+  await checkAxe(page);
+  await page.setViewportSize({ width: 375, height: 740 });
+  await checkNoOverflow(page, 375, 'grad');
+  await page.close();
+});
+
+test('the backward page with two heads: the switcher, softcap and bias steps, the layer', async () => {
+  const { page } = await open('gradheads');
+  const json = JSON.parse(run([...pages.gradheads, '--json']));
+  for (const h of [0, 1]) {
+    await page.check(`input[name="head"][value="${h}"]`);
+    assert.equal(await page.$eval(`section.head[data-head="${1 - h}"]`, (s) => s.hidden), true);
+    for (const step of ['dsoftcap', 'dbias']) assert.ok(await page.$(`#h${h}-step-${step}`), step);
+    checkValues(await shownGrids(page, `section.head[data-head="${h}"]`), json.heads[h], 'head ' + h);
+    await checkGradStories(page, pages.gradheads, h, 2);
+    await checkKeyboard(page);
+    await checkNames(page);
+  }
+  const layer = await shownGrids(page, 'section.joint');
+  assert.deepEqual(layer.map((g) => g.json), ['do', 'dv', 'dq', 'dk']);
+  checkValues(layer, json, 'the layer');
+  await checkAxe(page);
   await page.close();
 });
 

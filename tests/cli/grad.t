@@ -143,3 +143,26 @@ $ attn grad --q 1 --k "1;0" --v "1;0" --loss sum --format latex
 ! hint: drop --format, or give --json
 ? 2
 
+--html writes a web page of the backward pass, laid out as the forward pages: each step back
+(dO, dV, dα, dβ, dq, dk) as a heatmap, every cell of dq, dk and dv carrying the text
+--explain dq:I,J (dk:J,T, dv:J,C) prints, nothing loaded from anywhere; with -q it is all the
+command writes.
+$ attn grad --q 1 --k "1;0" --v "1;0" --loss sum --html /tmp/attn-grad-page.html -q && head -2 /tmp/attn-grad-page.html && grep -c 'Cell dv\[1,0\]: value 1' /tmp/attn-grad-page.html && grep -c 'data-story="dq"' /tmp/attn-grad-page.html && grep -oiE 'https?:|<link|<script src' /tmp/attn-grad-page.html | wc -l
+<!DOCTYPE html>
+<html lang="en">
+1
+1
+0
+? 0
+
+--tokens names the page's rows and columns, so it needs --html; a page that cannot be created
+is exit 73.
+$ attn grad --q 1 --k "1;0" --v "1;0" --loss sum --tokens a
+! attn: error: --tokens names the page's rows
+! hint: add --html FILE
+? 2
+
+$ attn grad --q 1 --k "1;0" --v "1;0" --loss sum --html /nonexistent-dir/g.html
+! attn: error: cannot create '/nonexistent-dir/g.html': No such file or directory
+! hint: check that the directory exists and that you may write to it
+? 73

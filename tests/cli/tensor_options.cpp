@@ -215,6 +215,8 @@ TEST_CASE("every grad option works with tensor files or is refused by name") {
       {"--digits", {"--digits 2", ""}},
       {"--quiet", {"-q", blocked}},
       {"--explain", {"--explain dq:0,0", "", refused}},
+      {"--html", {"--html g.html", "", refused}},
+      {"--tokens", {"--tokens a,b,c,d,e", "", refused}},
       {"--dq-out", {"--dq-out g.npy", ""}},
       {"--dk-out", {"--dk-out g.npy", ""}},
       {"--dv-out", {"--dv-out g.npy", ""}},

@@ -34,9 +34,10 @@
     var stories = null;
     if (kind === 'joint') {
       stories = data.joint;
-    } else if (kind === 'cell' || kind === 'entry') {
+    } else if (kind) {
+      // 'cell' and 'entry' on the forward pages; 'dq', 'dk' and 'dv' on the backward page
       var head = data.heads[headOf(td)];
-      stories = head && (kind === 'cell' ? head.cells : head.entries);
+      stories = head && (kind === 'cell' ? head.cells : kind === 'entry' ? head.entries : head[kind]);
     }
     return stories && stories[i] ? stories[i][j] : null;
   }
