@@ -59,6 +59,16 @@ const pages = {
     '--digits', '3'],
 };
 
+// The same command for --json, which takes neither --tokens nor --digits (it has every digit).
+function plain(args) {
+  return args.filter((a, n) => !['--tokens', '--digits'].includes(a) && !['--tokens', '--digits'].includes(args[n - 1]));
+}
+
+// --explain prints text, which takes no --tokens.
+function noTokens(args) {
+  return args.filter((a, n) => a !== '--tokens' && args[n - 1] !== '--tokens');
+}
+
 function pageFile(name) {
   return path.join(work, name + '.html');
 }
@@ -152,7 +162,7 @@ function checkValues(grids, json, label) {
 
 // What --explain I,J prints for each head (split at "Head h of H:").
 function explainByHead(args, i, j, heads) {
-  const out = run([...args, '--explain', `${i},${j}`]);
+  const out = run([...noTokens(args), '--explain', `${i},${j}`]);
   if (heads === 1) return [out];
   return out.split(/^Head \d+ of \d+:\n/m).slice(1).map((part, h, all) => (h < all.length - 1 ? part.replace(/\n$/, '') : part));
 }
@@ -280,7 +290,7 @@ test('every page is valid HTML, self-contained, and loads without errors or requ
 
 test('the 4-token causal page: values, derivations, rows, keyboard, names, layout', async () => {
   const { page } = await open('causal4');
-  const json = JSON.parse(run([...causal4, '--json']));
+  const json = JSON.parse(run([...plain(causal4), '--json']));
   checkValues(await shownGrids(page, 'main'), json, 'causal4');
   await checkStories(page, causal4, 0, 1);
   // a click selects the row: its cells are marked, its softmax and output are told
@@ -314,7 +324,7 @@ test('the 4-token causal page: values, derivations, rows, keyboard, names, layou
 
 test('two heads: the switcher shows each head, with its values and derivations', async () => {
   const { page } = await open('heads');
-  const json = JSON.parse(run([...pages.heads, '--json']));
+  const json = JSON.parse(run([...plain(pages.heads), '--json']));
   for (const step of ['dot', 'scale', 'bias', 'softcap', 'scores', 'softmax', 'output'])
     assert.ok(await page.$('#h0-step-' + step), 'the page has step ' + step);
   for (const h of [0, 1]) {
@@ -334,7 +344,7 @@ test('two heads: the switcher shows each head, with its values and derivations',
 test('given scores with an empty row, a score page, rotary embeddings', async () => {
   for (const name of ['given', 'score', 'rope']) {
     const { page } = await open(name);
-    const json = JSON.parse(run([...pages[name], '--json']));
+    const json = JSON.parse(run([...plain(pages[name]), '--json']));
     checkValues(await shownGrids(page, 'main'), json, name);
     await checkStories(page, pages[name], 0, 1);
     await checkKeyboard(page);
@@ -345,12 +355,12 @@ test('given scores with an empty row, a score page, rotary embeddings', async ()
 
 test('a mask page: each cell says which atom allows or blocks it', async () => {
   const { page } = await open('mask');
-  const json = JSON.parse(run([...pages.mask, '--json']));
+  const json = JSON.parse(run([...plain(pages.mask), '--json']));
   checkValues(await shownGrids(page, 'main'), { mask: json.mask }, 'mask');
   for (let i = 0; i < 5; i++) {
     for (let j = 0; j < 5; j++) {
       await page.hover(`td[data-i="${i}"][data-j="${j}"]`);
-      const want = run([...pages.mask, '--explain', `${i},${j}`]);
+      const want = run([...noTokens(pages.mask), '--explain', `${i},${j}`]);
       assert.equal(await page.$eval('#cell-story', (el) => el.textContent), want, `mask cell (${i}, ${j})`);
     }
   }
@@ -387,7 +397,7 @@ async function checkGradStories(page, args, head, heads) {
 
 test('the backward page: every step, its values, and each cell of dq, dk, dv explained', async () => {
   const { page } = await open('grad');
-  const json = JSON.parse(run([...pages.grad, '--json']));
+  const json = JSON.parse(run([...plain(pages.grad), '--json']));
   for (const step of ['inputs', 'do', 'dv', 'dalpha', 'dbeta', 'dq', 'dk'])
     assert.ok(await page.$('#h0-step-' + step), 'the page has step ' + step);
   const grids = await shownGrids(page, 'main');
@@ -405,7 +415,7 @@ test('the backward page: every step, its values, and each cell of dq, dk, dv exp
 
 test('the backward page with two heads: the switcher, softcap and bias steps, the layer', async () => {
   const { page } = await open('gradheads');
-  const json = JSON.parse(run([...pages.gradheads, '--json']));
+  const json = JSON.parse(run([...plain(pages.gradheads), '--json']));
   for (const h of [0, 1]) {
     await page.check(`input[name="head"][value="${h}"]`);
     assert.equal(await page.$eval(`section.head[data-head="${1 - h}"]`, (s) => s.hidden), true);
