@@ -305,14 +305,6 @@ Json joint_stories(const Run& run, const NumberStyle& number) {
 
 }  // namespace
 
-std::string script_safe(std::string json) {
-  // '<' occurs only inside JSON strings, where \u003c reads back as the same character
-  std::string out;
-  out.reserve(json.size());
-  for (char c : json) out += c == '<' ? std::string("\\u003c") : std::string(1, c);
-  return out;
-}
-
 std::string render_html(const Run& run, const HtmlOptions& options) {
   const Trace& first = run.heads.front().trace;
   Page page(options, first.geometry);

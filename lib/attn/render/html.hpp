@@ -23,14 +23,9 @@
 #include "attn/mask/expr.hpp"
 #include "attn/render/format.hpp"
 #include "attn/render/heatmap.hpp"
+#include "attn/render/html_page.hpp"
 
 namespace attn {
-
-struct HtmlOptions {
-  NumberStyle number;           // --digits: the values in the cells and in the derivations
-  AxisLabels labels;            // --tokens: rows (queries) and columns (keys); empty → indices
-  std::size_t explorable = 64;  // more queries or keys than this: heatmaps only
-};
 
 // The page of a run of `attn score`, `attn weights` or `attn attend`.
 std::string render_html(const Run& run, const HtmlOptions& options = {});
@@ -38,8 +33,5 @@ std::string render_html(const Run& run, const HtmlOptions& options = {});
 // The page of `attn mask EXPR`: the mask, each cell explained by label.explain.
 std::string render_mask_html(const BoolMatrix& mask, const Geometry& g, const MaskLabel& label,
                              const HtmlOptions& options = {});
-
-// Text for a <script type="application/json"> block: "</" and "<!--" cannot end or open anything.
-std::string script_safe(std::string json);
 
 }  // namespace attn

@@ -2,6 +2,18 @@
 
 #include "attn/render/svg.hpp"
 
+namespace attn {
+
+std::string script_safe(std::string json) {
+  // '<' occurs only inside JSON strings, where \u003c reads back as the same character
+  std::string out;
+  out.reserve(json.size());
+  for (char c : json) out += c == '<' ? std::string("\\u003c") : std::string(1, c);
+  return out;
+}
+
+}  // namespace attn
+
 namespace attn::html {
 
 std::vector<std::string> or_indices(const std::vector<std::string>& labels, std::size_t n) {

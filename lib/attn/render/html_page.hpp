@@ -1,7 +1,8 @@
-// What every web page of attn (render/html.hpp) is made of: the page itself, which collects the
-// colour classes, the canvases' data and the derivations while its parts are written, and writes
-// the document around them; and the small pieces its views share (titles, plain number tables).
-// Used by html.cpp (the forward pages) and html_grad.cpp (the backward page).
+// What every web page of attn (render/html.hpp, render/html_grad.hpp) is made of: its options, the
+// page itself, which collects the colour classes, the canvases' data and the derivations while its
+// parts are written, and writes the document around them; and the small pieces its views share
+// (titles, plain number tables). Used by html.cpp (the forward pages) and html_grad.cpp (the
+// backward page).
 #pragma once
 
 #include <fmt/format.h>
@@ -16,9 +17,23 @@
 #include "attn/core/matrix.hpp"
 #include "attn/core/version.hpp"
 #include "attn/render/format.hpp"
-#include "attn/render/html.hpp"
+#include "attn/render/heatmap.hpp"
 #include "attn/render/html_assets.hpp"
 #include "attn/render/html_grid.hpp"
+
+namespace attn {
+
+// What every page takes from the command line.
+struct HtmlOptions {
+  NumberStyle number;           // --digits: the values in the cells and in the derivations
+  AxisLabels labels;            // --tokens: rows (queries) and columns (keys); empty → indices
+  std::size_t explorable = 64;  // more queries or keys than this: heatmaps only
+};
+
+// Text for a <script type="application/json"> block: "</" and "<!--" cannot end or open anything.
+std::string script_safe(std::string json);
+
+}  // namespace attn
 
 namespace attn::html {
 
