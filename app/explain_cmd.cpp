@@ -83,7 +83,8 @@ void setup_explain(CLI::App& app) {
   auto* sc = cmd->add_subcommand(
       "scaling",
       describe("An experiment on random unit-variance q and k: the variance of q·k with and "
-               "without 1/√d_k, how peaked softmax gets, and the size of its Jacobian.",
+               "without 1/√d_k, how peaked softmax gets, the size of its Jacobian, and the "
+               "gradients that reach q and k (one backward pass per trial).",
                {"attn explain scaling", "attn explain scaling --dk 1,10,100 --n 8 --seed 3",
                 "attn explain scaling --json"}));
   sc->add_option("--dk", scaling->dims, "the d_k values (default 4,16,64,256,1024)")

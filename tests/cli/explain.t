@@ -43,8 +43,17 @@ Why scores are divided by √d_k: 100 trials of one query and 16 keys, entries ~
 
 ? 0
 
+The gradient table's frame (its numbers are recomputed by an independent backward in
+tests/unit/teach/explain_test.cpp):
+
+$ attn explain scaling --dk 4,16 --trials 100 | grep -A2 -E '^ +d_k +‖dq‖'
+  d_k     ‖dq‖   ‖dq‖     ‖dq‖    ‖dq‖     ‖dk‖   ‖dk‖     ‖dk‖    ‖dk‖
+          mean   mean  typical typical     mean   mean  typical typical
+      unscaled scaled unscaled  scaled unscaled scaled unscaled  scaled
+? 0
+
 $ attn explain scaling --dk 4 --trials 10 --json | grep -o '"[a-z_]*":' | tr -d '\n'; echo
-"keys":"trials":"seed":"rows":"d_k":"var_dot":"var_scaled":"unscaled":"max_weight":"entropy":"jacobian_norm":"scaled":"max_weight":"entropy":"jacobian_norm":
+"keys":"trials":"seed":"backward":"values":"d_out":"seed":"rows":"d_k":"var_dot":"var_scaled":"unscaled":"max_weight":"entropy":"jacobian_norm":"dq_norm":"dk_norm":"dq_norm_geomean":"dk_norm_geomean":"scaled":"max_weight":"entropy":"jacobian_norm":"dq_norm":"dk_norm":"dq_norm_geomean":"dk_norm_geomean":
 ? 0
 
 $ attn explain

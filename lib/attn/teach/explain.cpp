@@ -7,6 +7,7 @@
 
 #include "attn/core/attention.hpp"
 #include "attn/core/error.hpp"
+#include "attn/core/grad.hpp"
 #include "attn/teach/rng.hpp"
 
 namespace attn {
@@ -127,6 +128,45 @@ struct Accumulator {
   }
 };
 
+// The norms of one gradient over the trials: their sum, and the sum of their logarithms.
+struct NormSums {
+  double sum = 0, log_sum = 0;
+  bool zero = false;
+
+  void add(double norm) {
+    sum += norm;
+    if (norm > 0)
+      log_sum += std::log(norm);
+    else
+      zero = true;
+  }
+  double mean(double trials) const { return sum / trials; }
+  double geomean(double trials) const { return zero ? 0.0 : std::exp(log_sum / trials); }
+};
+
+// The backward pass of each trial, for o = softmax(c·q kᵀ) v: the norms of dq and dk.
+struct GradientAccumulator {
+  NormSums dq, dk;
+
+  void add(const Matrix& q, const Matrix& k, const Matrix& v, const Matrix& d_out, double c) {
+    Problem p;
+    p.q = q;
+    p.k = k;
+    p.v = v;
+    p.scale = c;
+    const GradTrace g = run_backward(run_attention(p, Stage::output), d_out);
+    dq.add(frobenius_norm(g.dq));
+    dk.add(frobenius_norm(g.dk));
+  }
+  void mean_into(SoftmaxStats& s, std::size_t trials) const {
+    const double t = static_cast<double>(trials);
+    s.dq_norm = dq.mean(t);
+    s.dk_norm = dk.mean(t);
+    s.dq_geomean = dq.geomean(t);
+    s.dk_geomean = dk.geomean(t);
+  }
+};
+
 // Sample variance (n − 1 in the denominator) from running sums.
 double variance(double sum, double sum_sq, double n) {
   return (sum_sq - sum * sum / n) / (n - 1);
@@ -150,11 +190,13 @@ ScalingReport explain_scaling(const ScalingOptions& options) {
   }
   ScalingReport report{options, {}};
   SeededRng rng(options.seed);
+  SeededRng grad_rng(scaling_gradient_seed(options.seed));
   for (std::size_t d : options.dims) {
     const double c = 1.0 / std::sqrt(static_cast<double>(d));
     double sum = 0, sum_sq = 0;
     Accumulator raw, scaled;
-    Matrix q(1, d), k(options.keys, d);
+    GradientAccumulator raw_grad, scaled_grad;
+    Matrix q(1, d), k(options.keys, d), v(options.keys, 1), d_out(1, 1);
     for (std::size_t t = 0; t < options.trials; ++t) {
       for (double& x : q.values()) x = rng.normal();
       for (double& x : k.values()) x = rng.normal();
@@ -165,14 +207,69 @@ ScalingReport explain_scaling(const ScalingOptions& options) {
       }
       raw.add(s);
       scaled.add(scale_scores(s, c));
+      for (double& x : v.values()) x = grad_rng.normal();
+      d_out(0, 0) = grad_rng.normal();
+      raw_grad.add(q, k, v, d_out, 1.0);
+      scaled_grad.add(q, k, v, d_out, c);
     }
     const double n = static_cast<double>(options.trials * options.keys);
     const double var = variance(sum, sum_sq, n);
-    report.rows.push_back(
-        {d, var, var * c * c, raw.mean(options.trials), scaled.mean(options.trials)});
+    ScalingRow row{d, var, var * c * c, raw.mean(options.trials), scaled.mean(options.trials)};
+    raw_grad.mean_into(row.unscaled, options.trials);
+    scaled_grad.mean_into(row.scaled, options.trials);
+    report.rows.push_back(row);
   }
   return report;
 }
+
+std::uint64_t scaling_gradient_seed(std::uint64_t seed) {
+  return student_seed(seed, "explain scaling: v, dO");
+}
+
+namespace {
+
+// Right-aligned columns, one space apart, indented by two.
+std::string aligned(const std::vector<std::vector<std::string>>& cells) {
+  std::vector<std::size_t> widths(cells.front().size(), 0);
+  for (const auto& row : cells)
+    for (std::size_t c = 0; c < row.size(); ++c)
+      widths[c] = std::max(widths[c], display_width(row[c]));
+  std::string out;
+  for (const auto& row : cells) {
+    std::string line = " ";
+    for (std::size_t c = 0; c < row.size(); ++c)
+      line += " " + std::string(widths[c] - display_width(row[c]), ' ') + row[c];
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string render_gradient_table(const ScalingReport& report, const NumberStyle& style) {
+  const auto n = [&](double x) { return format_number(x, style); };
+  std::string out = fmt::format(
+      "\nThe gradients, one backward pass per trial: o = softmax(c·q·kᵀ)·v, c = 1 unscaled and "
+      "1/√d_k\nscaled, with values v_j ~ N(0, 1) (d_v = 1) and the upstream gradient dO = ∂L/∂o ~ "
+      "N(0, 1)\n(seed {}). ‖dq‖ and ‖dk‖ are Frobenius norms: their mean over the trials, and "
+      "the\ntypical size, their geometric mean exp(mean ln ‖·‖).\n\n",
+      scaling_gradient_seed(report.options.seed));
+  std::vector<std::vector<std::string>> cells{
+      {"d_k", "‖dq‖", "‖dq‖", "‖dq‖", "‖dq‖", "‖dk‖", "‖dk‖", "‖dk‖", "‖dk‖"},
+      {"", "mean", "mean", "typical", "typical", "mean", "mean", "typical", "typical"},
+      {"", "unscaled", "scaled", "unscaled", "scaled", "unscaled", "scaled", "unscaled", "scaled"}};
+  for (const auto& r : report.rows)
+    cells.push_back({fmt::format("{}", r.d_k), n(r.unscaled.dq_norm), n(r.scaled.dq_norm),
+                     n(r.unscaled.dq_geomean), n(r.scaled.dq_geomean), n(r.unscaled.dk_norm),
+                     n(r.scaled.dk_norm), n(r.unscaled.dk_geomean), n(r.scaled.dk_geomean)});
+  out += aligned(cells);
+  out +=
+      "\nWithout scaling the typical gradient that reaches q and k shrinks as d_k grows: the\n"
+      "gradients used for learning become extremely small. Their mean does not shrink: it is\n"
+      "carried by the few trials whose two largest scores happen to be close, so updates are\n"
+      "mostly nothing and now and then large. With 1/√d_k both keep their size.\n";
+  return out;
+}
+
+}  // namespace
 
 std::string render_scaling_text(const ScalingReport& report, const NumberStyle& style) {
   const auto& o = report.options;
@@ -205,13 +302,16 @@ std::string render_scaling_text(const ScalingReport& report, const NumberStyle& 
       "Frobenius norm), so the gradient reaching q and k vanishes and training stalls. Dividing\n"
       "by √d_k keeps the variance near 1 for every d_k, and the softmax stays trainable.\n",
       o.keys, format_number(std::log(static_cast<double>(o.keys)), NumberStyle{2}));
+  out += render_gradient_table(report, style);
   return out;
 }
 
 nlohmann::ordered_json scaling_to_json(const ScalingReport& report) {
   const auto stats = [](const SoftmaxStats& s) {
     return nlohmann::ordered_json{
-        {"max_weight", s.max_weight}, {"entropy", s.entropy}, {"jacobian_norm", s.jacobian}};
+        {"max_weight", s.max_weight},     {"entropy", s.entropy}, {"jacobian_norm", s.jacobian},
+        {"dq_norm", s.dq_norm},           {"dk_norm", s.dk_norm}, {"dq_norm_geomean", s.dq_geomean},
+        {"dk_norm_geomean", s.dk_geomean}};
   };
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& r : report.rows)
@@ -223,6 +323,10 @@ nlohmann::ordered_json scaling_to_json(const ScalingReport& report) {
   return {{"keys", report.options.keys},
           {"trials", report.options.trials},
           {"seed", report.options.seed},
+          {"backward",
+           {{"values", "v_j ~ N(0, 1), d_v = 1"},
+            {"d_out", "dO = dL/do ~ N(0, 1)"},
+            {"seed", scaling_gradient_seed(report.options.seed)}}},
           {"rows", rows}};
 }
 

@@ -10,7 +10,16 @@
 //   entropy      mean of −Σ α_j ln α_j → 0 without scaling; ln n is uniform
 //   jacobian     mean Frobenius norm of ∂α_i/∂β_j = α_i(δ_ij − α_j) → 0 without scaling: the
 //                gradient that reaches the scores vanishes
-// each with and without the 1/√d_k factor.
+//   dq, dk       the Frobenius norms ‖dq‖, ‖dk‖ of one backward pass per trial (core/grad's
+//                run_backward): their mean, and their geometric mean exp(mean ln ‖·‖), the
+//                typical size. Without scaling the typical gradient → 0 as d_k grows (the
+//                gradients used for learning become extremely small) while the mean does not: it
+//                is carried by the few trials whose two largest scores are close. With scaling
+//                both stay about constant.
+// each with and without the 1/√d_k factor. The backward pass needs values and an upstream
+// gradient: per trial, after q and k, a second generator (seeded with scaling_gradient_seed)
+// draws v (n × 1, d_v = 1) and dO = ∂L/∂o (1 × 1), every entry N(0, 1), so that L = dO·o and
+// dα_j = dO·v_j do not grow with d_k, and q and k are the same draws as the other columns'.
 #pragma once
 
 #include <cstddef>
@@ -21,8 +30,8 @@
 #include <string_view>
 #include <vector>
 
-#include "attn/render/format.hpp"
 #include "attn/core/matrix.hpp"
+#include "attn/render/format.hpp"
 
 namespace attn {
 
@@ -71,7 +80,14 @@ struct SoftmaxStats {
   double max_weight = 0;  // mean over trials of max_j α_j
   double entropy = 0;     // mean entropy, nats
   double jacobian = 0;    // mean Frobenius norm of the Jacobian
+  double dq_norm = 0;     // mean ‖dq‖_F of the backward pass
+  double dk_norm = 0;     // mean ‖dk‖_F
+  double dq_geomean = 0;  // exp(mean ln ‖dq‖_F); 0 if any trial's ‖dq‖ is 0
+  double dk_geomean = 0;
 };
+
+// The seed of the generator that draws v and dO: student_seed(seed, "explain scaling: v, dO").
+std::uint64_t scaling_gradient_seed(std::uint64_t seed);
 
 struct ScalingRow {
   std::size_t d_k = 0;

@@ -3,10 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "attn/core/error.hpp"
+#include "attn/teach/rng.hpp"
 
 using attn::Matrix;
 using doctest::Approx;
@@ -120,4 +123,108 @@ TEST_CASE("pipeline_steps: the order run_attention applies them") {
   const std::string text = attn::render_steps_text(attn::pipeline_steps());
   CHECK(text.find("1. dot      s_ij = q_i · k_j") != std::string::npos);
   CHECK(text.find("(n_q, n_k) x (n_k, d_v) -> (n_q, d_v)") != std::string::npos);
+}
+
+namespace {
+
+// One trial's backward pass for o = softmax(c·q·kᵀ)·v with d_v = 1, written from the formulas:
+// dα_j = dO·v_j, D = Σ_j α_j dα_j, dβ_j = α_j (dα_j − D), dq = c Σ_j dβ_j k_j, dk_j = c dβ_j q.
+// Returns (‖dq‖, ‖dk‖).
+std::pair<double, double> model_gradient_norms(const std::vector<double>& q,
+                                               const std::vector<std::vector<double>>& k,
+                                               const std::vector<double>& v, double d_out,
+                                               double c) {
+  const std::size_t n = k.size(), d = q.size();
+  std::vector<double> beta(n, 0.0);
+  double m = -std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t t = 0; t < d; ++t) beta[j] += c * q[t] * k[j][t];
+    m = std::max(m, beta[j]);
+  }
+  std::vector<double> alpha(n);
+  double sum = 0;
+  for (std::size_t j = 0; j < n; ++j) sum += alpha[j] = std::exp(beta[j] - m);
+  double big_d = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    alpha[j] /= sum;
+    big_d += alpha[j] * d_out * v[j];
+  }
+  std::vector<double> dq(d, 0.0);
+  double dk_sq = 0, q_sq = 0;
+  for (double x : q) q_sq += x * x;
+  for (std::size_t j = 0; j < n; ++j) {
+    const double dbeta = alpha[j] * (d_out * v[j] - big_d);
+    for (std::size_t t = 0; t < d; ++t) dq[t] += c * dbeta * k[j][t];
+    dk_sq += c * c * dbeta * dbeta * q_sq;
+  }
+  double dq_sq = 0;
+  for (double x : dq) dq_sq += x * x;
+  return {std::sqrt(dq_sq), std::sqrt(dk_sq)};
+}
+
+}  // namespace
+
+TEST_CASE("explain_scaling: the gradients of q and k, recomputed by an independent backward") {
+  // The same draws as explain_scaling makes (q and k from the seed's generator, v and dO from
+  // scaling_gradient_seed's), the gradients from the model above: mean and geometric mean.
+  attn::ScalingOptions o;
+  o.dims = {4, 64};
+  o.keys = 5;
+  o.trials = 20;
+  o.seed = 7;
+  const attn::ScalingReport r = attn::explain_scaling(o);
+  attn::SeededRng rng(o.seed), grad_rng(attn::scaling_gradient_seed(o.seed));
+  CHECK(attn::scaling_gradient_seed(o.seed) == attn::student_seed(7, "explain scaling: v, dO"));
+  for (std::size_t row = 0; row < o.dims.size(); ++row) {
+    const std::size_t d = o.dims[row];
+    const double c = 1.0 / std::sqrt(static_cast<double>(d));
+    double sums[2][2] = {}, logs[2][2] = {};  // [unscaled, scaled][dq, dk]
+    for (std::size_t t = 0; t < o.trials; ++t) {
+      std::vector<double> q(d);
+      std::vector<std::vector<double>> k(o.keys, std::vector<double>(d));
+      for (double& x : q) x = rng.normal();
+      for (auto& key : k)
+        for (double& x : key) x = rng.normal();
+      std::vector<double> v(o.keys);
+      for (double& x : v) x = grad_rng.normal();
+      const double d_out = grad_rng.normal();
+      for (int s = 0; s < 2; ++s) {
+        const auto [dq, dk] = model_gradient_norms(q, k, v, d_out, s == 0 ? 1.0 : c);
+        sums[s][0] += dq;
+        sums[s][1] += dk;
+        logs[s][0] += std::log(dq);
+        logs[s][1] += std::log(dk);
+      }
+    }
+    const double n = static_cast<double>(o.trials);
+    CAPTURE(d);
+    const attn::SoftmaxStats* stats[2] = {&r.rows[row].unscaled, &r.rows[row].scaled};
+    for (int s = 0; s < 2; ++s) {
+      CAPTURE(s);
+      CHECK(stats[s]->dq_norm == Approx(sums[s][0] / n).epsilon(1e-9));
+      CHECK(stats[s]->dk_norm == Approx(sums[s][1] / n).epsilon(1e-9));
+      CHECK(stats[s]->dq_geomean == Approx(std::exp(logs[s][0] / n)).epsilon(1e-9));
+      CHECK(stats[s]->dk_geomean == Approx(std::exp(logs[s][1] / n)).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("explain_scaling: without 1/√d_k the typical gradient vanishes as d_k grows") {
+  // From d_k = 16 on: at d_k = 4 the unscaled softmax is not yet saturated.
+  attn::ScalingOptions o;
+  o.dims = {16, 256, 1024};
+  o.keys = 16;
+  o.trials = 400;
+  o.seed = 2;
+  const attn::ScalingReport r = attn::explain_scaling(o);
+  for (std::size_t n = 1; n < r.rows.size(); ++n) {
+    CAPTURE(r.rows[n].d_k);
+    CHECK(r.rows[n].unscaled.dq_geomean < r.rows[n - 1].unscaled.dq_geomean / 4);
+    CHECK(r.rows[n].unscaled.dk_geomean < r.rows[n - 1].unscaled.dk_geomean / 4);
+    // With the factor the typical gradient keeps its size: within a factor 2 of d_k = 16's.
+    CHECK(r.rows[n].scaled.dq_geomean == Approx(r.rows[0].scaled.dq_geomean).epsilon(0.5));
+    CHECK(r.rows[n].scaled.dk_geomean == Approx(r.rows[0].scaled.dk_geomean).epsilon(0.5));
+  }
+  const std::string text = attn::render_scaling_text(r, attn::NumberStyle{3});
+  CHECK(text.find("the\ngradients used for learning become extremely small") != std::string::npos);
 }
