@@ -301,7 +301,16 @@ Question make_mask(SeededRng& rng, const std::optional<std::string>& forced) {
         l, n, tail);
   }
   const BoolMatrix right = eval(q.mask_expr, q.geometry);
+  // A distractor that is the right mask would be a second right option: a defect of the table
+  // above, never an option quietly left out.
+  for (const auto& c : wrong)
+    if (c.matrix == right)
+      throw Error(Exit::internal,
+                  fmt::format("mask:{}: the distractor '{}' is the right mask", q.variant, c.id));
   rng.shuffle(wrong);
+  // Two mistakes can give one matrix: with L = n − 1 real tokens, leaving the one padding key
+  // visible (padding_plus_one) is no mask at all (no_mask). Both notes are true of it; the option
+  // is offered once, under the name drawn first.
   std::vector<Candidate> offered{{"correct", right}};
   for (auto& c : wrong) {
     if (offered.size() == 4) break;

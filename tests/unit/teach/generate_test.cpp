@@ -10,6 +10,7 @@
 #include "attn/render/format.hpp"
 #include "attn/teach/solve.hpp"
 #include "attn/teach/tex.hpp"
+#include "models.hpp"
 
 using attn::Question;
 using attn::QuestionKind;
@@ -69,6 +70,115 @@ TEST_CASE("mask questions: distractors are the classic mistakes, one option is r
     }
     CHECK(n_right == 1);
   }
+}
+
+namespace {
+
+// The number after the colon of a mask expression: "window:3" → 3.
+std::int64_t parameter(const std::string& expr) {
+  return std::stoll(expr.substr(expr.find(':') + 1));
+}
+
+// Each option of a mask question, from the rule the id names (models::mask_of over (i, j)),
+// never from attn's mask language: query i sits at position i + n_k − n_q (bottom-right).
+attn::BoolMatrix model_option(const Question& q, const std::string& id) {
+  const std::size_t n_q = q.geometry.n_q, n_k = q.geometry.n_k;
+  const auto o = static_cast<std::int64_t>(n_k) - static_cast<std::int64_t>(n_q);
+  const auto m = [&](auto rule) { return models::mask_of(n_q, n_k, rule); };
+  const std::string& v = q.variant;
+  if (v == "causal" || v == "apply" || v == "cache") {
+    if (id == "correct") return m([&](auto i, auto j) { return j <= i + o; });
+    if (id == "transposed") return m([](auto i, auto j) { return j >= i; });
+    if (id == "diagonal") return m([&](auto i, auto j) { return j < i + o; });
+    if (id == "inverted" || id == "inverted_scores")
+      return m([&](auto i, auto j) { return j > i + o; });
+    if (id == "no_mask") return m([](auto, auto) { return true; });
+    if (id == "top_left") return m([](auto i, auto j) { return j <= i; });
+  } else if (v == "window") {
+    const std::int64_t w = parameter(q.mask_expr);
+    const auto in = [&](auto i, auto j) { return i - w < j && j <= i; };
+    if (id == "correct") return m(in);
+    if (id == "window_plus_one") return m([&](auto i, auto j) { return i - w - 1 < j && j <= i; });
+    if (id == "window_bidirectional")
+      return m([&](auto i, auto j) { return (i > j ? i - j : j - i) < w; });
+    if (id == "transposed") return m([&](auto i, auto j) { return in(j, i); });
+    if (id == "diagonal") return m([&](auto i, auto j) { return in(i, j) && j != i; });
+    if (id == "inverted") return m([&](auto i, auto j) { return !in(i, j); });
+  } else if (v == "prefix") {
+    const std::int64_t p = parameter(q.mask_expr);
+    const auto in = [&](auto i, auto j) { return j < p || j <= i; };
+    if (id == "correct") return m(in);
+    if (id == "prefix_ignored") return m([](auto i, auto j) { return j <= i; });
+    if (id == "prefix_plus_one") return m([&](auto i, auto j) { return j < p + 1 || j <= i; });
+    if (id == "prefix_only") return m([&](auto, auto j) { return j < p; });
+    if (id == "transposed_rows") return m([&](auto i, auto j) { return in(j, i); });
+    if (id == "inverted") return m([&](auto i, auto j) { return !in(i, j); });
+  } else if (v == "padding") {
+    const std::int64_t l = parameter(q.mask_expr);
+    if (id == "correct") return m([&](auto, auto j) { return j < l; });
+    if (id == "padding_rows") return m([&](auto i, auto) { return i < l; });
+    if (id == "padding_plus_one") return m([&](auto, auto j) { return j <= l; });
+    if (id == "inverted") return m([&](auto, auto j) { return j >= l; });
+    if (id == "no_mask") return m([](auto, auto) { return true; });
+  }
+  FAIL("no model of mask:", v, " option ", id);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("mask questions: every option is the matrix its mistake names, by an independent model") {
+  // And no distractor is the right mask: the generator throws rather than drop one (a defect of
+  // its table), so every option offered is either right or its named mistake.
+  std::set<std::string> seen;
+  for (auto variant : attn::question_variants(QuestionKind::mask))
+    for (std::uint64_t seed = 1; seed <= 80; ++seed) {
+      const Question q = drawn(QuestionKind::mask, seed, std::string(variant));
+      CAPTURE(variant);
+      CAPTURE(seed);
+      const attn::BoolMatrix right = model_option(q, "correct");
+      std::size_t n_right = 0;
+      for (const auto& c : q.choices) {
+        CAPTURE(c.id);
+        seen.insert(std::string(variant) + ":" + c.id);
+        CHECK(*c.matrix == model_option(q, c.id));
+        n_right += *c.matrix == right;
+        if (c.id == "correct") CHECK(c.label == q.answer.labels);
+      }
+      CHECK(n_right == 1);
+    }
+  // Every distractor of every variant was offered at some seed.
+  CHECK(seen == std::set<std::string>{"causal:correct",
+                                      "causal:transposed",
+                                      "causal:diagonal",
+                                      "causal:inverted",
+                                      "causal:no_mask",
+                                      "apply:correct",
+                                      "apply:transposed",
+                                      "apply:diagonal",
+                                      "apply:inverted_scores",
+                                      "apply:no_mask",
+                                      "cache:correct",
+                                      "cache:top_left",
+                                      "cache:diagonal",
+                                      "cache:inverted",
+                                      "window:correct",
+                                      "window:window_plus_one",
+                                      "window:window_bidirectional",
+                                      "window:transposed",
+                                      "window:diagonal",
+                                      "window:inverted",
+                                      "prefix:correct",
+                                      "prefix:prefix_ignored",
+                                      "prefix:prefix_plus_one",
+                                      "prefix:prefix_only",
+                                      "prefix:transposed_rows",
+                                      "prefix:inverted",
+                                      "padding:correct",
+                                      "padding:padding_rows",
+                                      "padding:padding_plus_one",
+                                      "padding:inverted",
+                                      "padding:no_mask"});
 }
 
 TEST_CASE("mask question: the causal distractors for 3 tokens, by hand") {
