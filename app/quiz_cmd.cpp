@@ -179,7 +179,7 @@ void setup_quiz(CLI::App& app) {
       ->group("Sheet");
   cmd->add_option("--kinds", opts->kinds,
                   "question kinds and variants, comma-separated: score, mask:causal, … "
-                  "(--list-kinds lists them; default all but analyse)")
+                  "(--list-kinds lists them; default all but gradient, rope and analyse)")
       ->type_name("LIST")
       ->group("Sheet");
   cmd->add_flag("--list-kinds", opts->list_kinds, "list the kinds and their variants")

@@ -112,13 +112,19 @@ Total: 0/1 right, 2 of 3 points
 The kinds and their variants.
 
 $ attn quiz --list-kinds
-Question kinds and their variants: --kinds KIND draws any variant of the kind,
---kinds KIND:VARIANT only that one. Without --kinds a sheet draws every kind but analyse.
+Question kinds and their variants: --kinds KIND draws any variant of the kind, --kinds
+KIND:VARIANT only that one. Without --kinds a sheet draws score, bias, mask, weights,
+output, order and scaling (rope, gradient and analyse only when asked for).
 
 score                one score beta = q.k / sqrt(d_k), d_k of 4, 9 or 16
   score:plain        q.k / sqrt(d_k)
   score:bias         plus a bias b
   score:mask         plus a mask entry M, 0 or -inf
+
+rope                 rotary position embeddings: rotation, relative positions, pairings
+  rope:rotate        rotate a 2-d q and k by their angles and compute the score
+  rope:shift         which positions give the same score (multiple choice)
+  rope:pairing       which dimensions a given formula pairs (multiple choice)
 
 bias                 a positional bias added to one score
   bias:alibi         ALiBi's slope and distance
@@ -139,6 +145,11 @@ weights              softmax of a row (or rows) of scores
 
 output               the output o = sum_j alpha_j v_j
   output:plain       weights in tenths, values in whole numbers
+
+gradient             the backward pass: the gradient through softmax and into q
+  gradient:softmax   d(alpha) -> d(beta) for one softmax row of 3 keys
+  gradient:masked    d(alpha) -> d(beta) for a row of 4 with a blocked key: which get 0
+  gradient:query     dq = c sum_j d(beta)_j k_j for a row of 2 keys
 
 order                put the steps of attention in order
   order:plain        five steps, shuffled

@@ -11,28 +11,15 @@
 #include "attn/core/rules.hpp"
 #include "attn/mask/expr.hpp"
 #include "attn/render/format.hpp"
+#include "attn/teach/draw.hpp"
+#include "attn/teach/generate_gradient.hpp"
+#include "attn/teach/generate_rope.hpp"
 #include "attn/teach/solve.hpp"
 
 namespace attn {
 namespace {
 
 // ---- Numbers ------------------------------------------------------------------------------------
-
-// A multiple of 1/2 in [−2, 2].
-double half(SeededRng& rng) {
-  return static_cast<double>(rng.uniform_int(-4, 4)) / 2.0;
-}
-
-double nonzero_half(SeededRng& rng) {
-  const auto n = rng.uniform_int(1, 4);
-  return static_cast<double>(rng.uniform_int(0, 1) ? n : -n) / 2.0;
-}
-
-Matrix half_row(SeededRng& rng, std::size_t n) {
-  Matrix m(1, n);
-  for (double& x : m.values()) x = half(rng);
-  return m;
-}
 
 bool constant_row(const Matrix& m, std::size_t i) {
   auto r = m.row(i);
@@ -49,16 +36,6 @@ bool constant_row(const Matrix& m, std::size_t i) {
 
 std::string num(double x) {
   return format_number(x);
-}
-
-std::string label_of(std::size_t n) {
-  return std::string(1, static_cast<char>('A' + n));
-}
-
-// The variant: the forced one, else index `drawn()` of the kind's list.
-std::string variant_of(QuestionKind kind, const std::optional<std::string>& forced, auto&& drawn) {
-  if (forced) return *forced;
-  return std::string(question_variants(kind)[drawn()]);
 }
 
 std::size_t variant_index(QuestionKind kind, const std::string& variant) {
@@ -79,17 +56,17 @@ Question make_score(SeededRng& rng, const std::optional<std::string>& forced) {
   while (d == 1) d = kDims[rng.index(4)];
   // Redraw until q·k ≠ 0, so that forgetting to scale gives a different number.
   for (int attempt = 0; attempt < 100; ++attempt) {
-    q.q = half_row(rng, d);
-    q.k = half_row(rng, d);
+    q.q = draw_half_row(rng, d);
+    q.k = draw_half_row(rng, d);
     if (dot_products(*q.q, *q.k)(0, 0) != 0.0) break;
   }
   // plain twice as often as bias or mask
-  q.variant = variant_of(q.kind, forced, [&] {
+  q.variant = draw_variant(q.kind, forced, [&] {
     const std::size_t v = rng.index(4);
     return v == 2 ? std::size_t{1} : v == 3 ? std::size_t{2} : std::size_t{0};
   });
   if (q.variant == "bias") {
-    q.bias = nonzero_half(rng);
+    q.bias = draw_nonzero_half(rng);
     q.prompt = fmt::format(
         "Compute the score $\\beta = q \\cdot k / \\sqrt{{d_k}} + b$ for the vectors below, "
         "with $d_k = {}$ and the bias $b = {}$. Give $\\beta$ to 3 decimals.",
@@ -113,8 +90,8 @@ Question make_bias(SeededRng& rng, const std::optional<std::string>& forced) {
   Question q;
   q.kind = QuestionKind::bias;
   q.geometry = {6, 6, Align::bottom_right};
-  q.score = half(rng);
-  q.variant = variant_of(q.kind, forced, [&] { return rng.uniform_int(0, 1) == 0 ? 0u : 1u; });
+  q.score = draw_half(rng);
+  q.variant = draw_variant(q.kind, forced, [&] { return rng.uniform_int(0, 1) == 0 ? 0u : 1u; });
   if (q.variant == "alibi") {
     q.heads = rng.uniform_int(0, 1) ? 8 : 4;
     q.head = rng.index(q.heads == 8 ? 3 : 2) + 1;  // slopes 1/2, 1/4, 1/8 or 1/4, 1/16
@@ -129,7 +106,7 @@ Question make_bias(SeededRng& rng, const std::optional<std::string>& forced) {
         q.head, q.heads, q.query, q.key, num(*q.score));
   } else {
     q.table.resize(5);
-    for (double& b : q.table) b = nonzero_half(rng);  // never 0, so the bias always counts
+    for (double& b : q.table) b = draw_nonzero_half(rng);  // never 0, so the bias always counts
     q.query = rng.index(6);
     q.key = rng.index(6);
     std::string values;
@@ -149,17 +126,17 @@ Question make_bias(SeededRng& rng, const std::optional<std::string>& forced) {
 Question make_weights(SeededRng& rng, const std::optional<std::string>& forced) {
   Question q;
   q.kind = QuestionKind::weights;
-  q.variant = variant_of(q.kind, forced, [&] { return rng.index(3); });
+  q.variant = draw_variant(q.kind, forced, [&] { return rng.index(3); });
   Matrix s;
   for (int attempt = 0; attempt < 100; ++attempt) {
     if (q.variant == "rows") {
       s = Matrix(2, 3);
-      for (double& x : s.values()) x = half(rng);
+      for (double& x : s.values()) x = draw_half(rng);
     } else if (q.variant == "masked") {
-      s = half_row(rng, 4);
+      s = draw_half_row(rng, 4);
       s(0, rng.index(4)) = neg_inf;
     } else {
-      s = half_row(rng, 3 + rng.index(2));
+      s = draw_half_row(rng, 3 + rng.index(2));
     }
     bool ok = true;
     for (std::size_t i = 0; i < s.rows(); ++i) ok = ok && !constant_row(s, i);
@@ -186,19 +163,10 @@ Question make_output(SeededRng& rng) {
   const std::size_t n_k = 2 + rng.index(2);
   const std::size_t d_v = 2 + rng.index(2);
   // Weights in tenths that sum to exactly 10 tenths.
-  std::vector<std::int64_t> tenths;
-  if (n_k == 2) {
-    const auto a = rng.uniform_int(1, 9);
-    tenths = {a, 10 - a};
-  } else {
-    const auto a = rng.uniform_int(1, 8);
-    const auto b = rng.uniform_int(1, 9 - a);
-    tenths = {a, b, 10 - a - b};
-  }
+  const std::vector<std::int64_t> tenths = draw_tenths(rng, n_k);
   Matrix w(1, n_k);
   for (std::size_t j = 0; j < n_k; ++j) w(0, j) = static_cast<double>(tenths[j]) / 10.0;
-  Matrix v(n_k, d_v);
-  for (double& x : v.values()) x = static_cast<double>(rng.uniform_int(-3, 3));
+  const Matrix v = draw_whole(rng, n_k, d_v, -3, 3);
   q.weights = w;
   q.v = v;
   q.prompt =
@@ -223,7 +191,7 @@ BoolMatrix eval(std::string_view expr, const Geometry& g) {
 Question make_mask(SeededRng& rng, const std::optional<std::string>& forced) {
   Question q;
   q.kind = QuestionKind::mask;
-  q.variant = variant_of(q.kind, forced, [&] { return rng.index(6); });
+  q.variant = draw_variant(q.kind, forced, [&] { return rng.index(6); });
   struct Candidate {
     std::string id;
     BoolMatrix matrix;
@@ -320,8 +288,8 @@ Question make_mask(SeededRng& rng, const std::optional<std::string>& forced) {
   }
   rng.shuffle(offered);
   for (std::size_t n = 0; n < offered.size(); ++n)
-    q.choices.push_back(
-        {label_of(n), "", std::move(offered[n].matrix), std::nullopt, std::move(offered[n].id)});
+    q.choices.push_back({option_label(n), "", std::move(offered[n].matrix), std::nullopt,
+                         std::move(offered[n].id)});
   return q;
 }
 
@@ -336,7 +304,7 @@ Question make_order(SeededRng& rng) {
   const std::vector<std::string_view> canonical = ids;
   for (int attempt = 0; attempt < 100 && ids == canonical; ++attempt) rng.shuffle(ids);
   for (std::size_t n = 0; n < ids.size(); ++n)
-    q.choices.push_back({label_of(n), std::string(order_step_text(ids[n])), std::nullopt,
+    q.choices.push_back({option_label(n), std::string(order_step_text(ids[n])), std::nullopt,
                          std::nullopt, std::string(ids[n])});
   q.prompt =
       "Put these steps of scaled dot-product attention in the order they are computed. Answer "
@@ -353,7 +321,7 @@ Question make_scaling(SeededRng& rng, const std::optional<std::string>& forced) 
     std::optional<double> value;
   };
   std::vector<Option> options;
-  q.variant = variant_of(q.kind, forced, [&] { return rng.index(3); });
+  q.variant = draw_variant(q.kind, forced, [&] { return rng.index(3); });
   if (q.variant == "why") {
     q.prompt =
         "Training a transformer with a large head width $d_k$ becomes unstable when the scores "
@@ -418,8 +386,8 @@ Question make_scaling(SeededRng& rng, const std::optional<std::string>& forced) 
   }
   rng.shuffle(options);
   for (std::size_t n = 0; n < options.size(); ++n)
-    q.choices.push_back({label_of(n), std::move(options[n].text), std::nullopt, options[n].value,
-                         std::move(options[n].id)});
+    q.choices.push_back({option_label(n), std::move(options[n].text), std::nullopt,
+                         options[n].value, std::move(options[n].id)});
   return q;
 }
 
@@ -473,6 +441,10 @@ Question make_question(QuestionKind kind, const std::optional<std::string>& vari
       return make_bias(rng, variant);
     case QuestionKind::analyse:
       return make_analyse(rng);
+    case QuestionKind::gradient:
+      return make_gradient(rng, variant);
+    case QuestionKind::rope:
+      return make_rope(rng, variant);
   }
   throw Error(Exit::internal, "unknown question kind");
 }

@@ -76,9 +76,24 @@ std::vector<std::pair<double, std::string>> cell_slips(const Question& q, std::s
   return out;
 }
 
+// {=right#Right. ~wrong#its mistake …}: one option per choice, in the sheet's order.
+std::string choices_gift(const Quiz& quiz, const Question& q, const std::string& feedback) {
+  std::string out = title(quiz, q) + stem(q) + "{";
+  for (const Choice& c : q.choices) {
+    const bool right = c.label == q.answer.labels;
+    const std::string text = c.matrix ? html("$" + choice_bmatrix(q, c) + "$") : html(c.text);
+    out += fmt::format(" {}[html]{}#{}", right ? "=" : "~", text,
+                       right ? std::string("Right.") : html(std::string(mistake_text(c.id))));
+  }
+  return out + " " + feedback + "}\n";
+}
+
 std::string question_gift(const Quiz& quiz, const Question& q) {
   const std::string feedback = general_feedback(q);
   switch (q.kind) {
+    case QuestionKind::rope:
+      if (!q.answer.numeric()) return choices_gift(quiz, q, feedback);
+      [[fallthrough]];
     case QuestionKind::score:
     case QuestionKind::bias: {
       const double a = q.answer.values(0, 0);
@@ -88,9 +103,10 @@ std::string question_gift(const Quiz& quiz, const Question& q) {
                          numeric_answers(a, cell_slips(q, 0, 0), feedback));
     }
     case QuestionKind::weights:
-    case QuestionKind::output: {
+    case QuestionKind::output:
+    case QuestionKind::gradient: {
       const Matrix& a = q.answer.values;
-      const std::string symbol = q.kind == QuestionKind::output ? "o" : "\\alpha";
+      const std::string symbol = answer_symbol(q);
       std::string out;
       for (std::size_t i = 0; i < a.rows(); ++i)
         for (std::size_t j = 0; j < a.cols(); ++j) {
@@ -105,16 +121,8 @@ std::string question_gift(const Quiz& quiz, const Question& q) {
       return out;
     }
     case QuestionKind::mask:
-    case QuestionKind::scaling: {
-      std::string out = title(quiz, q) + stem(q) + "{";
-      for (const Choice& c : q.choices) {
-        const bool right = c.label == q.answer.labels;
-        const std::string text = c.matrix ? html("$" + choice_bmatrix(q, c) + "$") : html(c.text);
-        out += fmt::format(" {}[html]{}#{}", right ? "=" : "~", text,
-                           right ? std::string("Right.") : html(std::string(mistake_text(c.id))));
-      }
-      return out + " " + feedback + "}\n";
-    }
+    case QuestionKind::scaling:
+      return choices_gift(quiz, q, feedback);
     case QuestionKind::order:
       return fmt::format("{}{}{{={} {}}}\n", title(quiz, q), stem(q), q.answer.labels, feedback);
     case QuestionKind::analyse: {

@@ -1,11 +1,13 @@
 // GIFT, Moodle's plain-text question format (Question bank → Import → GIFT format), one category
 // per sheet:
-//   score, bias  {#=ANSWER:TOLERANCE ...} with each classic slip as a 0% answer and its feedback;
-//                −∞ as a short answer {=-inf =-Infinity}
+//   score, bias, {#=ANSWER:TOLERANCE ...} with each classic slip as a 0% answer and its feedback;
+//   rope:rotate  −∞ as a short answer {=-inf =-Infinity}
 //   weights,     GIFT has no multi-field question, so one numerical question per cell
-//   output
+//   output,
+//   gradient
 //   mask,        {=right#feedback ~wrong#the mistake ...}
-//   scaling
+//   scaling,
+//   rope (shift, pairing)
 //   order        a short answer: the letters in order
 //   analyse      an essay {} with the model answer and rubric as general feedback (####)
 // Text is [html] with math between \( … \); GIFT's special characters (~ = # { } : and the

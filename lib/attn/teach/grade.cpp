@@ -23,16 +23,6 @@ bool is_neg_inf_text(const std::string& s) {
          s == "-∞";
 }
 
-bool same_shape(const Matrix& given, const Matrix& expected) {
-  return (given.rows() == expected.rows() && given.cols() == expected.cols()) ||
-         (expected.rows() == 1 && given.cols() == 1 && given.rows() == expected.cols());
-}
-
-bool cell_matches(double g, double e, double tolerance) {
-  if (std::isinf(e) || std::isinf(g)) return g == e;
-  return std::abs(g - e) <= tolerance + 1e-12;
-}
-
 // A malformed answer: the reason, with the hint on how to write it.
 struct Malformed {
   std::string reason;
@@ -98,7 +88,7 @@ std::string shape_text(const Matrix& m) {
 
 void grade_numeric(const Question& q, const Matrix& given, Verdict& v) {
   const Matrix& expected = q.answer.values;
-  if (!same_shape(given, expected)) {
+  if (!answer_shape_matches(given, expected)) {
     v.outcome = Outcome::wrong;
     v.mistake = "shape";
     v.notes.push_back(fmt::format("expected {}{}, you gave {}", shape_text(expected),
@@ -144,6 +134,17 @@ void grade_numeric(const Question& q, const Matrix& given, Verdict& v) {
                                       format_number(sum, NumberStyle{3})));
         break;
       }
+    }
+  }
+  if (q.kind == QuestionKind::gradient && q.variant != "query") {
+    double sum = 0;
+    for (double x : given.values()) sum += x;
+    if (std::abs(sum) > answer_tolerance * static_cast<double>(given.size())) {
+      if (v.mistake.empty()) v.mistake = "dbeta_sum";
+      v.notes.push_back(fmt::format(
+          "your $d\\beta$ sums to ${}$, but a row of $d\\beta$ always sums to 0: $\\sum_j "
+          "\\alpha_j (d\\alpha_j - D) = D - D$",
+          format_number(sum, NumberStyle{3})));
     }
   }
 }
@@ -249,15 +250,6 @@ void check_label(const Quiz& quiz, const StudentAnswers& a, std::string_view wha
 
 }  // namespace
 
-bool matches(const Matrix& given, const Matrix& expected, double tolerance) {
-  if (!same_shape(given, expected)) return false;
-  const auto g = given.values();
-  const auto e = expected.values();
-  for (std::size_t n = 0; n < e.size(); ++n)
-    if (!cell_matches(g[n], e[n], tolerance)) return false;
-  return true;
-}
-
 GradeReport grade(const Quiz& quiz, const StudentAnswers& answers, std::string_view what,
                   const GradeOptions& options) {
   GradeReport report;
@@ -276,7 +268,7 @@ GradeReport grade(const Quiz& quiz, const StudentAnswers& answers, std::string_v
     v.variant = q.variant;
     v.expected = q.answer;
     v.max_points = q.number <= points.size() ? points[q.number - 1] : default_points(q);
-    const AnswerForm form = answer_form(q.kind);
+    const AnswerForm form = answer_form(q.kind, q.variant);
     if (form == AnswerForm::free)
       report.by_hand_points += v.max_points;
     else

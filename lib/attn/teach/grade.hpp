@@ -64,8 +64,4 @@ struct GradeReport {
 GradeReport grade(const Quiz& quiz, const StudentAnswers& answers, std::string_view what,
                   const GradeOptions& options = {});
 
-// Whether `given` is within `tolerance` of `expected` in every cell (−∞ only matches −∞), with
-// the same shape; a 1×n answer may be given as n×1.
-bool matches(const Matrix& given, const Matrix& expected, double tolerance = answer_tolerance);
-
 }  // namespace attn

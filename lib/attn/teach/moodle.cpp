@@ -162,7 +162,7 @@ std::string cloze_escape(std::string_view s) {
 std::string cloze(const Question& q, const std::string& name) {
   const Matrix& a = q.answer.values;
   const std::vector<Slip> slips = distinct_slips(q);
-  const std::string symbol = q.kind == QuestionKind::output ? "o" : "\\alpha";
+  const std::string symbol = answer_symbol(q);
   std::string html = prompt_html(q);
   for (std::size_t i = 0; i < a.rows(); ++i) {
     html += "<p>";
@@ -246,10 +246,13 @@ std::string question_xml(const Question& q, const std::string& name, double poin
       return numerical(q, body);
     case QuestionKind::weights:
     case QuestionKind::output:
+    case QuestionKind::gradient:
       return cloze(q, name);
     case QuestionKind::mask:
     case QuestionKind::scaling:
       return multichoice(q, body);
+    case QuestionKind::rope:
+      return q.answer.numeric() ? numerical(q, body) : multichoice(q, body);
     case QuestionKind::order:
       return order(q, body);
     case QuestionKind::analyse:

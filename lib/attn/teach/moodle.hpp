@@ -1,10 +1,12 @@
 // Moodle XML, for Moodle's question-bank import (Question bank → Import → Moodle XML format):
-//   score, bias  one number: type "numerical" with the tolerance, and each classic slip as a
-//                0% answer whose feedback names it; −∞: "shortanswer" accepting -inf, -Infinity, −∞
+//   score, bias, one number: type "numerical" with the tolerance, and each classic slip as a
+//   rope:rotate  0% answer whose feedback names it; −∞: "shortanswer" accepting -inf, -Infinity, −∞
 //   weights,     several numbers: type "cloze", one NUMERICAL field per cell with the tolerance
-//   output
+//   output,
+//   gradient
 //   mask,        type "multichoice", one right option (100%), the others 0% with feedback naming
-//   scaling      the mistake each stands for; options in the sheet's order, lettered ABCD
+//   scaling,     the mistake each stands for; options in the sheet's order, lettered ABCD
+//   rope (shift, pairing)
 //   order        type "shortanswer": the letters in order
 //   analyse      type "essay", with the model answer and rubric as the grader's information
 // Every question carries its worked solution as general feedback and its points as defaultgrade.

@@ -3,12 +3,34 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 #include "attn/core/error.hpp"
 #include "attn/core/suggest.hpp"
 
 namespace attn {
+
+// ---- Answers ------------------------------------------------------------------------------------
+
+bool answer_shape_matches(const Matrix& given, const Matrix& expected) {
+  return (given.rows() == expected.rows() && given.cols() == expected.cols()) ||
+         (expected.rows() == 1 && given.cols() == 1 && given.rows() == expected.cols());
+}
+
+bool cell_matches(double given, double expected, double tolerance) {
+  if (std::isinf(expected) || std::isinf(given)) return given == expected;
+  return std::abs(given - expected) <= tolerance + 1e-12;
+}
+
+bool matches(const Matrix& given, const Matrix& expected, double tolerance) {
+  if (!answer_shape_matches(given, expected)) return false;
+  const auto g = given.values();
+  const auto e = expected.values();
+  for (std::size_t n = 0; n < e.size(); ++n)
+    if (!cell_matches(g[n], e[n], tolerance)) return false;
+  return true;
+}
 
 // ---- Kinds and variants -------------------------------------------------------------------------
 
@@ -17,6 +39,7 @@ namespace {
 struct Variant {
   std::string_view name;
   std::string_view summary;
+  std::optional<AnswerForm> form = std::nullopt;  // when it differs from the kind's
 };
 
 struct KindEntry {
@@ -93,6 +116,23 @@ const std::vector<KindEntry>& catalogue() {
          {{"instability",
            "analyse a training instability from the numbers of attn explain scaling"}},
          {}},
+        {QuestionKind::gradient,
+         "gradient",
+         "the backward pass: the gradient through softmax and into q",
+         AnswerForm::numeric,
+         {{"softmax", "d(alpha) -> d(beta) for one softmax row of 3 keys"},
+          {"masked", "d(alpha) -> d(beta) for a row of 4 with a blocked key: which get 0"},
+          {"query", "dq = c sum_j d(beta)_j k_j for a row of 2 keys"}},
+         {}},
+        {QuestionKind::rope,
+         "rope",
+         "rotary position embeddings: rotation, relative positions, pairings",
+         AnswerForm::numeric,
+         {{"rotate", "rotate a 2-d q and k by their angles and compute the score"},
+          {"shift", "which positions give the same score (multiple choice)", AnswerForm::letters},
+          {"pairing", "which dimensions a given formula pairs (multiple choice)",
+           AnswerForm::letters}},
+         {}},
     };
     for (auto& e : k)
       for (const auto& v : e.variants) e.variant_names.push_back(v.name);
@@ -106,8 +146,13 @@ const KindEntry& entry(QuestionKind k) {
 }
 
 constexpr QuestionKind kPresentation[] = {
-    QuestionKind::score,  QuestionKind::bias,  QuestionKind::mask,    QuestionKind::weights,
-    QuestionKind::output, QuestionKind::order, QuestionKind::scaling, QuestionKind::analyse};
+    QuestionKind::score,   QuestionKind::rope,   QuestionKind::bias,     QuestionKind::mask,
+    QuestionKind::weights, QuestionKind::output, QuestionKind::gradient, QuestionKind::order,
+    QuestionKind::scaling, QuestionKind::analyse};
+
+constexpr QuestionKind kDefaults[] = {
+    QuestionKind::score,  QuestionKind::bias,  QuestionKind::mask,   QuestionKind::weights,
+    QuestionKind::output, QuestionKind::order, QuestionKind::scaling};
 
 std::string kind_names_list() {
   std::string out;
@@ -144,7 +189,7 @@ std::span<const QuestionKind> all_question_kinds() {
 }
 
 std::span<const QuestionKind> default_question_kinds() {
-  return std::span<const QuestionKind>(kPresentation).first(std::size(kPresentation) - 1);
+  return kDefaults;
 }
 
 std::span<const std::string_view> question_variants(QuestionKind k) {
@@ -161,7 +206,9 @@ std::string_view variant_summary(QuestionKind k, std::string_view variant) {
   return {};
 }
 
-AnswerForm answer_form(QuestionKind k) {
+AnswerForm answer_form(QuestionKind k, std::string_view variant) {
+  for (const auto& v : entry(k).variants)
+    if (v.name == variant && v.form) return *v.form;
   return entry(k).form;
 }
 
@@ -212,9 +259,38 @@ std::string kind_specs_text(std::span<const KindSpec> specs) {
 }
 
 std::string list_kinds_text() {
-  std::string out =
-      "Question kinds and their variants: --kinds KIND draws any variant of the kind,\n"
-      "--kinds KIND:VARIANT only that one. Without --kinds a sheet draws every kind but analyse.\n";
+  // The defaults, and the kinds a sheet holds only when asked for, named from the lists.
+  const auto names = [](std::span<const QuestionKind> kinds) {
+    std::string out;
+    for (std::size_t n = 0; n < kinds.size(); ++n)
+      out += std::string(n == 0                  ? ""
+                         : n + 1 == kinds.size() ? " and "
+                                                 : ", ") +
+             std::string(to_string(kinds[n]));
+    return out;
+  };
+  std::vector<QuestionKind> asked;
+  for (QuestionKind k : all_question_kinds())
+    if (std::ranges::find(default_question_kinds(), k) == default_question_kinds().end())
+      asked.push_back(k);
+  const std::string intro = fmt::format(
+      "Question kinds and their variants: --kinds KIND draws any variant of the kind, --kinds "
+      "KIND:VARIANT only that one. Without --kinds a sheet draws {} ({} only when asked for).",
+      names(default_question_kinds()), names(asked));
+  // wrapped at 88 columns
+  std::string out, line;
+  for (std::size_t start = 0; start < intro.size();) {
+    std::size_t end = intro.find(' ', start);
+    if (end == std::string::npos) end = intro.size();
+    const std::string word = intro.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > 88) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  out += line + "\n";
   for (QuestionKind k : all_question_kinds()) {
     const auto& e = entry(k);
     out += fmt::format("\n{:<20} {}\n", e.name, e.summary);
@@ -327,6 +403,50 @@ constexpr Described kMistakes[] = {
     {"twice",
      "that divides the variance by $d_k$ twice: $\\mathrm{Var}(q \\cdot k) = d_k$ and "
      "$(1/\\sqrt{d_k})^2 = 1/d_k$, so the scaled variance is 1"},
+    // rope distractors
+    {"swapped",
+     "swapped: the score depends on the signed difference $m - n$; swapping the positions turns "
+     "it into $n - m$, a rotation the other way"},
+    {"query_shifted",
+     "only the query moved: shifting $m$ alone changes $m - n$, and with it the score"},
+    {"doubled",
+     "doubled: the score depends on the difference $m - n$, not on the ratio $m / n$; doubling "
+     "both positions doubles the difference"},
+    {"other_pairing",
+     "the other convention: half pairs dimension $i$ with $i + d/2$ (GPT-NeoX, Hugging Face's "
+     "rotate_half, flash-attn by default), interleaved pairs the neighbours $2i$ and $2i + 1$ "
+     "(GPT-J, the RoFormer paper, Meta's complex numbers); weights read with the wrong one give "
+     "other scores"},
+    {"mirrored",
+     "no convention pairs dimension $i$ with $d - 1 - i$: the pairs are $(i, i + d/2)$ (half) or "
+     "$(2i, 2i + 1)$ (interleaved)"},
+};
+
+constexpr RopeFormula kRopeFormulas[] = {
+    {"hf_rotate_half",
+     "Hugging Face's LLaMA: q' = q cos + rotate_half(q) sin, where rotate_half(x) = cat(-x2, x1) "
+     "with x1 = x[..., : d/2] and x2 = x[..., d/2 :]",
+     RopeStyle::half},
+    {"neox_formula",
+     "$(x_i, x_{i + d/2}) \\mapsto (x_i \\cos m\\theta_i - x_{i + d/2} \\sin m\\theta_i,\\ x_i "
+     "\\sin m\\theta_i + x_{i + d/2} \\cos m\\theta_i)$ for $i < d/2$ (GPT-NeoX)",
+     RopeStyle::half},
+    {"flash_half", "flash-attn's apply_rotary_emb(x, cos, sin, interleaved=False)",
+     RopeStyle::half},
+    {"gptj_every_two",
+     "GPT-J: q' = q cos + rotate_every_two(q) sin, where rotate_every_two(x) = "
+     "stack((-x[..., 1::2], x[..., ::2]), -1).flatten(-2)",
+     RopeStyle::interleaved},
+    {"roformer_formula",
+     "$(x_{2i}, x_{2i+1}) \\mapsto (x_{2i} \\cos m\\theta_i - x_{2i+1} \\sin m\\theta_i,\\ "
+     "x_{2i} \\sin m\\theta_i + x_{2i+1} \\cos m\\theta_i)$ for $i < d/2$ (the RoFormer paper)",
+     RopeStyle::interleaved},
+    {"meta_complex",
+     "Meta's reference LLaMA: view_as_real(view_as_complex(x.reshape(..., d/2, 2)) times "
+     "freqs_cis), one complex number per pair",
+     RopeStyle::interleaved},
+    {"flash_interleaved", "flash-attn's apply_rotary_emb(x, cos, sin, interleaved=True)",
+     RopeStyle::interleaved},
 };
 
 std::string_view lookup(std::span<const Described> table, std::string_view id) {
@@ -351,6 +471,16 @@ std::string_view order_step_reason(std::string_view id) {
 
 std::string_view mistake_text(std::string_view id) {
   return lookup(kMistakes, id);
+}
+
+std::span<const RopeFormula> rope_formulas() {
+  return kRopeFormulas;
+}
+
+const RopeFormula& rope_formula(std::string_view id) {
+  for (const auto& f : kRopeFormulas)
+    if (f.id == id) return f;
+  throw data_error(fmt::format("no rope formula '{}'", id));
 }
 
 }  // namespace attn

@@ -7,14 +7,18 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "attn/core/geometry.hpp"
+#include "attn/core/grad.hpp"
 #include "attn/core/matrix.hpp"
+#include "attn/core/rope.hpp"
 #include "attn/core/trace.hpp"
 #include "attn/mask/expr.hpp"
 
@@ -22,16 +26,29 @@ namespace attn {
 
 // ---- The catalogue ------------------------------------------------------------------------------
 
-enum class QuestionKind { score, weights, output, mask, order, scaling, bias, analyse };
+enum class QuestionKind {
+  score,
+  weights,
+  output,
+  mask,
+  order,
+  scaling,
+  bias,
+  analyse,
+  gradient,
+  rope
+};
 
 std::string_view to_string(QuestionKind k);
 // Throws usage_error naming the nearest kind for an unknown name.
 QuestionKind parse_question_kind(std::string_view name);
-// Every kind, in the order a sheet presents them: score, bias, mask, weights, output, order,
-// scaling, analyse (the pipeline's order, then the conceptual kinds, then free response).
+// Every kind, in the order a sheet presents them: score, rope, bias, mask, weights, output,
+// gradient, order, scaling, analyse (the pipeline's order, the backward pass after it, then the
+// conceptual kinds, then free response).
 std::span<const QuestionKind> all_question_kinds();
-// The kinds a sheet draws from when --kinds is not given: all but analyse, which is marked by hand
-// and so is on a sheet only when asked for.
+// The kinds a sheet draws from when --kinds is not given: score, bias, mask, weights, output,
+// order and scaling. Analyse is marked by hand; gradient and rope came later and are on a sheet
+// only when asked for, so that the sheets of a seed stay what they were.
 std::span<const QuestionKind> default_question_kinds();
 // The kind's variants, the first being the one a plain `--kinds KIND` draws most often.
 std::span<const std::string_view> question_variants(QuestionKind k);
@@ -40,9 +57,10 @@ std::string_view kind_summary(QuestionKind k);
 std::string_view variant_summary(QuestionKind k, std::string_view variant);
 
 // How an answer is written: a number or matrix, one letter (or letters in order), or free text
-// marked by hand.
+// marked by hand. Most kinds have one form; rope's rotate variant is numeric and its other
+// variants multiple choice.
 enum class AnswerForm { numeric, letters, free };
-AnswerForm answer_form(QuestionKind k);
+AnswerForm answer_form(QuestionKind k, std::string_view variant);
 
 // A kind, and optionally one of its variants: `mask`, `mask:causal`.
 struct KindSpec {
@@ -61,13 +79,16 @@ std::string list_kinds_text();
 
 // ---- One exercise -------------------------------------------------------------------------------
 
-// One option of a multiple-choice question (mask, scaling) or one step to order (order).
+// One option of a multiple-choice question (mask, scaling, rope) or one step to order (order).
 struct Choice {
   std::string label;                 // "A", "B", …
   std::string text;                  // markup
   std::optional<BoolMatrix> matrix;  // mask: the matrix offered (true = may attend)
   std::optional<double> value;       // scaling (variance): the number offered
   std::string id;                    // what the option is: a mistake id, "correct", or a step id
+  // rope (shift): the positions (m', n') offered; rope (pairing): the pairs of dimensions offered.
+  std::optional<std::pair<std::int64_t, std::int64_t>> positions = std::nullopt;
+  std::vector<std::pair<std::size_t, std::size_t>> pairs = {};
 };
 
 // One line of a free-response question's rubric.
@@ -92,6 +113,16 @@ struct Answer {
   }
 };
 
+// The tolerance `check` allows on every number: answers are asked to 3 decimals.
+inline constexpr double answer_tolerance = 0.01;
+
+// Whether `given` has the shape of `expected` (a 1×n answer may be given as n×1).
+bool answer_shape_matches(const Matrix& given, const Matrix& expected);
+// Whether one cell is within `tolerance` of the expected one (−∞ only matches −∞).
+bool cell_matches(double given, double expected, double tolerance);
+// Whether `given` is within `tolerance` of `expected` in every cell, with the same shape.
+bool matches(const Matrix& given, const Matrix& expected, double tolerance = answer_tolerance);
+
 // The numbers of the scaling experiment an analyse question quotes (`attn explain scaling`).
 struct ScalingFigures {
   std::size_t d_k = 0, keys = 0, trials = 0;
@@ -112,6 +143,9 @@ struct ScalingFigures {
 //   order    choices hold the steps, shuffled
 //   scaling  d_k (variance variants); choices
 //   analyse  figures: d_k, keys, trials and the experiment's seed (the numbers are re-measured)
+//   gradient weights α (1×n), dalpha dα (1×n); masked: mask_row M ∈ {0, −∞}; query: k (n×d_k)
+//   rope     rotate, shift: q, k (1×2), q_position m, k_position n; shift: choices hold
+//            positions; pairing: formula (an id of rope_formula), choices hold pairs
 struct Question {
   std::size_t number = 0;  // from 1
   QuestionKind kind = QuestionKind::score;
@@ -132,13 +166,21 @@ struct Question {
   std::string mask_expr;                  // mask: the expression of the right answer
   std::size_t d_k = 0;                    // scaling
   std::optional<ScalingFigures> figures;  // analyse
+  std::optional<Matrix> dalpha;           // gradient: dα = ∂L/∂α
+  std::optional<Matrix> mask_row;         // gradient (masked): M, 0 or −∞ per key
+  std::optional<std::int64_t> q_position, k_position;  // rope: m and n
+  std::string formula;                                 // rope (pairing)
 
   std::vector<Choice> choices;
   Answer answer;
   // What the worked solution shows, filled by solve(): the pipeline's trace (score, weights,
-  // output); for bias the bias matrix, the bias of the asked cell and (relative) its clipped
-  // distance.
+  // output, gradient, rope); for bias the bias matrix, the bias of the asked cell and (relative)
+  // its clipped distance; for gradient the backward pass; for rope (shift) the score at the
+  // positions asked about and at each option's.
   std::optional<Trace> trace;
+  std::optional<GradTrace> grad;
+  std::optional<double> reference_score;
+  std::vector<double> option_scores;
   std::optional<Matrix> bias_matrix;
   std::optional<double> cell_bias;
   std::optional<std::int64_t> distance;
@@ -152,5 +194,15 @@ std::string_view order_step_reason(std::string_view id);
 // What a multiple-choice distractor gets wrong (the text shown in the key, by `check` and in the
 // LMS exports' feedback); empty for "correct" and unknown ids.
 std::string_view mistake_text(std::string_view id);
+
+// The formulas of the rope:pairing question: how a library or paper spells the rotation, and the
+// pairing it uses. rope_formula throws data_error for an unknown id.
+struct RopeFormula {
+  std::string_view id;    // "hf_rotate_half", …
+  std::string_view text;  // markup
+  RopeStyle style;
+};
+std::span<const RopeFormula> rope_formulas();
+const RopeFormula& rope_formula(std::string_view id);
 
 }  // namespace attn

@@ -32,8 +32,6 @@ struct QuizOptions {
 enum class KeyMode { inline_key, separate, only, none };
 
 inline constexpr std::size_t max_quiz_questions = 200;
-// The tolerance `check` allows on every number: answers are asked to 3 decimals.
-inline constexpr double answer_tolerance = 0.01;
 
 struct Quiz {
   std::uint64_t class_seed = 1;

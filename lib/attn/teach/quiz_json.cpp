@@ -115,6 +115,28 @@ ordered_json given_json(const Question& q) {
       g["seed"] = q.figures->seed;
       g["figures"] = figures_json(*q.figures);
       break;
+    case QuestionKind::gradient:
+      g["weights"] = row_json(q.weights->row(0));
+      if (q.mask_row) g["mask"] = row_json(q.mask_row->row(0));
+      g["dalpha"] = row_json(q.dalpha->row(0));
+      if (q.k) {
+        g["k"] = rows_json(*q.k);
+        g["d_k"] = q.k->cols();
+      }
+      break;
+    case QuestionKind::rope:
+      if (q.variant == "pairing") {
+        g["d"] = 4;
+        g["formula"] = q.formula;
+        break;
+      }
+      g["q"] = row_json(q.q->row(0));
+      g["k"] = row_json(q.k->row(0));
+      g["d"] = 2;
+      g["base"] = 10000;
+      g["m"] = *q.q_position;
+      g["n"] = *q.k_position;
+      break;
   }
   return g;
 }
@@ -170,6 +192,12 @@ ordered_json quiz_to_json(const Quiz& quiz, KeyMode key) {
           cj["matrix"] = rows;
         }
         if (c.value) cj["value"] = *c.value;
+        if (c.positions) cj["positions"] = {c.positions->first, c.positions->second};
+        if (!c.pairs.empty()) {
+          ordered_json pairs = ordered_json::array();
+          for (const auto& [a, b] : c.pairs) pairs.push_back({a, b});
+          cj["pairs"] = pairs;
+        }
         if (with_key) cj["id"] = c.id;
         choices.push_back(cj);
       }
@@ -216,6 +244,10 @@ struct Reader {
       if (s == "-Infinity" || s == "-inf") return neg_inf;
     }
     fail(fmt::format("\"{}\" must be a number, not {}", key, v.dump()));
+  }
+  std::int64_t integer(const json& v, const char* key) const {
+    if (!v.is_number_integer()) fail(fmt::format("\"{}\" must be a whole number", key));
+    return v.get<std::int64_t>();
   }
   std::size_t size(const json& v, const char* key) const {
     if (!v.is_number_unsigned()) fail(fmt::format("\"{}\" must be a whole number ≥ 0", key));
@@ -324,6 +356,28 @@ void read_given(const Reader& r, const json& g, Question& q) {
       break;
     case QuestionKind::order:
       break;
+    case QuestionKind::gradient:
+      q.weights = r.matrix(r.at(g, "weights"), "given.weights");
+      if (const json* m = opt("mask")) q.mask_row = r.matrix(*m, "given.mask", Allow::blocked);
+      q.dalpha = r.matrix(r.at(g, "dalpha"), "given.dalpha");
+      if (const json* k = opt("k")) q.k = r.matrix(*k, "given.k");
+      if (q.variant == "query" && !q.k) r.fail("missing key \"k\"");
+      break;
+    case QuestionKind::rope:
+      if (q.variant == "pairing") {
+        q.formula = r.string(r.at(g, "formula"), "formula");
+        try {
+          rope_formula(q.formula);
+        } catch (const Error& e) {
+          r.fail(e.what());
+        }
+        break;
+      }
+      q.q = r.matrix(r.at(g, "q"), "given.q");
+      q.k = r.matrix(r.at(g, "k"), "given.k");
+      q.q_position = r.integer(r.at(g, "m"), "m");
+      q.k_position = r.integer(r.at(g, "n"), "n");
+      break;
     case QuestionKind::analyse: {
       ScalingFigures f;
       f.d_k = r.size(r.at(g, "d_k"), "d_k");
@@ -363,6 +417,18 @@ Question question_from_json(const Reader& r, const json& j) {
       if (const auto m = c.find("matrix"); m != c.end()) choice.matrix = bool_matrix(r, *m);
       if (const auto v = c.find("value"); v != c.end()) choice.value = r.number(*v, "value");
       if (const auto id = c.find("id"); id != c.end()) choice.id = r.string(*id, "id");
+      if (const auto p = c.find("positions"); p != c.end()) {
+        if (!p->is_array() || p->size() != 2) r.fail("a choice's \"positions\" must be [m, n]");
+        choice.positions =
+            std::pair{r.integer((*p)[0], "positions"), r.integer((*p)[1], "positions")};
+      }
+      if (const auto p = c.find("pairs"); p != c.end()) {
+        if (!p->is_array()) r.fail("a choice's \"pairs\" must be an array of [a, b]");
+        for (const json& pair : *p) {
+          if (!pair.is_array() || pair.size() != 2) r.fail("a choice's pair must be [a, b]");
+          choice.pairs.emplace_back(r.size(pair[0], "pairs"), r.size(pair[1], "pairs"));
+        }
+      }
       q.choices.push_back(std::move(choice));
     }
   }
@@ -371,7 +437,7 @@ Question question_from_json(const Reader& r, const json& j) {
     throw data_error(fmt::format("{}: {}: no answer", r.what, r.where),
                      "the quiz was written without its key: write it with --key inline, "
                      "separate or only");
-  const Answer expected = stored_answer(r, *stored, answer_form(q.kind));
+  const Answer expected = stored_answer(r, *stored, answer_form(q.kind, q.variant));
   try {
     solve(q);
   } catch (const Error& e) {

@@ -18,10 +18,15 @@
 //         output  "weights" (array), "v" (array of rows)
 //         mask    "mask" (the right expression), "n_q", "n_k", "align"
 //         scaling "d_k" (variance variants)
-//         analyse "d_k", "keys", "trials", "seed" (the experiment's), "figures": {…measured}},
+//         analyse "d_k", "keys", "trials", "seed" (the experiment's), "figures": {…measured}
+//         gradient "weights", "dalpha" (arrays), "mask" (masked: 0 or "-Infinity" per key),
+//                 "k" (query: array of rows), "d_k" (query)
+//         rope    "q", "k" (2-d arrays), "d": 2, "base": 10000, "m", "n" (rotate, shift);
+//                 "d": 4, "formula" (pairing: an id of the formulas in teach/question)},
 //      "choices": [{"label": "A", "text": "…", "text_tex": "…", "matrix": [[true, false], …],
-//                   "value": 64, "id": "correct" | a mistake id | a step id}],   (mask, order,
-//                                                                                 scaling)
+//                   "value": 64, "positions": [5, 3] (rope:shift),
+//                   "pairs": [[0, 2], [1, 3]] (rope:pairing),
+//                   "id": "correct" | a mistake id | a step id}],  (mask, order, scaling, rope)
 //      "answer": -0.5 | "-Infinity" | [0.1, …] | [[…], …] | "B" | "CAEBD"
 //                | {"model": "…", "model_tex": "…", "rubric": [{"points": 1, "text": "…",
 //                   "text_tex": "…"}]}                                           (analyse)

@@ -40,6 +40,13 @@ std::string answers_template(const Quiz& quiz) {
 
 std::vector<Display> displays(const Question& q) {
   std::vector<Display> out;
+  if (q.kind == QuestionKind::gradient) {
+    if (q.weights) out.push_back({"\\alpha", *q.weights});
+    if (q.mask_row) out.push_back({"M", *q.mask_row});
+    if (q.dalpha) out.push_back({"d\\alpha", *q.dalpha});
+    if (q.k) out.push_back({"K", *q.k});
+    return out;
+  }
   if (q.q) out.push_back({"q", *q.q});
   if (q.k) out.push_back({"k", *q.k});
   if (q.scores) out.push_back({"\\beta", *q.scores});

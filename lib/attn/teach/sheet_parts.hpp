@@ -18,7 +18,7 @@ std::vector<std::string> header_lines(const Quiz& quiz);
 // answers (ASCII, so that the LaTeX sheet stays ASCII).
 std::string answers_template(const Quiz& quiz);
 
-// A named input shown with a question: q, k, β, α, V.
+// A named input shown with a question: q, k, β, α, V; for gradient α, M, dα, K.
 struct Display {
   std::string tex_name;
   Matrix value;

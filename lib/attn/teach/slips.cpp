@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <numbers>
 
 #include "attn/core/attention.hpp"
 #include "attn/core/bias.hpp"
+#include "attn/core/grad.hpp"
 #include "attn/core/rules.hpp"
 #include "attn/render/format.hpp"
+#include "attn/teach/solve.hpp"
 
 namespace attn {
 namespace {
@@ -165,7 +168,119 @@ std::vector<Slip> output_slips(const Question& q) {
   return slips;
 }
 
+// dβ_j as a student who slipped computes it, key by key, from α and dα as the backward pass kept
+// them (the trace's weights, the GradTrace's dα and D).
+template <typename Cell>
+Matrix per_key(const Question& q, Cell&& cell) {
+  const GradTrace& g = *q.grad;
+  const Matrix& alpha = q.trace->softmax->weights;
+  Matrix out(1, alpha.cols());
+  for (std::size_t j = 0; j < alpha.cols(); ++j)
+    out(0, j) = cell(alpha(0, j), g.dalpha(0, j), g.row_dot[0], j);
+  return out;
+}
+
+std::vector<Slip> gradient_slips(const Question& q) {
+  std::vector<Slip> slips;
+  const GradTrace& g = *q.grad;
+  const std::string rule = "$d\\beta_j = \\alpha_j (d\\alpha_j - \\sum_l \\alpha_l d\\alpha_l)$";
+  if (q.variant == "query") {
+    // The same backward pass with c = 1 and with c = 1/d_k.
+    Trace t = *q.trace;
+    t.scale = 1.0;
+    const Matrix without_c = run_backward(t, g.dalpha).dq;
+    slips.push_back({"missing_c", without_c,
+                     fmt::format("you left out $c = 1/\\sqrt{{d_k}} = {}$: $dq = c \\sum_j "
+                                 "d\\beta_j k_j$, since the scores were $c \\, q \\cdot k_j$",
+                                 num(g.scale))});
+    t.scale = 1.0 / static_cast<double>(*q.trace->d_k);
+    slips.push_back(
+        {"divided_by_dk", run_backward(t, g.dalpha).dq,
+         fmt::format("you used $c = 1/d_k$ instead of $1/\\sqrt{{d_k}} = {}$", num(g.scale))});
+    // dq from dβ_j = α_j dα_j: the centring forgotten one step earlier.
+    const Matrix& k = q.trace->k;
+    Matrix uncentred(1, k.cols());
+    for (std::size_t t2 = 0; t2 < k.cols(); ++t2)
+      for (std::size_t j = 0; j < k.rows(); ++j)
+        uncentred(0, t2) += g.scale * q.trace->softmax->weights(0, j) * g.dalpha(0, j) * k(j, t2);
+    slips.push_back({"no_centering", uncentred,
+                     "you forgot the $-\\sum_l \\alpha_l d\\alpha_l$ term of $d\\beta$: " + rule +
+                         ", then $dq = c \\sum_j d\\beta_j k_j$"});
+    return slips;
+  }
+  if (q.mask_row) {
+    // The gradient let through to the blocked key: its bracket dα_j − D without the weight 0.
+    const Matrix& m = *q.mask_row;
+    slips.push_back(
+        {"blocked_gradient",
+         per_key(q, [&](double a, double da, double d,
+                        std::size_t j) { return m(0, j) == neg_inf ? da - d : a * (da - d); }),
+         "you let gradient flow into the blocked key: its weight is $\\alpha_j = 0$, so "
+         "$d\\beta_j = \\alpha_j (d\\alpha_j - D) = 0$; a blocked score never reaches the "
+         "output, and this query sends no gradient to its $k_j$ or $v_j$"});
+  }
+  slips.push_back({"no_centering",
+                   per_key(q, [](double a, double da, double, std::size_t) { return a * da; }),
+                   "you forgot the $-\\sum_l \\alpha_l d\\alpha_l$ term: every $\\beta_j$ "
+                   "moves every weight, so " +
+                       rule});
+  slips.push_back(
+      {"diagonal_only",
+       per_key(q, [](double a, double da, double, std::size_t) { return a * (1 - a) * da; }),
+       "you used only $\\partial \\alpha_j / \\partial \\beta_j = \\alpha_j (1 - "
+       "\\alpha_j)$, as for a sigmoid; softmax couples the keys: " +
+           rule});
+  slips.push_back(
+      {"no_weight",
+       per_key(q, [&](double, double, double, std::size_t j) { return g.centred(0, j); }),
+       "you left out the factor $\\alpha_j$: " + rule});
+  return slips;
+}
+
+std::vector<Slip> rope_slips(const Question& q) {
+  std::vector<Slip> slips;
+  const std::int64_t m = *q.q_position, n = *q.k_position;
+  const auto score = [&](std::optional<RopeOptions> rope) {
+    Problem p;
+    p.q = *q.q;
+    p.k = *q.k;
+    p.rope = std::move(rope);
+    return run_attention(p, Stage::scores).dot;
+  };
+  const RopeTrace& r = *q.trace->rope;
+  RopeOptions degrees = rope_question_options(m, n);
+  degrees.scale = 180.0 / std::numbers::pi;  // p/scale·θ = p·π/180: the angle read as degrees
+  slips.push_back(
+      {"degrees", score(degrees),
+       fmt::format("you took the angles in degrees: RoPE's angles are radians ($m\\theta = {}$ "
+                   "rad, $\\cos {} = {}$)",
+                   m, m, num(r.q_cos(0, 0)))});
+  slips.push_back({"only_q", score(rope_question_options(m, 0)),
+                   fmt::format("you rotated only $q$: the key is rotated too, by its own angle "
+                               "$n\\theta = {}$, and only then does the score depend on $m - n$ "
+                               "alone",
+                               n)});
+  slips.push_back({"wrong_direction", score(rope_question_options(-m, -n)),
+                   "you rotated the wrong way: RoPE turns $(x_1, x_2)$ into $(x_1 \\cos - x_2 "
+                   "\\sin,\\ x_1 \\sin + x_2 \\cos)$, counter-clockwise"});
+  slips.push_back({"no_rotation", score(std::nullopt),
+                   "you left out the rotation: that is $q \\cdot k$; RoPE rotates $q$ by "
+                   "$m\\theta$ and $k$ by $n\\theta$ first"});
+  return slips;
+}
+
 }  // namespace
+
+bool slips_distinct(const Question& q) {
+  const auto slips = numeric_slips(q);
+  const double apart = 2 * answer_tolerance;
+  for (std::size_t a = 0; a < slips.size(); ++a) {
+    if (matches(slips[a].value, q.answer.values, apart)) return false;
+    for (std::size_t b = a + 1; b < slips.size(); ++b)
+      if (matches(slips[a].value, slips[b].value, apart)) return false;
+  }
+  return true;
+}
 
 std::vector<Slip> numeric_slips(const Question& q) {
   switch (q.kind) {
@@ -177,6 +292,11 @@ std::vector<Slip> numeric_slips(const Question& q) {
       return q.trace && q.trace->softmax ? weights_slips(q) : std::vector<Slip>{};
     case QuestionKind::output:
       return output_slips(q);
+    case QuestionKind::gradient:
+      return q.grad ? gradient_slips(q) : std::vector<Slip>{};
+    case QuestionKind::rope:
+      return q.variant == "rotate" && q.trace && q.trace->rope ? rope_slips(q)
+                                                               : std::vector<Slip>{};
     default:
       return {};
   }

@@ -22,4 +22,9 @@ struct Slip {
 // of 0): callers skip those.
 std::vector<Slip> numeric_slips(const Question& q);
 
+// Whether every slip of a solved question is apart from its answer and from every other slip by
+// more than twice the tolerance, so that no answer matches two of them and none is right. The
+// generators of the newer kinds (gradient, rope) redraw until it holds.
+bool slips_distinct(const Question& q);
+
 }  // namespace attn

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include "attn/core/rules.hpp"
+#include "attn/render/format.hpp"
 #include "attn/teach/tex.hpp"
 
 namespace attn {
-namespace {
 
 std::string answer_symbol(const Question& q) {
   switch (q.kind) {
@@ -16,10 +16,16 @@ std::string answer_symbol(const Question& q) {
       return "o";
     case QuestionKind::bias:
       return "\\beta_{ij}";
+    case QuestionKind::gradient:
+      return q.variant == "query" ? "dq" : "d\\beta";
+    case QuestionKind::rope:
+      return "s";
     default:
       return "\\beta";
   }
 }
+
+namespace {
 
 void solve_score(const Trace& t, std::vector<std::string>& out) {
   std::string terms;
@@ -99,6 +105,120 @@ void solve_output(const Trace& t, std::vector<std::string>& out) {
     out.push_back(fmt::format("$o_{} = {} = {}$", c + 1, terms, tex_num(o(0, c), answer_style)));
   }
   out.push_back(fmt::format("$o = {}$", tex_tuple(o.row(0), answer_style)));
+}
+
+// D = Σ_l α_l dα_l, then dβ_j = α_j (dα_j − D) key by key, as the GradTrace holds them.
+void solve_softmax_backward(const Question& q, std::vector<std::string>& out) {
+  const Trace& t = *q.trace;
+  const GradTrace& g = *q.grad;
+  const Matrix& alpha = t.softmax->weights;
+  std::string terms;
+  for (std::size_t l = 0; l < alpha.cols(); ++l)
+    terms += fmt::format("{}{} \\times {}", l ? " + " : "", tex_factor(alpha(0, l)),
+                         tex_factor(g.dalpha(0, l)));
+  out.push_back(
+      fmt::format("$D = \\sum_l \\alpha_l d\\alpha_l = {} = {}$", terms, tex_num(g.row_dot[0])));
+  for (std::size_t j = 0; j < alpha.cols(); ++j) {
+    if (t.scores(0, j) == neg_inf) {
+      out.push_back(fmt::format(
+          "key {} is blocked: $\\alpha_{{{}}} = 0$, so $d\\beta_{{{}}} = 0$ whatever "
+          "$d\\alpha_{{{}}}$ is; a blocked score never reaches the output, and this query sends no "
+          "gradient to its $k$ or $v$",
+          j + 1, j + 1, j + 1, j + 1));
+      continue;
+    }
+    out.push_back(fmt::format(
+        "$d\\beta_{{{}}} = \\alpha_{{{}}} (d\\alpha_{{{}}} - D) = {} \\times ({} - {}) = {}$",
+        j + 1, j + 1, j + 1, tex_num(alpha(0, j)), tex_num(g.dalpha(0, j)),
+        tex_factor(g.row_dot[0]), tex_num(g.dbeta(0, j))));
+  }
+}
+
+void solve_gradient(const Question& q, std::vector<std::string>& out) {
+  const GradTrace& g = *q.grad;
+  solve_softmax_backward(q, out);
+  if (q.variant != "query") {
+    out.push_back(fmt::format("$d\\beta = {}$ (its entries sum to 0, as every $d\\beta$ row does)",
+                              tex_tuple(g.dbeta.row(0), answer_style)));
+    return;
+  }
+  const Trace& t = *q.trace;
+  out.push_back(fmt::format("$c = 1/\\sqrt{{{}}} = {}$", *t.d_k, tex_num(g.scale)));
+  for (std::size_t col = 0; col < g.dq.cols(); ++col) {
+    std::string terms;
+    for (std::size_t l = 0; l < t.k.rows(); ++l)
+      terms += fmt::format("{}{} \\times {}", l ? " + " : "", tex_factor(g.dscaled(0, l)),
+                           tex_factor(t.k(l, col)));
+    out.push_back(fmt::format("$dq_{{{}}} = c \\sum_j d\\beta_j k_{{j{}}} = {} \\times ({}) = {}$",
+                              col + 1, col + 1, tex_num(g.scale), terms,
+                              tex_num(g.dq(0, col), answer_style)));
+  }
+  out.push_back(fmt::format("$dq = {}$", tex_tuple(g.dq.row(0), answer_style)));
+}
+
+// One vector's rotation: x' = (x_1 cos − x_2 sin, x_1 sin + x_2 cos), with the trace's cos, sin.
+std::string rotation_line(std::string_view name, std::string_view pos, std::int64_t p,
+                          const Matrix& x, const Matrix& cos, const Matrix& sin,
+                          const Matrix& rotated) {
+  const std::string c = tex_factor(cos(0, 0)), s = tex_factor(sin(0, 0));
+  return fmt::format(
+      "${} = {}$: $\\cos {} = {}$, $\\sin {} = {}$, so ${}' = ({} \\times {} - {} \\times {},\\ "
+      "{} \\times {} + {} \\times {}) = {}$",
+      pos, p, p, tex_num(cos(0, 0)), p, tex_num(sin(0, 0)), name, tex_factor(x(0, 0)), c,
+      tex_factor(x(0, 1)), s, tex_factor(x(0, 0)), s, tex_factor(x(0, 1)), c,
+      tex_tuple(rotated.row(0)));
+}
+
+void solve_rope(const Question& q, std::vector<std::string>& out) {
+  if (q.variant == "pairing") {
+    const RopeFormula& f = rope_formula(q.formula);
+    for (const auto& c : q.choices)
+      if (c.id == "correct")
+        out.push_back(fmt::format("({}): this is the {} convention, which pairs {}: {}", c.label,
+                                  rope_style_name(f.style),
+                                  f.style == RopeStyle::half ? "dimension $i$ with $i + d/2$"
+                                                             : "the neighbours $2i$ and $2i + 1$",
+                                  c.text));
+    for (const auto& c : q.choices)
+      if (c.id != "correct")
+        out.push_back(fmt::format("not ({}): {}", c.label, mistake_text(c.id)));
+    return;
+  }
+  const Trace& t = *q.trace;
+  const RopeTrace& r = *t.rope;
+  if (q.variant == "shift") {
+    for (const auto& c : q.choices)
+      if (c.id == "correct")
+        out.push_back(fmt::format(
+            "({}): the rotated score depends on the positions only through $m - n = {}$, and "
+            "$({}, {})$ has ${} - {} = {}$",
+            c.label, *q.q_position - *q.k_position, c.positions->first, c.positions->second,
+            c.positions->first, c.positions->second, c.positions->first - c.positions->second));
+    std::string scores;
+    for (std::size_t n = 0; n < q.choices.size(); ++n)
+      scores += fmt::format("{}({}) ${}$", n ? ", " : "", q.choices[n].label,
+                            tex_num(q.option_scores[n]));
+    out.push_back(fmt::format("in numbers: $s({}, {}) = {}$; the options give {}", *q.q_position,
+                              *q.k_position, tex_num(*q.reference_score), scores));
+    for (const auto& c : q.choices)
+      if (c.id != "correct")
+        out.push_back(fmt::format("not ({}): {}", c.label, mistake_text(c.id)));
+    return;
+  }
+  out.push_back(
+      rotation_line("q", "m\\theta", r.q_positions[0], t.q, r.q_cos, r.q_sin, r.q_rotated));
+  out.push_back(
+      rotation_line("k", "n\\theta", r.k_positions[0], t.k, r.k_cos, r.k_sin, r.k_rotated));
+  std::string terms;
+  for (std::size_t n = 0; n < 2; ++n)
+    terms += fmt::format("{}{} \\times {}", n ? " + " : "", tex_factor(r.q_rotated(0, n)),
+                         tex_factor(r.k_rotated(0, n)));
+  out.push_back(
+      fmt::format("$s = q' \\cdot k' = {} = {}$", terms, tex_num(t.dot(0, 0), answer_style)));
+  out.push_back(fmt::format(
+      "the score depends on $m - n = {}$ only: rotating $q$ alone by $(m - n)\\theta$ gives the "
+      "same $s$",
+      r.q_positions[0] - r.k_positions[0]));
 }
 
 std::string mask_rule(const Question& q) {
@@ -193,6 +313,12 @@ std::vector<std::string> worked_solution(const Question& q) {
       break;
     case QuestionKind::analyse:
       if (q.answer.free()) solve_analyse(q, out);
+      break;
+    case QuestionKind::gradient:
+      if (q.trace && q.grad) solve_gradient(q, out);
+      break;
+    case QuestionKind::rope:
+      if (q.variant == "pairing" || (q.trace && q.trace->rope)) solve_rope(q, out);
       break;
   }
   return out;

@@ -16,4 +16,8 @@ std::vector<std::string> worked_solution(const Question& q);
 // response its model answer.
 std::string answer_markup(const Question& q);
 
+// The symbol of a numeric answer (markup math): \beta, \alpha, o, d\beta, dq, s, …; a cell of a
+// vector answer is the symbol with a subscript (\alpha_{2}, dq_{3}).
+std::string answer_symbol(const Question& q);
+
 }  // namespace attn

@@ -7,6 +7,9 @@
 #include "attn/core/attention.hpp"
 #include "attn/core/bias.hpp"
 #include "attn/core/error.hpp"
+#include "attn/core/grad.hpp"
+#include "attn/core/rope.hpp"
+#include "attn/core/rules.hpp"
 #include "attn/mask/expr.hpp"
 #include "attn/render/format.hpp"
 #include "attn/teach/explain.hpp"
@@ -58,6 +61,80 @@ void solve_bias(Question& q) {
   q.answer.values = add_cellwise(one(*q.score), one(*q.cell_bias));
 }
 
+void solve_gradient(Question& q) {
+  const Matrix& alpha = need(q.weights, q, "weights");
+  const Matrix& dalpha = need(q.dalpha, q, "dalpha");
+  const std::size_t n = alpha.cols();
+  if (alpha.rows() != 1 || dalpha.rows() != 1 || dalpha.cols() != n)
+    throw data_error(
+        fmt::format("question {} (gradient): the weights are {} and dalpha {}; both "
+                    "must be one row of the same length",
+                    q.number, shape_string(alpha), shape_string(dalpha)));
+  if (q.mask_row) {
+    if (q.mask_row->rows() != 1 || q.mask_row->cols() != n)
+      throw data_error(fmt::format("question {} (gradient): the mask is {}, the weights {}",
+                                   q.number, shape_string(*q.mask_row), shape_string(alpha)));
+    for (std::size_t j = 0; j < n; ++j)
+      if ((*q.mask_row)(0, j) == neg_inf && alpha(0, j) != 0.0)
+        throw data_error(
+            fmt::format("question {} (gradient): key {} is blocked but has the weight {}", q.number,
+                        j, format_number(alpha(0, j))));
+  }
+  if (q.k && q.k->rows() != n)
+    throw data_error(
+        fmt::format("question {} (gradient): K has {} rows for {} keys", q.number, q.k->rows(), n));
+  q.trace = gradient_forward(alpha, q.mask_row, q.k);
+  q.grad = run_backward(*q.trace, dalpha);  // dO = dα, since v = I
+  q.answer.values = q.variant == "query" ? q.grad->dq : q.grad->dbeta;
+}
+
+double rope_dot(const Question& q, std::int64_t m, std::int64_t n) {
+  Problem p;
+  p.q = *q.q;
+  p.k = *q.k;
+  p.rope = rope_question_options(m, n);
+  return run_attention(p, Stage::scores).dot(0, 0);
+}
+
+void solve_rope(Question& q) {
+  if (q.variant == "pairing") {
+    const RopeFormula& f = rope_formula(q.formula);
+    std::vector<std::pair<std::size_t, std::size_t>> right;
+    for (std::size_t i = 0; i < 2; ++i) right.push_back(rope_pair(i, 4, f.style));
+    q.answer.labels = find_choice(q, [&](const Choice& c) { return c.pairs == right; })->label;
+    return;
+  }
+  const Matrix& qv = need(q.q, q, "q");
+  const Matrix& kv = need(q.k, q, "k");
+  if (qv.rows() != 1 || qv.cols() != 2 || kv.rows() != 1 || kv.cols() != 2)
+    throw data_error(fmt::format("question {} (rope): q and k must be 2-d vectors", q.number));
+  if (!q.q_position || !q.k_position)
+    throw data_error(fmt::format("question {} (rope) has no positions", q.number));
+  Problem p;
+  p.q = qv;
+  p.k = kv;
+  p.rope = rope_question_options(*q.q_position, *q.k_position);
+  q.trace = run_attention(p, Stage::scores);
+  if (q.variant == "rotate") {
+    q.answer.values = q.trace->dot;  // s = q'·k', before 1/√d_k
+    return;
+  }
+  // shift: the option whose positions give the score of (m, n)
+  q.reference_score = q.trace->dot(0, 0);
+  for (const auto& c : q.choices) {
+    if (!c.positions)
+      throw data_error(
+          fmt::format("question {} (rope): choice {} has no positions", q.number, c.label));
+    q.option_scores.push_back(rope_dot(q, c.positions->first, c.positions->second));
+  }
+  const double ref = *q.reference_score;
+  const auto same = [&](const Choice& c) {
+    const double s = q.option_scores[static_cast<std::size_t>(&c - q.choices.data())];
+    return std::abs(s - ref) <= 1e-9 * std::max(1.0, std::abs(ref));
+  };
+  q.answer.labels = find_choice(q, same)->label;
+}
+
 // The model answer and rubric of the training-instability question, from the measured figures.
 void solve_analyse(Question& q) {
   if (!q.figures) throw data_error(fmt::format("question {} (analyse) has no figures", q.number));
@@ -97,6 +174,47 @@ void solve_analyse(Question& q) {
 
 }  // namespace
 
+RopeOptions rope_question_options(std::int64_t m, std::int64_t n) {
+  RopeOptions o;
+  o.base = 10000.0;
+  o.style = RopeStyle::half;
+  o.q_positions = std::vector<std::int64_t>{m};
+  o.k_positions = std::vector<std::int64_t>{n};
+  return o;
+}
+
+Trace gradient_forward(const Matrix& alpha, const std::optional<Matrix>& mask_row,
+                       const std::optional<Matrix>& k) {
+  const std::size_t n = alpha.cols();
+  const std::size_t d_k = k ? k->cols() : 1;
+  Trace t;
+  t.stage = Stage::output;
+  t.geometry = {1, n, Align::bottom_right};
+  t.d_k = d_k;
+  t.scale = default_scale(d_k);
+  t.root_d_k = root_d_k(d_k);
+  t.q = Matrix(1, d_k);
+  t.k = k ? *k : Matrix(n, 1);
+  t.dot = Matrix(1, n);
+  t.scaled = t.dot;
+  if (mask_row) t.mask = *mask_row;
+  t.scores = mask_row ? *mask_row : Matrix(1, n);
+  SoftmaxRows s;
+  s.weights = alpha;
+  s.exps = alpha;
+  s.row_max = {0.0};
+  s.row_sum = {1.0};
+  double sum = 0;
+  for (double a : alpha.values()) sum += a;
+  s.weight_sum = {sum};
+  t.softmax = std::move(s);
+  Matrix identity(n, n);
+  for (std::size_t j = 0; j < n; ++j) identity(j, j) = 1.0;
+  t.v = identity;
+  t.output = weighted_sum(alpha, identity);
+  return t;
+}
+
 ScalingFigures measure_scaling(std::size_t d_k, std::size_t keys, std::size_t trials,
                                std::uint64_t seed) {
   ScalingOptions o;
@@ -125,6 +243,9 @@ ScalingFigures measure_scaling(std::size_t d_k, std::size_t keys, std::size_t tr
 
 void solve(Question& q) {
   q.trace.reset();
+  q.grad.reset();
+  q.reference_score.reset();
+  q.option_scores.clear();
   q.bias_matrix.reset();
   q.cell_bias.reset();
   q.distance.reset();
@@ -188,6 +309,12 @@ void solve(Question& q) {
     }
     case QuestionKind::analyse:
       solve_analyse(q);
+      return;
+    case QuestionKind::gradient:
+      solve_gradient(q);
+      return;
+    case QuestionKind::rope:
+      solve_rope(q);
       return;
   }
 }

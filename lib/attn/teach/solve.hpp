@@ -1,5 +1,6 @@
 // Solving an exercise: every answer, and every number its worked solution shows, computed by the
-// library (run_attention, weighted_sum, alibi_bias, relative_bias, MaskExpr, explain_scaling).
+// library (run_attention, weighted_sum, alibi_bias, relative_bias, MaskExpr, explain_scaling,
+// run_backward, apply_rope).
 #pragma once
 
 #include <cstddef>
@@ -18,5 +19,16 @@ void solve(Question& q);
 // keys per query, `trials` draws and the experiment's own seed.
 ScalingFigures measure_scaling(std::size_t d_k, std::size_t keys, std::size_t trials,
                                std::uint64_t seed);
+
+// The rotation of a rope question: base 10000 (so θ = 1 for its one pair of dimensions), the
+// query at position m and the key at n.
+RopeOptions rope_question_options(std::int64_t m, std::int64_t n);
+
+// The forward pass of a gradient question, given by its weights rather than its scores: α, the
+// mask's 0/−∞ as the scores (so that the backward pass knows the blocked keys), v = I so that
+// dO = dα, the keys k (n × d_k; zeros of width 1 when the question has none), q = 0 and
+// c = 1/√d_k. run_backward(trace, dα) is then the question's backward pass.
+Trace gradient_forward(const Matrix& alpha, const std::optional<Matrix>& mask_row,
+                       const std::optional<Matrix>& k);
 
 }  // namespace attn

@@ -42,7 +42,8 @@ constexpr Symbol kSymbols[] = {
     {"in", "∈"},    {"top", "ᵀ"},   {"max", "max"},  {"exp", "exp"},   {"log", "log"},
     {"ln", "ln"},   {"quad", "  "}, {"approx", "≈"}, {"neq", "≠"},     {"mid", "|"},
     {"sigma", "σ"}, {"lvert", "|"}, {"rvert", "|"},  {"min", "min"},   {"pm", "±"},
-    {"lVert", "‖"}, {"rVert", "‖"},
+    {"lVert", "‖"}, {"rVert", "‖"}, {"theta", "θ"},  {"mapsto", "↦"},  {"pi", "π"},
+    {"circ", "°"},  {"cos", "cos"}, {"sin", "sin"},
 };
 
 // LaTeX math → Unicode, for the subset the quiz writes.

@@ -32,8 +32,14 @@ TEST_CASE("parse_kind_specs: kinds and variants") {
 }
 
 TEST_CASE("the catalogue: every kind has variants, a summary and a form") {
-  CHECK(attn::all_question_kinds().size() == 8);
-  CHECK(attn::default_question_kinds().size() == 7);  // all but analyse
+  CHECK(attn::all_question_kinds().size() == 10);
+  // The defaults are the seven kinds sheets had before gradient and rope, so that a seed's sheet
+  // stays what it was; analyse is marked by hand.
+  const auto defaults = attn::default_question_kinds();
+  CHECK(std::vector<QuestionKind>(defaults.begin(), defaults.end()) ==
+        std::vector<QuestionKind>{QuestionKind::score, QuestionKind::bias, QuestionKind::mask,
+                                  QuestionKind::weights, QuestionKind::output, QuestionKind::order,
+                                  QuestionKind::scaling});
   CHECK(attn::all_question_kinds().back() == QuestionKind::analyse);
   for (QuestionKind k : attn::all_question_kinds()) {
     CAPTURE(attn::to_string(k));
@@ -42,9 +48,14 @@ TEST_CASE("the catalogue: every kind has variants, a summary and a form") {
     CHECK_FALSE(attn::kind_summary(k).empty());
     for (auto v : attn::question_variants(k)) CHECK_FALSE(attn::variant_summary(k, v).empty());
   }
-  CHECK(attn::answer_form(QuestionKind::score) == attn::AnswerForm::numeric);
-  CHECK(attn::answer_form(QuestionKind::order) == attn::AnswerForm::letters);
-  CHECK(attn::answer_form(QuestionKind::analyse) == attn::AnswerForm::free);
+  CHECK(attn::answer_form(QuestionKind::score, "plain") == attn::AnswerForm::numeric);
+  CHECK(attn::answer_form(QuestionKind::order, "plain") == attn::AnswerForm::letters);
+  CHECK(attn::answer_form(QuestionKind::analyse, "instability") == attn::AnswerForm::free);
+  CHECK(attn::answer_form(QuestionKind::gradient, "query") == attn::AnswerForm::numeric);
+  // rope: a number to compute, and two multiple-choice variants
+  CHECK(attn::answer_form(QuestionKind::rope, "rotate") == attn::AnswerForm::numeric);
+  CHECK(attn::answer_form(QuestionKind::rope, "shift") == attn::AnswerForm::letters);
+  CHECK(attn::answer_form(QuestionKind::rope, "pairing") == attn::AnswerForm::letters);
   const std::string list = attn::list_kinds_text();
   CHECK(list.find("  mask:apply") != std::string::npos);
   CHECK(list.find("  scaling:why") != std::string::npos);

@@ -130,3 +130,143 @@ TEST_CASE("worked solution: analyse gives the model answer and the rubric") {
   CHECK(lines[1] == "Rubric (4 points, marked by hand):");
   CHECK(lines[2].starts_with("(1) the variance of q · k grows like d_k"));
 }
+
+TEST_CASE("worked solution: gradient:softmax, by hand") {
+  // α = (0.2, 0.3, 0.5), dα = (1, −1, 2): D = 0.2 − 0.3 + 1 = 0.9;
+  // dβ = (0.2 × 0.1, 0.3 × (−1.9), 0.5 × 1.1) = (0.02, −0.57, 0.55)
+  Question q;
+  q.kind = QuestionKind::gradient;
+  q.variant = "softmax";
+  q.weights = Matrix{{0.2, 0.3, 0.5}};
+  q.dalpha = Matrix{{1, -1, 2}};
+  attn::solve(q);
+  CHECK(text_of(q) == std::vector<std::string>{
+                          "D = Σ_l α_l dα_l = 0.2 × 1 + 0.3 × (-1) + 0.5 × 2 = 0.9",
+                          "dβ_1 = α_1 (dα_1 - D) = 0.2 × (1 - 0.9) = 0.02",
+                          "dβ_2 = α_2 (dα_2 - D) = 0.3 × (-1 - 0.9) = -0.57",
+                          "dβ_3 = α_3 (dα_3 - D) = 0.5 × (2 - 0.9) = 0.55",
+                          "dβ = (0.02, -0.57, 0.55) (its entries sum to 0, as every dβ row does)"});
+  CHECK(attn::markup_to_text(attn::answer_markup(q)) == "dβ = (0.02, -0.57, 0.55)");
+}
+
+TEST_CASE("worked solution: gradient:masked says which key gets no gradient") {
+  // α = (0.5, 0, 0.2, 0.3), the second key blocked, dα = (2, 1, −1, 0): D = 1 + 0 − 0.2 + 0 = 0.8
+  Question q;
+  q.kind = QuestionKind::gradient;
+  q.variant = "masked";
+  q.weights = Matrix{{0.5, 0, 0.2, 0.3}};
+  q.mask_row = Matrix{{0, -kInf, 0, 0}};
+  q.dalpha = Matrix{{2, 1, -1, 0}};
+  attn::solve(q);
+  const auto lines = text_of(q);
+  REQUIRE(lines.size() == 6);
+  CHECK(lines[0] == "D = Σ_l α_l dα_l = 0.5 × 2 + 0 × 1 + 0.2 × (-1) + 0.3 × 0 = 0.8");
+  CHECK(lines[1] == "dβ_1 = α_1 (dα_1 - D) = 0.5 × (2 - 0.8) = 0.6");
+  CHECK(lines[2] ==
+        "key 2 is blocked: α_2 = 0, so dβ_2 = 0 whatever dα_2 is; a blocked score never reaches "
+        "the output, and this query sends no gradient to its k or v");
+  CHECK(lines[5] == "dβ = (0.6, 0, -0.36, -0.24) (its entries sum to 0, as every dβ row does)");
+}
+
+TEST_CASE("worked solution: gradient:query, by hand") {
+  // D = 0.4 − 0.6 = −0.2; dβ = (0.48, −0.48); c = 0.5;
+  // dq_1 = 0.5 × (0.48 × 1 + (−0.48) × (−1)) = 0.48, dq_2 = 0.5 × (0 − 0.48) = −0.24, …
+  Question q;
+  q.kind = QuestionKind::gradient;
+  q.variant = "query";
+  q.weights = Matrix{{0.4, 0.6}};
+  q.dalpha = Matrix{{1, -1}};
+  q.k = Matrix{{1, 0, 2, -1}, {-1, 1, 0, 1}};
+  attn::solve(q);
+  CHECK(text_of(q) == std::vector<std::string>{
+                          "D = Σ_l α_l dα_l = 0.4 × 1 + 0.6 × (-1) = -0.2",
+                          "dβ_1 = α_1 (dα_1 - D) = 0.4 × (1 - (-0.2)) = 0.48",
+                          "dβ_2 = α_2 (dα_2 - D) = 0.6 × (-1 - (-0.2)) = -0.48", "c = 1/√4 = 0.5",
+                          "dq_1 = c Σ_j dβ_j k_j1 = 0.5 × (0.48 × 1 + (-0.48) × (-1)) = 0.48",
+                          "dq_2 = c Σ_j dβ_j k_j2 = 0.5 × (0.48 × 0 + (-0.48) × 1) = -0.24",
+                          "dq_3 = c Σ_j dβ_j k_j3 = 0.5 × (0.48 × 2 + (-0.48) × 0) = 0.48",
+                          "dq_4 = c Σ_j dβ_j k_j4 = 0.5 × (0.48 × (-1) + (-0.48) × 1) = -0.48",
+                          "dq = (0.48, -0.24, 0.48, -0.48)"});
+}
+
+TEST_CASE("worked solution: rope:rotate, by hand") {
+  // q = (1, 0) at m = 2: cos 2 = −0.4161, sin 2 = 0.9093, q' = (−0.4161, 0.9093);
+  // k = (0, 1) at n = 1: cos 1 = 0.5403, sin 1 = 0.8415, k' = (−0.8415, 0.5403);
+  // s = 0.4161 × 0.8415 + 0.9093 × 0.5403 = 0.3502 + 0.4913 = 0.8415 = sin 1
+  Question q;
+  q.kind = QuestionKind::rope;
+  q.variant = "rotate";
+  q.q = Matrix{{1, 0}};
+  q.k = Matrix{{0, 1}};
+  q.q_position = 2;
+  q.k_position = 1;
+  attn::solve(q);
+  CHECK(text_of(q) ==
+        std::vector<std::string>{
+            "mθ = 2: cos 2 = -0.4161, sin 2 = 0.9093, so q' = (1 × (-0.4161) - 0 × 0.9093, 1 × "
+            "0.9093 + 0 × (-0.4161)) = (-0.4161, 0.9093)",
+            "nθ = 1: cos 1 = 0.5403, sin 1 = 0.8415, so k' = (0 × 0.5403 - 1 × 0.8415, 0 × "
+            "0.8415 + 1 × 0.5403) = (-0.8415, 0.5403)",
+            "s = q' · k' = (-0.4161) × (-0.8415) + 0.9093 × 0.5403 = 0.841",
+            "the score depends on m - n = 1 only: rotating q alone by (m - n)θ gives the same s"});
+  CHECK(attn::markup_to_text(attn::answer_markup(q)) == "s = 0.841");
+}
+
+TEST_CASE("worked solution: rope:shift and rope:pairing name the right option and each mistake") {
+  // q = (1, 0), k = (0, 1): s(m, n) = sin(m − n); s(3, 1) = sin 2 = 0.9093 = s(4, 2)
+  Question q;
+  q.kind = QuestionKind::rope;
+  q.variant = "shift";
+  q.q = Matrix{{1, 0}};
+  q.k = Matrix{{0, 1}};
+  q.q_position = 3;
+  q.k_position = 1;
+  q.choices = {{"A",
+                "$(m', n') = (1, 3)$",
+                std::nullopt,
+                std::nullopt,
+                "swapped",
+                std::pair<std::int64_t, std::int64_t>{1, 3},
+                {}},
+               {"B",
+                "$(m', n') = (4, 2)$",
+                std::nullopt,
+                std::nullopt,
+                "correct",
+                std::pair<std::int64_t, std::int64_t>{4, 2},
+                {}}};
+  attn::solve(q);
+  CHECK(text_of(q) ==
+        std::vector<std::string>{
+            "(B): the rotated score depends on the positions only through m - n = 2, and (4, 2) "
+            "has 4 - 2 = 2",
+            "in numbers: s(3, 1) = 0.9093; the options give (A) -0.9093, (B) 0.9093",
+            "not (A): swapped: the score depends on the signed difference m - n; swapping the "
+            "positions turns it into n - m, a rotation the other way"});
+
+  Question p;
+  p.kind = QuestionKind::rope;
+  p.variant = "pairing";
+  p.formula = "flash_interleaved";
+  p.choices = {{"A",
+                "$(x_0, x_3)$ and $(x_1, x_2)$",
+                std::nullopt,
+                std::nullopt,
+                "mirrored",
+                std::nullopt,
+                {{0, 3}, {1, 2}}},
+               {"B",
+                "$(x_0, x_1)$ and $(x_2, x_3)$",
+                std::nullopt,
+                std::nullopt,
+                "correct",
+                std::nullopt,
+                {{0, 1}, {2, 3}}}};
+  attn::solve(p);
+  CHECK(text_of(p) ==
+        std::vector<std::string>{
+            "(B): this is the interleaved convention, which pairs the neighbours 2i and 2i + 1: "
+            "(x_0, x_1) and (x_2, x_3)",
+            "not (A): no convention pairs dimension i with d - 1 - i: the pairs are (i, i + d/2) "
+            "(half) or (2i, 2i + 1) (interleaved)"});
+}
