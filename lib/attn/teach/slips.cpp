@@ -191,7 +191,7 @@ std::vector<Slip> gradient_slips(const Question& q) {
     const Matrix without_c = run_backward(t, g.dalpha).dq;
     slips.push_back({"missing_c", without_c,
                      fmt::format("you left out $c = 1/\\sqrt{{d_k}} = {}$: $dq = c \\sum_j "
-                                 "d\\beta_j k_j$, since the scores were $c \\, q \\cdot k_j$",
+                                 "d\\beta_j k_j$, since the scores were $c (q \\cdot k_j)$",
                                  num(g.scale))});
     t.scale = 1.0 / static_cast<double>(*q.trace->d_k);
     slips.push_back(

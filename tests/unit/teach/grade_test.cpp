@@ -328,3 +328,174 @@ TEST_CASE("grade: a free response is left to be marked by hand") {
             "  1. analyse  by hand: up to 4 points; the model answer and rubric are in the key"));
   CHECK(has(text, "Total: 0/0 right (and 4 points to mark by hand)"));
 }
+
+// ---- gradient and rope: each named mistake answered on purpose, its note as literal text -------
+
+namespace {
+
+Question gradient_question(const std::string& variant) {
+  Question q;
+  q.kind = QuestionKind::gradient;
+  q.variant = variant;
+  if (variant == "masked") {
+    q.weights = Matrix{{0.5, 0, 0.2, 0.3}};
+    q.mask_row = Matrix{{0, -kInf, 0, 0}};
+    q.dalpha = Matrix{{2, 1, -1, 0}};
+  } else if (variant == "query") {
+    q.weights = Matrix{{0.4, 0.6}};
+    q.dalpha = Matrix{{1, -1}};
+    q.k = Matrix{{1, 0, 2, -1}, {-1, 1, 0, 1}};
+  } else {
+    q.weights = Matrix{{0.2, 0.3, 0.5}};
+    q.dalpha = Matrix{{1, -1, 2}};
+  }
+  return q;
+}
+
+Question rope_rotate() {
+  Question q;
+  q.kind = QuestionKind::rope;
+  q.variant = "rotate";
+  q.q = Matrix{{1, 0}};
+  q.k = Matrix{{0, 1}};
+  q.q_position = 2;
+  q.k_position = 1;
+  return q;  // s = sin(2 − 1) = 0.8415
+}
+
+}  // namespace
+
+TEST_CASE("gradient:softmax: each classic slip is named") {
+  // α = (0.2, 0.3, 0.5), dα = (1, −1, 2): D = 0.2 − 0.3 + 1 = 0.9, dβ = (0.02, −0.57, 0.55)
+  const attn::Quiz quiz = one_question(gradient_question("softmax"));
+  CHECK(grade_one(quiz, json::parse("[0.02, -0.57, 0.55]")).outcome == Outcome::right);
+  // α_j dα_j = (0.2, −0.3, 1)
+  auto v = grade_one(quiz, json::parse("[0.2, -0.3, 1]"));
+  CHECK(v.mistake == "no_centering");
+  CHECK(notes(v) ==
+        "you forgot the -Σ_l α_l dα_l term: every β_j moves every weight, so dβ_j = α_j (dα_j - "
+        "Σ_l α_l dα_l)\n");
+  // α_j (1 − α_j) dα_j = (0.16, −0.21, 0.5)
+  v = grade_one(quiz, json::parse("[0.16, -0.21, 0.5]"));
+  CHECK(v.mistake == "diagonal_only");
+  CHECK(notes(v) ==
+        "you used only ∂ α_j / ∂ β_j = α_j (1 - α_j), as for a sigmoid; softmax couples the keys: "
+        "dβ_j = α_j (dα_j - Σ_l α_l dα_l)\n");
+  // dα_j − D = (0.1, −1.9, 1.1)
+  v = grade_one(quiz, json::parse("[0.1, -1.9, 1.1]"));
+  CHECK(v.mistake == "no_weight");
+  CHECK(notes(v) == "you left out the factor α_j: dβ_j = α_j (dα_j - Σ_l α_l dα_l)\n");
+  // No slip, but the entries sum to 0.3 rather than 0.
+  v = grade_one(quiz, json::parse("[0.1, 0.1, 0.1]"));
+  CHECK(v.mistake == "dbeta_sum");
+  CHECK(notes(v) ==
+        "your dβ sums to 0.3, but a row of dβ always sums to 0: Σ_j α_j (dα_j - D) = D - D\n");
+}
+
+TEST_CASE("gradient:masked: gradient let into the blocked key is named") {
+  // D = 0.5 × 2 + 0.2 × (−1) = 0.8; dβ = (0.6, 0, −0.36, −0.24); the blocked key's bracket
+  // dα − D = 1 − 0.8 = 0.2 let through
+  const attn::Quiz quiz = one_question(gradient_question("masked"));
+  CHECK(grade_one(quiz, json::parse("[0.6, 0, -0.36, -0.24]")).outcome == Outcome::right);
+  const auto v = grade_one(quiz, json::parse("[0.6, 0.2, -0.36, -0.24]"));
+  CHECK(v.mistake == "blocked_gradient");
+  CHECK(notes(v) ==
+        "you let gradient flow into the blocked key: its weight is α_j = 0, so dβ_j = α_j (dα_j - "
+        "D) = 0; a blocked score never reaches the output, and this query sends no gradient to its "
+        "k_j or v_j\n");
+}
+
+TEST_CASE("gradient:query: a missing c and the other slips are named") {
+  // dβ = (0.48, −0.48); dq = 0.5 × 0.48 × (k_1 − k_2) = (0.48, −0.24, 0.48, −0.48)
+  const attn::Quiz quiz = one_question(gradient_question("query"));
+  CHECK(grade_one(quiz, json::parse("[0.48, -0.24, 0.48, -0.48]")).outcome == Outcome::right);
+  auto v = grade_one(quiz, json::parse("[0.96, -0.48, 0.96, -0.96]"));  // c = 1
+  CHECK(v.mistake == "missing_c");
+  CHECK(notes(v) ==
+        "you left out c = 1/√d_k = 0.5: dq = c Σ_j dβ_j k_j, since the scores were c (q · k_j)\n");
+  v = grade_one(quiz, json::parse("[0.24, -0.12, 0.24, -0.24]"));  // c = 1/4
+  CHECK(v.mistake == "divided_by_dk");
+  CHECK(notes(v) == "you used c = 1/d_k instead of 1/√d_k = 0.5\n");
+  // dβ = α ⊙ dα = (0.4, −0.6): 0.5 × (0.4 k_1 − 0.6 k_2) = 0.5 × (1, −0.6, 0.8, −1)
+  v = grade_one(quiz, json::parse("[0.5, -0.3, 0.4, -0.5]"));
+  CHECK(v.mistake == "no_centering");
+  CHECK(notes(v) ==
+        "you forgot the -Σ_l α_l dα_l term of dβ: dβ_j = α_j (dα_j - Σ_l α_l dα_l), then dq = c "
+        "Σ_j dβ_j k_j\n");
+}
+
+TEST_CASE("rope:rotate: the angle in degrees, rotating only q and the other slips are named") {
+  const attn::Quiz quiz = one_question(rope_rotate());
+  CHECK(grade_one(quiz, 0.841).outcome == Outcome::right);
+  // degrees: s = sin(2° − 1°) = sin 1° = 0.017452
+  auto v = grade_one(quiz, 0.017);
+  CHECK(v.mistake == "degrees");
+  CHECK(
+      notes(v) ==
+      "you took the angles in degrees: RoPE's angles are radians (mθ = 2 rad, cos 2 = -0.4161)\n");
+  // only q: q' = (cos 2, sin 2), k = (0, 1): s = sin 2 = 0.9093
+  v = grade_one(quiz, 0.909);
+  CHECK(v.mistake == "only_q");
+  CHECK(notes(v) ==
+        "you rotated only q: the key is rotated too, by its own angle nθ = 1, and only then does "
+        "the score depend on m - n alone\n");
+  // the wrong way: sin(−2 + 1) = −0.8415
+  v = grade_one(quiz, -0.841);
+  CHECK(v.mistake == "wrong_direction");
+  CHECK(notes(v) ==
+        "you rotated the wrong way: RoPE turns (x_1, x_2) into (x_1 cos - x_2 sin, x_1 sin + x_2 "
+        "cos), counter-clockwise\n");
+  // no rotation: q·k = 0
+  v = grade_one(quiz, 0);
+  CHECK(v.mistake == "no_rotation");
+  CHECK(notes(v) ==
+        "you left out the rotation: that is q · k; RoPE rotates q by mθ and k by nθ first\n");
+}
+
+TEST_CASE("rope:shift and rope:pairing: the chosen distractor's mistake is named") {
+  // q = (1, 0), k = (0, 1) at (3, 1): s = sin 2; (4, 2) keeps it, the others do not.
+  Question s;
+  s.kind = QuestionKind::rope;
+  s.variant = "shift";
+  s.q = Matrix{{1, 0}};
+  s.k = Matrix{{0, 1}};
+  s.q_position = 3;
+  s.k_position = 1;
+  using P = std::pair<std::int64_t, std::int64_t>;
+  s.choices = {{"A", "", std::nullopt, std::nullopt, "swapped", P{1, 3}, {}},
+               {"B", "", std::nullopt, std::nullopt, "correct", P{4, 2}, {}},
+               {"C", "", std::nullopt, std::nullopt, "query_shifted", P{4, 1}, {}},
+               {"D", "", std::nullopt, std::nullopt, "doubled", P{6, 2}, {}}};
+  const attn::Quiz sq = one_question(s);
+  CHECK(grade_one(sq, "B").outcome == Outcome::right);
+  CHECK(notes(grade_one(sq, "A")) ==
+        "(A): swapped: the score depends on the signed difference m - n; swapping the positions "
+        "turns it into n - m, a rotation the other way\n");
+  CHECK(notes(grade_one(sq, "C")) ==
+        "(C): only the query moved: shifting m alone changes m - n, and with it the score\n");
+  CHECK(notes(grade_one(sq, "D")) ==
+        "(D): doubled: the score depends on the difference m - n, not on the ratio m / n; doubling "
+        "both positions doubles the difference\n");
+  CHECK(grade_one(sq, "D").mistake == "doubled");
+
+  // GPT-J's rotate_every_two pairs the neighbours (0, 1), (2, 3).
+  Question p;
+  p.kind = QuestionKind::rope;
+  p.variant = "pairing";
+  p.formula = "gptj_every_two";
+  p.choices = {
+      {"A", "", std::nullopt, std::nullopt, "other_pairing", std::nullopt, {{0, 2}, {1, 3}}},
+      {"B", "", std::nullopt, std::nullopt, "correct", std::nullopt, {{0, 1}, {2, 3}}},
+      {"C", "", std::nullopt, std::nullopt, "mirrored", std::nullopt, {{0, 3}, {1, 2}}}};
+  const attn::Quiz pq = one_question(p);
+  CHECK(grade_one(pq, "B").outcome == Outcome::right);
+  CHECK(grade_one(pq, "A").mistake == "other_pairing");
+  CHECK(notes(grade_one(pq, "A")) ==
+        "(A): the other convention: half pairs dimension i with i + d/2 (GPT-NeoX, Hugging Face's "
+        "rotate_half, flash-attn by default), interleaved pairs the neighbours 2i and 2i + 1 "
+        "(GPT-J, the RoFormer paper, Meta's complex numbers); weights read with the wrong one give "
+        "other scores\n");
+  CHECK(notes(grade_one(pq, "C")) ==
+        "(C): no convention pairs dimension i with d - 1 - i: the pairs are (i, i + d/2) (half) or "
+        "(2i, 2i + 1) (interleaved)\n");
+}
