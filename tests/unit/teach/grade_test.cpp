@@ -499,3 +499,185 @@ TEST_CASE("rope:shift and rope:pairing: the chosen distractor's mistake is named
         "(C): no convention pairs dimension i with d - 1 - i: the pairs are (i, i + d/2) (half) or "
         "(2i, 2i + 1) (interleaved)\n");
 }
+
+// ---- The older kinds' notes, each answered on purpose and checked as literal text -------------
+
+TEST_CASE("score: the bias and mask slips, literal notes") {
+  Question b = score_question();
+  b.bias = 1.5;  // β = −0.5 + 1.5 = 1; subtracting it gives −0.5 − 1.5 = −2
+  auto v = grade_one(one_question(b), -2);
+  CHECK(v.mistake == "bias_subtracted");
+  CHECK(notes(v) == "you subtracted the bias instead of adding it\n");
+  Question m = score_question();
+  m.mask = -kInf;  // β = −∞; the blocked key read as a score of 0
+  v = grade_one(one_question(m), 0);
+  CHECK(v.mistake == "blocked_as_zero");
+  CHECK(notes(v) ==
+        "a blocked key's score is -∞, not 0: a score of 0 would still get weight after softmax\n");
+  v = grade_one(one_question(m), -0.5);
+  CHECK(v.mistake == "mask_ignored");
+  CHECK(notes(v) == "you ignored the mask: M = -∞ blocks this key, so β = -∞ whatever q · k is\n");
+  m.mask = 0.0;  // M = 0: visible, β = −0.5; −∞ treats it as blocked
+  v = grade_one(one_question(m), "-inf");
+  CHECK(v.mistake == "visible_as_blocked");
+  CHECK(notes(v) == "M = 0 means the key is visible: adding 0 leaves the score as it is\n");
+}
+
+TEST_CASE("weights: literal notes of the four slips") {
+  Question q;
+  q.kind = QuestionKind::weights;
+  q.scores = Matrix{{1, 2, 3}, {3, 2, 1}};  // down the columns, as in the test above
+  auto v = grade_one(one_question(q), json::parse("[[0.119, 0.5, 0.881], [0.881, 0.5, 0.119]]"));
+  CHECK(v.mistake == "wrong_axis");
+  CHECK(notes(v) ==
+        "you normalised over the wrong axis: softmax runs along each row (over the keys of one "
+        "query), so each row, not each column, sums to 1\n");
+  q.scores = Matrix{{1, 1, 2}};  // β_j / Σ β = (0.25, 0.25, 0.5)
+  v = grade_one(one_question(q), json::parse("[0.25, 0.25, 0.5]"));
+  CHECK(v.mistake == "no_exp");
+  CHECK(notes(v) == "you divided the scores by their sum without taking exp first\n");
+  q.scores = Matrix{{0, 1}};  // exp(β − 1) = (0.368, 1)
+  v = grade_one(one_question(q), json::parse("[0.368, 1]"));
+  CHECK(v.mistake == "not_normalised");
+  CHECK(notes(v) == "you did not divide by the row sum: α_j = exp(β_j - m) / Σ_k exp(β_k - m)\n");
+  q.scores = Matrix{{0, 0, -kInf}};  // −∞ read as 0: a third each
+  v = grade_one(one_question(q), json::parse("[0.333, 0.333, 0.333]"));
+  CHECK(v.mistake == "blocked_weighted");
+  CHECK(notes(v) ==
+        "you gave the blocked key weight: its score is -∞ and exp(-∞) = 0, so it gets none\n");
+}
+
+TEST_CASE("output: literal notes of the four slips") {
+  // α = (0.3, 0.7), V = [[0, −1], [1, 2]]: o = (0.7, 1.1)
+  Question q;
+  q.kind = QuestionKind::output;
+  q.weights = Matrix{{0.3, 0.7}};
+  q.v = Matrix{{0, -1}, {1, 2}};
+  const attn::Quiz quiz = one_question(q);
+  CHECK(grade_one(quiz, json::parse("[0.7, 1.1]")).outcome == Outcome::right);
+  auto v = grade_one(quiz, json::parse("[0.3, -0.1]"));  // 0.7 (0, −1) + 0.3 (1, 2)
+  CHECK(v.mistake == "reversed_pairing");
+  CHECK(notes(v) ==
+        "you paired the weights with the values in reverse order: α_j weighs v_j, row j of V\n");
+  v = grade_one(quiz, json::parse("[0.5, 0.5]"));  // the mean of the rows
+  CHECK(v.mistake == "unweighted_mean");
+  CHECK(notes(v) == "you averaged the values without the weights: o = Σ_j α_j v_j\n");
+  v = grade_one(quiz, json::parse("[1, 1]"));  // their sum
+  CHECK(v.mistake == "unweighted_sum");
+  CHECK(notes(v) == "you summed the values without weighting them by α_j\n");
+  v = grade_one(quiz, json::parse("[-0.7, 1.7]"));  // 0.3 (0, 1) + 0.7 (−1, 2), the columns
+  CHECK(v.mistake == "columns_of_v");
+  CHECK(notes(v) == "you weighted the columns of V instead of its rows: v_j is row j\n");
+}
+
+TEST_CASE("bias: literal notes of every slip") {
+  Question q;
+  q.kind = QuestionKind::bias;
+  q.geometry = {6, 6, attn::Align::bottom_right};
+  q.score = 0.5;
+  q.variant = "alibi";
+  q.slope = 0.25;
+  q.query = 5;
+  q.key = 2;  // β = 0.5 − 0.25 × 3 = −0.25
+  const attn::Quiz alibi = one_question(q);
+  auto v = grade_one(alibi, 0.5);
+  CHECK(v.mistake == "no_bias");
+  CHECK(notes(v) == "you forgot to add the bias\n");
+  v = grade_one(alibi, 1.25);  // + 0.25 × 3
+  CHECK(v.mistake == "alibi_sign");
+  CHECK(notes(v) ==
+        "you added +m_h (i - j): ALiBi adds -m_h (i - j), so keys further in the past are pushed "
+        "down\n");
+  v = grade_one(alibi, -2.5);  // 0.5 − 3
+  CHECK(v.mistake == "alibi_no_slope");
+  CHECK(notes(v) == "you forgot to multiply the distance by the slope m_h = 0.25\n");
+  Question r;
+  r.kind = QuestionKind::bias;
+  r.geometry = {6, 6, attn::Align::bottom_right};
+  r.score = 0.5;
+  r.variant = "relative";
+  r.table = {-0.5, -1, 0, 2, 0.5};
+  r.query = 1;
+  r.key = 3;  // b(j − i = 2) = 0.5: β = 1; b(i − j = −2) = −0.5 gives 0
+  v = grade_one(one_question(r), 0);
+  CHECK(v.mistake == "relative_reversed");
+  CHECK(notes(v) == "you looked up b(i - j): the distance is j - i (key minus query)\n");
+}
+
+TEST_CASE("mask and scaling: every distractor's note, literal") {
+  // The note of a chosen distractor is "(label): " and its mistake; a 2 × 2 causal question with
+  // one distractor at a time, its matrix any wrong one.
+  const std::pair<const char*, const char*> mask_notes[] = {
+      {"transposed_rows",
+       "transposed: row i is the query and column j the key; this matrix swaps them"},
+      {"inverted_scores",
+       "inverted: the score must stay where the key is at or before the query (j ≤ i) and -∞ go on "
+       "the future keys (j > i); this matrix keeps the future and masks the past"},
+      {"top_left",
+       "top-left alignment: the queries are the last tokens, so query i sits at position i + n_k - "
+       "n_q (bottom-right); top-left and bottom-right agree only when n_q = n_k"},
+      {"window_plus_one",
+       "off by one: this window holds W + 1 keys (i - j ≤ W, attention-gym's count) instead of W "
+       "(i - W < j ≤ i)"},
+      {"window_bidirectional",
+       "looks ahead: this is a bidirectional window (|i - j| < W), but a causal sliding window "
+       "only looks back"},
+      {"no_mask", "no mask at all: every key is visible"},
+      {"prefix_ignored",
+       "plain causal: the prefix tokens must see the whole prefix, including the prefix tokens "
+       "after them"},
+      {"prefix_plus_one", "off by one: the prefix here is one token too long"},
+      {"prefix_only",
+       "only the prefix is visible: the tokens after it must also see themselves and the tokens "
+       "before them"},
+      {"padding_rows",
+       "blocks the padded queries (rows) instead of the padded keys (columns): key padding hides "
+       "the padding tokens from every query"},
+      {"padding_plus_one", "off by one: one padding key is left visible (j ≤ L instead of j < L)"}};
+  for (const auto& [id, note] : mask_notes) {
+    CAPTURE(id);
+    Question q;
+    q.kind = QuestionKind::mask;
+    q.variant = "causal";
+    q.mask_expr = "causal";
+    q.geometry = {2, 2, attn::Align::bottom_right};
+    q.choices = {{"A", "", attn::BoolMatrix{{1, 0}, {1, 1}}, std::nullopt, "correct"},
+                 {"B", "", attn::BoolMatrix{{1, 1}, {1, 1}}, std::nullopt, id}};
+    const auto v = grade_one(one_question(q), "B");
+    CHECK(v.mistake == id);
+    CHECK(notes(v) == std::string("(B): ") + note + "\n");
+  }
+  const std::pair<const char*, const char*> scaling_notes[] = {
+      {"overflow",
+       "overflow is not the problem: a double holds dot products far beyond any realistic d_k; the "
+       "trouble is that large scores saturate the softmax"},
+      {"normalise",
+       "softmax already makes the weights sum to 1 whatever the scale; the factor controls how "
+       "peaked they are"},
+      {"length", "the factor depends on d_k, the width of q and k, not on the number of keys"},
+      {"variance_not_std",
+       "dividing by d_k would shrink the variance to 1/d_k; dividing by the standard deviation "
+       "√d_k brings it to 1"},
+      {"gradient_explodes",
+       "the opposite happens: a saturated softmax has a gradient near 0, so learning stalls; "
+       "nothing explodes"},
+      {"one", "each product q_t k_t has variance 1, but the sum of d_k of them has variance d_k"},
+      {"unscaled",
+       "that is the variance before scaling; dividing by √d_k divides the variance by d_k"},
+      {"sqrt_scaled",
+       "Var(cX) = c^2 Var(X): dividing by √d_k divides the variance by d_k, not by √d_k"},
+      {"twice",
+       "that divides the variance by d_k twice: Var(q · k) = d_k and (1/√d_k)^2 = 1/d_k, so the "
+       "scaled variance is 1"}};
+  for (const auto& [id, note] : scaling_notes) {
+    CAPTURE(id);
+    Question s;
+    s.kind = QuestionKind::scaling;
+    s.variant = "variance";
+    s.d_k = 16;
+    s.choices = {{"A", "$16$", std::nullopt, 16.0, "correct"}, {"B", "$1$", std::nullopt, 1.0, id}};
+    const auto v = grade_one(one_question(s), "B");
+    CHECK(v.mistake == id);
+    CHECK(notes(v) == std::string("(B): ") + note + "\n");
+  }
+}
