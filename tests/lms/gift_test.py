@@ -8,6 +8,7 @@ expected. Exit 77 (skipped) when Node.js or gift-pegjs is missing.
 Usage: gift_test.py ATTN_BINARY
 """
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -83,6 +84,87 @@ for s in sheets:
             want += [x for r in a for x in r] if isinstance(a[0], list) else a
 if len(numbers) != len(want) or any(abs(x - y) > 1e-6 for x, y in zip(numbers, want)):
     failures.append("the numerical answers gift-pegjs read are not the sheets' answers")
+
+# ---- The gradient and rope kinds: their own class, every variant -------------------------------
+# Each right number is computed here from the sheet's inputs (the JSON without the key):
+# dβ_j = α_j (dα_j − D), D = Σ α_l dα_l; dq = c Σ_j dβ_j k_j with c = 1/√d_k; the RoPE score of q
+# rotated by m radians and k by n (θ = 1 with d = 2).
+NEW_KINDS = "gradient:softmax,gradient:masked,gradient:query,rope:rotate,rope:shift,rope:pairing"
+HALF = {"hf_rotate_half", "neox_formula", "flash_half"}  # the rest are interleaved
+
+
+def new_quiz(*args):
+    p = subprocess.run([ATTN, "quiz", "--seed", "32", "--count", "6", "--kinds", NEW_KINDS,
+                        "--same-structure", "--students", roster, "--practice"] + list(args),
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(p.stderr)
+    return p.stdout
+
+
+def rotated(x, angle):
+    return (x[0] * math.cos(angle) - x[1] * math.sin(angle),
+            x[0] * math.sin(angle) + x[1] * math.cos(angle))
+
+
+def rope_score(q, k, m, n):
+    a, b = rotated(q, m), rotated(k, n)
+    return a[0] * b[0] + a[1] * b[1]
+
+
+new_path = os.path.join(tmp, "new.gift")
+open(new_path, "w").write(new_quiz("--format", "gift"))
+p = subprocess.run(["node", os.path.join(HERE, "gift_check.js"), new_path], capture_output=True,
+                   text=True)
+if p.returncode != 0:
+    raise SystemExit(f"gift-pegjs could not parse the gradient and rope questions: {p.stderr}")
+new_found = json.loads(p.stdout)
+new_dir = os.path.join(tmp, "new-json")
+want_numbers, want_choices = [], []
+for line in new_quiz("--format", "json", "--key", "none", "--output-dir", new_dir).splitlines():
+    for q in json.load(open(line.split("\t")[0]))["questions"]:
+        g = q["given"]
+        if q["kind"] == "gradient":
+            a, da = g["weights"], g["dalpha"]
+            d = sum(x * y for x, y in zip(a, da))
+            db = [x * (y - d) for x, y in zip(a, da)]
+            if "k" in g:
+                c = 1 / math.sqrt(g["d_k"])
+                want_numbers += [c * sum(db[j] * g["k"][j][t] for j in range(len(db)))
+                                 for t in range(g["d_k"])]
+            else:
+                want_numbers += db
+        elif q["variant"] == "rotate":
+            want_numbers.append(rope_score(g["q"], g["k"], g["m"], g["n"]))
+        elif q["variant"] == "shift":
+            s = rope_score(g["q"], g["k"], g["m"], g["n"])
+            right = [c for c in q["choices"]
+                     if abs(rope_score(g["q"], g["k"], *c["positions"]) - s) < 1e-9]
+            if len(right) != 1:
+                failures.append(f"rope:shift: {len(right)} options keep the score")
+            want_choices.append(right[0]["positions"])
+        else:
+            half = g["formula"] in HALF
+            want_choices.append([[0, 2], [1, 3]] if half else [[0, 1], [2, 3]])
+per_sheet = 3 + 4 + 4 + 1  # dβ of 3 and of 4 keys, dq of width 4, one score
+if new_found["questions"] != 31 * (per_sheet + 2):
+    failures.append(f"gradient/rope: {new_found['questions']} questions, expected {31 * 14}")
+if new_found["types"].get("Numerical") != 31 * per_sheet:
+    failures.append(f"gradient/rope: {new_found['types']} (expected {31 * per_sheet} numerical)")
+if new_found["types"].get("MC") != 31 * 2:
+    failures.append(f"gradient/rope: {new_found['types']} (expected {31 * 2} multiple choice)")
+got = [a[0] for a in new_found["answers"] if len(a) == 1 and isinstance(a[0], (int, float))]
+if len(got) != len(want_numbers) or any(abs(x - round(y, 4)) > 1e-3
+                                        for x, y in zip(got, want_numbers)):
+    failures.append("gradient/rope: the numbers gift-pegjs read are not the right answers")
+texts = [a[0] for a in new_found["answers"] if len(a) == 1 and isinstance(a[0], str)]
+if len(texts) != len(want_choices):
+    failures.append(f"gradient/rope: {len(texts)} right choices read, expected {len(want_choices)}")
+for text, want in zip(texts, want_choices):
+    wanted = (f"({want[0]}, {want[1]})" if isinstance(want[0], int) else
+              f"(x_{want[0][0]}, x_{want[0][1]})\\) and \\((x_{want[1][0]}, x_{want[1][1]})")
+    if wanted not in text:
+        failures.append(f"gradient/rope: the right choice {text!r} is not {wanted!r}")
 # The student whose name holds GIFT's special characters keeps it in every title.
 if not any("José: {the} = #1 ~x" in t for t in found["titles"]):
     failures.append("a title lost its escaped characters")
@@ -91,5 +173,6 @@ for f in failures:
 if failures:
     sys.exit(1)
 shutil.rmtree(tmp)
-print(f"gift: {found['questions']} questions in {found['categories']} categories parsed by gift-pegjs")
+print(f"gift: {found['questions']} questions in {found['categories']} categories parsed by gift-pegjs, "
+      f"and {new_found['questions']} of the gradient and rope kinds")
 print("1 passed, 0 failed")
