@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A whole class, as a teacher runs it: 30 students, a class secret, sheets in Markdown, LaTeX and
 Moodle XML, 30 answers files (right ones, each classic mistake, a malformed answer, a
-mislabelled file), one `attn check`, and the gradebook read back with Python's csv module.
+mislabelled file), one `attn check`, and the gradebook read back with Python's csv module; then
+8 students with every gradient and rope variant, each of their named mistakes answered on purpose.
 (GIFT is parsed by gift-pegjs in tests/lms/gift_test.py.)
 
 Every expected value is computed here, independently of attn: the right answers with NumPy from
@@ -416,6 +417,202 @@ for q in root.findall("question"):
     else:
         check(False, f"{name}: unexpected question type {kind}")
 check(seen == 30 * 8, f"Moodle XML holds {seen} questions, expected 240")
+
+# ---- The gradient and rope kinds: sheets under the secret, Moodle XML, named mistakes, gradebook -
+
+NEW_KINDS = "gradient:softmax,gradient:masked,gradient:query,rope:rotate,rope:shift,rope:pairing"
+NEW_ROSTER = ROSTER[:8]
+with open("new-roster.txt", "w") as f:
+    f.write("\n".join(NEW_ROSTER) + "\n")
+new_class = ["--seed", str(SEED), "--count", "6", "--kinds", NEW_KINDS, "--same-structure",
+             "--class-secret", "class.key"]
+run(["quiz"] + new_class + ["--students", "new-roster.txt", "--format", "json", "--key", "none",
+                            "--output-dir", "new-json"], expect=0)
+for fmt in ("markdown", "latex"):
+    run(["quiz"] + new_class + ["--students", "new-roster.txt", "--format", fmt, "--key", "none",
+                                "--output-dir", f"new-{fmt}"], expect=0)
+HALF = {"hf_rotate_half", "neox_formula", "flash_half"}  # the other formulas are interleaved
+
+
+def rotated(x, angle):
+    return (x[0] * math.cos(angle) - x[1] * math.sin(angle),
+            x[0] * math.sin(angle) + x[1] * math.cos(angle))
+
+
+def rope_score(q, k, m, n, unit=1.0):
+    a, b = rotated(q, m * unit), rotated(k, n * unit)
+    return a[0] * b[0] + a[1] * b[1]
+
+
+def new_answers(sheet):
+    """Question number → dict(value=the answer, and what the mistakes need), from the inputs."""
+    out = {}
+    for q in sheet["questions"]:
+        n, g = q["number"], q["given"]
+        if q["kind"] == "gradient":
+            a, da = g["weights"], g["dalpha"]
+            d = sum(x * y for x, y in zip(a, da))
+            db = [x * (y - d) for x, y in zip(a, da)]
+            r = dict(alpha=a, dalpha=da, d=d, dbeta=db, mask=g.get("mask"))
+            if "k" in g:
+                c = 1 / math.sqrt(g["d_k"])
+                dq = lambda db, c: [c * sum(db[j] * g["k"][j][t] for j in range(len(db)))
+                                    for t in range(g["d_k"])]
+                r.update(value=dq(db, c), no_c=dq(db, 1.0))
+            else:
+                r.update(value=db)
+            out[n] = r
+        elif q["variant"] == "rotate":
+            out[n] = dict(value=rope_score(g["q"], g["k"], g["m"], g["n"]), g=g,
+                          degrees=rope_score(g["q"], g["k"], g["m"], g["n"], math.pi / 180),
+                          only_q=rope_score(g["q"], g["k"], g["m"], 0))
+        elif q["variant"] == "shift":
+            s = rope_score(g["q"], g["k"], g["m"], g["n"])
+            keeps = [c["label"] for c in q["choices"]
+                     if abs(rope_score(g["q"], g["k"], *c["positions"]) - s) < 1e-9]
+            check(len(keeps) == 1, f"rope:shift: {keeps} keep the score")
+            # the swapped positions: (n, m)
+            swapped = [c["label"] for c in q["choices"] if c["positions"] == [g["n"], g["m"]]]
+            out[n] = dict(value=keeps[0], swapped=swapped[0])
+        else:
+            pairs = [[0, 2], [1, 3]] if g["formula"] in HALF else [[0, 1], [2, 3]]
+            other = [[0, 1], [2, 3]] if g["formula"] in HALF else [[0, 2], [1, 3]]
+            out[n] = dict(value=next(c["label"] for c in q["choices"] if c["pairs"] == pairs),
+                          other=next(c["label"] for c in q["choices"] if c["pairs"] == other))
+    return out
+
+
+new_sheets = {}
+for name in NEW_ROSTER:
+    stem = re.sub(r"-+", "-", re.sub(r"[^A-Za-z0-9._\x80-\uffff-]", "-", name)).strip("-.")
+    new_sheets[name] = json.load(open(f"new-json/{stem}.json"))
+    check(new_sheets[name]["sheet"] == keyed_id(name), f"{name}: the gradient/rope sheet's id")
+    for folder, ext in (("new-markdown", "md"), ("new-latex", "tex")):
+        text = open(f"{folder}/{stem}.{ext}").read()
+        check(str(keyed_seed(name)) not in text, f"{name}'s {ext} gradient/rope sheet shows its seed")
+        check(new_sheets[name]["sheet"] in text, f"{name}'s {ext} gradient/rope sheet has no id")
+kinds = [(q["kind"], q["variant"]) for q in new_sheets[NEW_ROSTER[0]]["questions"]]
+check(sorted(kinds) == sorted(tuple(k.split(":")) for k in NEW_KINDS.split(",")),
+      f"the gradient/rope sheet holds {kinds}")
+number = {f"{k}:{v}": n + 1 for n, (k, v) in enumerate(kinds)}
+
+
+def new_mistake(which, r):
+    """(question, wrong answer, the note attn must give) for one named mistake."""
+    if which == "no_centering":
+        n = number["gradient:softmax"]
+        a = r[n]
+        return n, [x * y for x, y in zip(a["alpha"], a["dalpha"])], (
+            "you forgot the -Σ_l α_l dα_l term: every β_j moves every weight, so "
+            "dβ_j = α_j (dα_j - Σ_l α_l dα_l)")
+    if which == "blocked_gradient":
+        n = number["gradient:masked"]
+        a = r[n]
+        wrong = [y - a["d"] if m == "-Infinity" else x
+                 for x, y, m in zip(a["dbeta"], a["dalpha"], a["mask"])]
+        return n, wrong, (
+            "you let gradient flow into the blocked key: its weight is α_j = 0, so "
+            "dβ_j = α_j (dα_j - D) = 0; a blocked score never reaches the output, and this query "
+            "sends no gradient to its k_j or v_j")
+    if which == "missing_c":
+        n = number["gradient:query"]
+        return n, r[n]["no_c"], ("you left out c = 1/√d_k = 0.5: dq = c Σ_j dβ_j k_j, since the "
+                                 "scores were c (q · k_j)")
+    if which == "degrees":
+        n = number["rope:rotate"]
+        m = r[n]["g"]["m"]
+        return n, r[n]["degrees"], (f"you took the angles in degrees: RoPE's angles are radians "
+                                    f"(mθ = {m} rad, cos {m} = {num(math.cos(m))})")
+    if which == "only_q":
+        n = number["rope:rotate"]
+        return n, r[n]["only_q"], (f"you rotated only q: the key is rotated too, by its own angle "
+                                   f"nθ = {r[n]['g']['n']}, and only then does the score depend "
+                                   "on m - n alone")
+    if which == "swapped":
+        n = number["rope:shift"]
+        label = r[n]["swapped"]
+        return n, label, (f"({label}): swapped: the score depends on the signed difference m - n; "
+                          "swapping the positions turns it into n - m, a rotation the other way")
+    if which == "other_pairing":
+        n = number["rope:pairing"]
+        label = r[n]["other"]
+        return n, label, (f"({label}): the other convention: half pairs dimension i with i + d/2 "
+                          "(GPT-NeoX, Hugging Face's rotate_half, flash-attn by default), "
+                          "interleaved pairs the neighbours 2i and 2i + 1 (GPT-J, the RoFormer "
+                          "paper, Meta's complex numbers); weights read with the wrong one give "
+                          "other scores")
+    raise KeyError(which)
+
+
+NEW_MISTAKES = ["no_centering", "blocked_gradient", "missing_c", "degrees", "only_q", "swapped",
+                "other_pairing"]
+os.makedirs("new-answers")
+new_expected = {}
+for i, name in enumerate(NEW_ROSTER):
+    r = new_answers(new_sheets[name])
+    answers = {str(n): a["value"] for n, a in r.items()}
+    wrong = []
+    if i >= 1:
+        n, value, note = new_mistake(NEW_MISTAKES[i - 1], r)
+        answers[str(n)] = value
+        wrong.append((n, note, NEW_MISTAKES[i - 1]))
+    new_expected[name] = wrong
+    with open(f"new-answers/{i:02d}.json", "w") as f:
+        json.dump({"student": name, "sheet": new_sheets[name]["sheet"], "answers": answers}, f)
+p = run(["check"] + new_class + ["--answers", "new-answers", "--students", "new-roster.txt",
+                                 "--gradebook", "new-grades.csv", "--json"])
+check(p.returncode == 1, f"attn check (gradient/rope): exit {p.returncode}, expected 1")
+new_book = {s["student"]: s for s in json.loads(p.stdout)["students"]}
+with open("new-grades.csv", newline="", encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        name = row["student"]
+        wrong = new_expected[name]
+        check(row["total"] == str(6 - len(wrong)), f"{name}: gradient/rope total {row['total']}")
+        notes = row["notes"].split(" | ") if row["notes"] else []
+        for n, note, which in wrong:
+            check(row[f"Q{n}"] == "0", f"{name}: Q{n} earned {row[f'Q{n}']}")
+            check(f"Q{n}: {note}" in notes,
+                  f"{name}: expected the note\n  Q{n}: {note}\ngot\n  {row['notes']}")
+            check(new_book[name]["questions"][n - 1]["mistake"] == which,
+                  f"{name}: JSON mistake {new_book[name]['questions'][n - 1]['mistake']}")
+        if not wrong:
+            check(notes == [], f"{name}: all right, but notes {row['notes']!r}")
+
+# Moodle XML of the new kinds: cloze fields for dβ and dq, a numerical score, multiple choice.
+new_xml = run(["quiz"] + new_class + ["--students", "new-roster.txt", "--format", "moodle"],
+              expect=0).stdout
+new_seen = 0
+for q in ET.fromstring(new_xml).findall("question"):
+    kind = q.get("type")
+    if kind == "category":
+        path = q.find("category/text").text
+        r = new_answers(new_sheets[next(n for n in NEW_ROSTER if f"/{n} (" in path)])
+        continue
+    new_seen += 1
+    name = q.find("name/text").text
+    n = int(re.match(r"Q(\d+) ", name).group(1))
+    answers = q.findall("answer")
+    fractions = [float(a.get("fraction")) for a in answers]
+    if kind == "cloze":
+        fields = re.findall(r"\{1:NUMERICAL:=([-0-9.]+):([0-9.]+)#",
+                            q.find("questiontext/text").text)
+        check(len(fields) == len(r[n]["value"]), f"{name}: {len(fields)} cloze fields")
+        for (value, tol), want in zip(fields, r[n]["value"]):
+            check(abs(float(value) - want) < 1e-4 and tol == "0.01", f"{name}: cloze {value}")
+    elif kind == "numerical":
+        right = answers[fractions.index(100)]
+        check(abs(float(right.find("text").text) - r[n]["value"]) < 1e-4, f"{name}: the score")
+        for a, frac in zip(answers, fractions):
+            if frac == 0:
+                check(abs(float(a.find("text").text) - r[n]["value"]) > 0.02,
+                      f"{name}: a slip answer overlaps the right one")
+    elif kind == "multichoice":
+        check(fractions.count(100) == 1, f"{name}: fractions {fractions}")
+        check("ABCD"[fractions.index(100)] == r[n]["value"], f"{name}: the right option")
+    else:
+        check(False, f"{name}: unexpected question type {kind}")
+check(new_seen == 8 * 6, f"Moodle XML holds {new_seen} gradient/rope questions, expected 48")
+
 for f in failures:
     print("FAIL:", f)
 print(f"class test: {len(failures)} failed checks; files in {tmp}")
