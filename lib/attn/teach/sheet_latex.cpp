@@ -104,6 +104,8 @@ std::string render_latex(const Quiz& quiz, KeyMode key) {
       "\\usepackage{amsmath,amssymb}\n"
       "\\setcounter{MaxMatrixCols}{32}\n"  // bmatrix holds 10 columns by default
       "\\setlength{\\parindent}{0pt}\n"
+      // a worked line of long products may stretch its spaces rather than run past the margin
+      "\\setlength{\\emergencystretch}{2em}\n"
       "\\begin{document}\n";
   const auto header = [&](std::string_view title, bool name_line) {
     out += fmt::format("\\section*{{{}}}\n", title);

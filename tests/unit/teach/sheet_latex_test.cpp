@@ -93,6 +93,9 @@ TEST_CASE("the LaTeX sheets compile with pdflatex, with no line past the margin"
                                "score:plain,score:bias,mask:apply,mask,weights:rows,"
                                "output,scaling:why,analyse"));
   sheets.push_back(make_quiz(7, 14));
+  // The gradient and rope kinds: K of width 4, −∞ in M, the formulas' code in text.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed)
+    sheets.push_back(make_quiz(seed, 12, "gradient,rope"));
   std::size_t n = 0;
   for (const auto& quiz : sheets) {
     for (auto key : {attn::KeyMode::none, attn::KeyMode::separate}) {
