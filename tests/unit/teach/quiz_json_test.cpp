@@ -72,6 +72,64 @@ TEST_CASE("quiz JSON reads back with the same answers; a wrong stored answer is 
                        "quiz.json: questions[0]: score has no variant \"nosuch\"", attn::Error);
 }
 
+TEST_CASE("quiz JSON: the gradient and rope kinds read back with their inputs and answers") {
+  const attn::Quiz quiz =
+      make_quiz(5, 24, "Ada",
+                attn::parse_kind_specs("gradient:softmax,gradient:masked,gradient:query,"
+                                       "rope:rotate,rope:shift,rope:pairing"));
+  const auto doc = as_json(quiz, attn::KeyMode::separate);
+  const attn::Quiz back = attn::quiz_from_json(doc, "quiz.json");
+  REQUIRE(back.questions.size() == 24);
+  for (std::size_t n = 0; n < 24; ++n) {
+    const auto &a = quiz.questions[n], &b = back.questions[n];
+    CAPTURE(n);
+    CHECK(b.variant == a.variant);
+    CHECK(b.answer == a.answer);
+    CHECK(b.weights == a.weights);
+    CHECK(b.dalpha == a.dalpha);
+    CHECK(b.mask_row == a.mask_row);
+    CHECK(b.k == a.k);
+    CHECK(b.q_position == a.q_position);
+    CHECK(b.k_position == a.k_position);
+    CHECK(b.formula == a.formula);
+    REQUIRE(b.choices.size() == a.choices.size());
+    for (std::size_t c = 0; c < a.choices.size(); ++c) {
+      CHECK(b.choices[c].positions == a.choices[c].positions);
+      CHECK(b.choices[c].pairs == a.choices[c].pairs);
+    }
+  }
+  // A formula of the other convention makes the stored answer wrong: refused, not re-keyed.
+  auto bad = doc;
+  for (auto& q : bad["questions"])
+    if (q["kind"] == "rope" && q["variant"] == "pairing") {
+      const std::string f = q["given"]["formula"];
+      const bool half = f == "hf_rotate_half" || f == "neox_formula" || f == "flash_half";
+      q["given"]["formula"] = half ? "gptj_every_two" : "hf_rotate_half";
+      break;
+    }
+  try {
+    attn::quiz_from_json(bad, "quiz.json");
+    FAIL("expected an error");
+  } catch (const attn::Error& e) {
+    CHECK(e.code() == attn::Exit::data);
+    CHECK(std::string(e.what()).find("the stored answer does not match the question") !=
+          std::string::npos);
+  }
+  auto unknown = doc;
+  for (auto& q : unknown["questions"])
+    if (q["kind"] == "rope" && q["variant"] == "pairing") {
+      q["given"]["formula"] = "nosuch";
+      break;
+    }
+  try {
+    attn::quiz_from_json(unknown, "quiz.json");
+    FAIL("expected an error");
+  } catch (const attn::Error& e) {
+    CHECK(e.code() == attn::Exit::data);
+    CHECK(std::string(e.what()).find("no rope formula 'nosuch'") != std::string::npos);
+  }
+}
+
 TEST_CASE("quiz JSON: a keyed sheet has its id and no seed; analyse keeps its model answer") {
   attn::QuizOptions o;
   o.seed = 7;
