@@ -194,3 +194,62 @@ $ attn check --quiz data/quiz-example.json --seed 7 --answers data/answers-examp
 ! attn: error: --quiz and --seed cannot be given together
 ! hint: give --quiz or --seed, not both
 ? 2
+
+The gradient and rope kinds. Checked by hand:
+  1. s = q'·k' = q · R(n − m) k with R(−3) k = (−1.5 sin(−3), 1.5 cos(−3)) = (0.21168, −1.48499):
+     s = −1 × 0.21168 − 0.5 × (−1.48499) = −0.21168 + 0.74250 = 0.53082
+  2. D = 0.6 × 0 + 0.1 × (−1) + 0.3 × 2 = 0.5; dβ = (0.6 × (−0.5), 0.1 × (−1.5), 0.3 × 1.5, 0)
+     = (−0.3, −0.15, 0.45, 0)
+
+$ attn quiz --seed 4 --count 2 --kinds gradient:masked,rope:rotate --same-structure
+Attention exercises
+===================
+Seed 4, attn 0.1.0. A practice sheet: anyone can print its key.
+Regenerate with: attn quiz --seed 4 --count 2 --kinds gradient:masked,rope:rotate --same-structure
+
+Give numbers to 3 decimals; row i of a matrix is query i, column j is key j.
+
+1. [rope] Rotary position embedding (RoPE) with d = 2 rotates the one pair of dimensions of a vector at position p by the angle pθ, with θ = 10000^0 = 1 radian per position: (x_1, x_2) ↦ (x_1 cos pθ - x_2 sin pθ, x_1 sin pθ + x_2 cos pθ). The query q is at position m = 4 and the key k at position n = 1. Rotate both and compute their score s = q' · k' (without 1/√d_k). Give s to 3 decimals.
+   q = [-1, -0.5]
+   k = [0, 1.5]
+
+2. [gradient] One query's softmax row over 4 keys has the weights α; the key with M = -∞ is blocked. The backward pass brings dα = ∂ L / ∂ α for every key. Compute dβ = ∂ L / ∂ β: dβ_j = α_j (dα_j - D) with D = Σ_l α_l dα_l. Which entries get no gradient? Give each entry to 3 decimals.
+   α = [0.6, 0.1, 0.3, 0]
+   M = [0, 0, 0, -inf]
+   dα = [0, -1, 2, 0]
+
+Answer key
+==========
+Seed 4, attn 0.1.0. A practice sheet: anyone can print its key.
+Regenerate with: attn quiz --seed 4 --count 2 --kinds gradient:masked,rope:rotate --same-structure
+
+1. Answer: s = 0.531
+     mθ = 4: cos 4 = -0.6536, sin 4 = -0.7568, so q' = ((-1) × (-0.6536) - (-0.5) × (-0.7568), (-1) × (-0.7568) + (-0.5) × (-0.6536)) = (0.2752, 1.0836)
+     nθ = 1: cos 1 = 0.5403, sin 1 = 0.8415, so k' = (0 × 0.5403 - 1.5 × 0.8415, 0 × 0.8415 + 1.5 × 0.5403) = (-1.2622, 0.8105)
+     s = q' · k' = 0.2752 × (-1.2622) + 1.0836 × 0.8105 = 0.531
+     the score depends on m - n = 3 only: rotating q alone by (m - n)θ gives the same s
+
+2. Answer: dβ = (-0.3, -0.15, 0.45, 0)
+     D = Σ_l α_l dα_l = 0.6 × 0 + 0.1 × (-1) + 0.3 × 2 + 0 × 0 = 0.5
+     dβ_1 = α_1 (dα_1 - D) = 0.6 × (0 - 0.5) = -0.3
+     dβ_2 = α_2 (dα_2 - D) = 0.1 × (-1 - 0.5) = -0.15
+     dβ_3 = α_3 (dα_3 - D) = 0.3 × (2 - 0.5) = 0.45
+     key 4 is blocked: α_4 = 0, so dβ_4 = 0 whatever dα_4 is; a blocked score never reaches the output, and this query sends no gradient to its k or v
+     dβ = (-0.3, -0.15, 0.45, 0) (its entries sum to 0, as every dβ row does)
+? 0
+
+Each answered with a named mistake: the angles in degrees (R(−3°) k = (0.07850, 1.49795),
+s = −0.07850 − 0.74897 = −0.82748) and the blocked key given dα_4 − D = 0 − 0.5.
+
+$ printf '{"answers": {"1": -0.827, "2": [-0.3, -0.15, 0.45, -0.5]}}' | attn check --seed 4 --count 2 --kinds gradient:masked,rope:rotate --same-structure --answers -
+attn check: sheet seed 4, attn 0.1.0
+Tolerance: ±0.01 on every number (answers to 3 decimals); -inf must be -inf.
+
+  1. rope     wrong: expected 0.531, you gave -0.827
+               you took the angles in degrees: RoPE's angles are radians (mθ = 4 rad, cos 4 = -0.6536)
+  2. gradient wrong: expected [-0.3, -0.15, 0.45, 0], you gave [-0.3, -0.15, 0.45, -0.5]
+               you let gradient flow into the blocked key: its weight is α_j = 0, so dβ_j = α_j (dα_j - D) = 0; a blocked score never reaches the output, and this query sends no gradient to its k_j or v_j
+
+Total: 0/2 right
+! attn: 2 of 2 answers are not right
+? 1
