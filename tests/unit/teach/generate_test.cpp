@@ -212,6 +212,36 @@ TEST_CASE("mask question: the causal distractors for 3 tokens, by hand") {
   }
 }
 
+TEST_CASE("scaling: each variance option is the number its mistake gives, and only one is right") {
+  // Var(q·k) = d for d unit-variance products; Var(q·k/√d) = d/d = 1. The mistakes: the standard
+  // deviation √d, one product's 1, d² (squaring), the unscaled d, dividing the variance by √d
+  // (d/√d) and dividing by d twice (1/d).
+  for (const char* variant : {"variance", "scaled"})
+    for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+      const Question q = drawn(QuestionKind::scaling, seed, std::string(variant));
+      CAPTURE(variant);
+      CAPTURE(seed);
+      const double d = static_cast<double>(q.d_k);
+      const bool scaled = std::string_view(variant) == "scaled";
+      std::size_t n_right = 0;
+      for (const auto& c : q.choices) {
+        CAPTURE(c.id);
+        REQUIRE(c.value);
+        const double model = c.id == "correct"       ? (scaled ? 1.0 : d)
+                             : c.id == "sqrt"        ? std::sqrt(d)
+                             : c.id == "one"         ? 1.0
+                             : c.id == "square"      ? d * d
+                             : c.id == "unscaled"    ? d
+                             : c.id == "sqrt_scaled" ? d / std::sqrt(d)
+                             : c.id == "twice"       ? 1.0 / d
+                                                     : -1.0;
+        CHECK(*c.value == doctest::Approx(model));
+        n_right += *c.value == (scaled ? 1.0 : d);
+      }
+      CHECK(n_right == 1);
+    }
+}
+
 TEST_CASE("scaling:why: the right option is neither the longest nor the shortest of its set") {
   // Six options written to similar lengths, the right one with two shorter and three longer
   // distractors: three distractors are drawn, so it can never be the longest, and it is the
