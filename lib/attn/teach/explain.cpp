@@ -285,16 +285,7 @@ std::string render_scaling_text(const ScalingReport& report, const NumberStyle& 
     cells.push_back({fmt::format("{}", r.d_k), n(r.var_dot), n(r.var_scaled),
                      n(r.unscaled.max_weight), n(r.scaled.max_weight), n(r.unscaled.entropy),
                      n(r.scaled.entropy), n(r.unscaled.jacobian), n(r.scaled.jacobian)});
-  std::vector<std::size_t> widths(cells.front().size(), 0);
-  for (const auto& row : cells)
-    for (std::size_t c = 0; c < row.size(); ++c)
-      widths[c] = std::max(widths[c], display_width(row[c]));
-  for (const auto& row : cells) {
-    std::string line = " ";
-    for (std::size_t c = 0; c < row.size(); ++c)
-      line += " " + std::string(widths[c] - display_width(row[c]), ' ') + row[c];
-    out += line + "\n";
-  }
+  out += aligned(cells);
   out += fmt::format(
       "\nWithout scaling, Var(q·k) grows like d_k, so the scores spread out: softmax puts nearly\n"
       "all weight on one key (max α → 1, entropy → 0; uniform weights have entropy ln {} = {}).\n"
