@@ -681,3 +681,48 @@ TEST_CASE("mask and scaling: every distractor's note, literal") {
     CHECK(notes(v) == std::string("(B): ") + note + "\n");
   }
 }
+
+TEST_CASE("order and the fallback notes, literal") {
+  Question q;
+  q.kind = QuestionKind::order;
+  // labels in canonical order: A dot, B scale, C mask, D softmax, E output
+  for (std::size_t n = 0; n < 5; ++n)
+    q.choices.push_back({std::string(1, static_cast<char>('A' + n)), "", std::nullopt, std::nullopt,
+                         std::string(attn::order_step_ids()[n])});
+  const attn::Quiz quiz = one_question(q);
+  const std::pair<const char*, const char*> orders[] = {
+      {"ABDCE",
+       "\"add the mask M_ij (0 where allowed, -∞ where blocked)\" must come before \"take the "
+       "softmax of each row, over the keys\": the mask must be added before softmax, so that a "
+       "blocked key gets exp(-∞) = 0; masking the weights afterwards leaves rows that no longer "
+       "sum to 1"},
+      {"ACBDE",
+       "\"multiply every score by 1/√d_k\" must come before \"add the mask M_ij (0 where allowed, "
+       "-∞ where blocked)\": scale before the mask: for a 0/-∞ mask the result is the same, but an "
+       "additive mask or bias must not be scaled"},
+      {"ABCED",
+       "\"take the softmax of each row, over the keys\" must come before \"sum the value vectors "
+       "weighted by α_ij\": the weighted sum needs the result of the earlier step"},
+      {"BACDE",
+       "\"compute the dot products s_ij = q_i · k_j\" must come before \"multiply every score by "
+       "1/√d_k\": every later step needs the result of the earlier step"},
+      {"ABCD", "give each of the letters ABCDE exactly once"}};
+  for (const auto& [given, note] : orders) {
+    CAPTURE(given);
+    CHECK(notes(grade_one(quiz, given)) == std::string(note) + "\n");
+  }
+  // No slip: the sign, the rounding, and weights whose row does not sum to 1.
+  const attn::Quiz score = one_question(score_question());  // β = −0.5
+  auto v = grade_one(score, 0.5);
+  CHECK(v.mistake == "sign");
+  CHECK(notes(v) == "your value has the wrong sign\n");
+  v = grade_one(score, -0.54);
+  CHECK(v.mistake == "rounding");
+  CHECK(notes(v) == "close: check the rounding (answers to 3 decimals)\n");
+  Question w;
+  w.kind = QuestionKind::weights;
+  w.scores = Matrix{{0, 0, 0, 0}};  // α = 0.25 each
+  v = grade_one(one_question(w), json::parse("[0.5, 0.5, 0.5, 0.5]"));
+  CHECK(v.mistake == "row_sum");
+  CHECK(notes(v) == "row 0 of your weights sums to 2, not 1\n");
+}
