@@ -291,5 +291,5 @@ hint: ask for less (smaller sizes, fewer outputs), or run where more memory is f
 The Jacobian's norm is worked out without its n × n matrix, so n = 65536 (32 GB as a matrix)
 runs in a few megabytes.
 $ ulimit -v 400000 && attn explain scaling --n 65536 --dk 4 --trials 2 --json | head -c 40; echo
-{"keys":65536,"trials":2,"seed":1,"rows"
+{"keys":65536,"trials":2,"seed":1,"backw
 ? 0
