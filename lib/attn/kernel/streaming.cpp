@@ -23,6 +23,7 @@
 
 #include "attn/core/error.hpp"
 #include "attn/core/heads.hpp"
+#include "attn/kernel/threads.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -182,48 +183,9 @@ void store_element(void* base, DType dtype, std::size_t i, double x) {
 
 // ---- The kernel, three times --------------------------------------------------------------------
 
-// Register blocks: 4 rows × ATTN_KERNEL_NV vectors of accumulators, 8 on SSE2 and AVX2 (16
-// registers), 16 on AVX-512 (32 registers).
-#define ATTN_KERNEL_NS sse2
-#define ATTN_KERNEL_BYTES 16
-#define ATTN_KERNEL_NV 2
-#include "attn/kernel/tile_kernel.inc"
-#undef ATTN_KERNEL_NS
-#undef ATTN_KERNEL_BYTES
-#undef ATTN_KERNEL_NV
-constexpr std::size_t sse2_block = 2 * 16;
-
-#if defined(__x86_64__) || defined(__i386__)
-#define ATTN_X86 1
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c")
-#define ATTN_KERNEL_NS avx2
-#define ATTN_KERNEL_BYTES 32
-#define ATTN_KERNEL_NV 2
-#include "attn/kernel/tile_kernel.inc"
-#undef ATTN_KERNEL_NS
-#undef ATTN_KERNEL_BYTES
-#undef ATTN_KERNEL_NV
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma,f16c")
-#define ATTN_KERNEL_NS avx512
-#define ATTN_KERNEL_BYTES 64
-#define ATTN_KERNEL_NV 4
-#include "attn/kernel/tile_kernel.inc"
-#undef ATTN_KERNEL_NS
-#undef ATTN_KERNEL_BYTES
-#undef ATTN_KERNEL_NV
-#pragma GCC pop_options
-#else
-#define ATTN_X86 0
-#endif
-
-// Bytes of T in one row of a register block, which d_v is padded to.
-constexpr std::size_t block_bytes(VectorUnit unit) {
-  return unit == VectorUnit::avx512 ? 4 * 64 : unit == VectorUnit::avx2 ? 2 * 32 : sse2_block;
-}
+#define ATTN_KERNEL_BODY "attn/kernel/tile_kernel.inc"
+#include "attn/kernel/vector_units.inc"
+#undef ATTN_KERNEL_BODY
 
 // The first c·q·k that is not finite, scanning batches, heads, rows and keys in order; called
 // only once a tile has seen one, so the common case costs nothing. Throws the overflow error.
@@ -354,15 +316,8 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
   if (report.unit == VectorUnit::avx2) worker = avx2::work;
   if (report.unit == VectorUnit::avx512) worker = avx512::work;
 #endif
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const unsigned threads = static_cast<unsigned>(
-      std::min<std::size_t>(opt.threads == 0 ? cores : opt.threads, plan.items.size()));
-  report.threads = threads;
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&] { worker(plan); });
-    worker(plan);
-  }
+  report.threads = thread_count(opt.threads, plan.items.size());
+  run_threads(report.threads, [&](unsigned) { worker(plan); });
   if (plan.failure) std::rethrow_exception(plan.failure);
   if (plan.overflow) report_overflow(plan);
   report.tiles_computed = plan.computed;

@@ -56,6 +56,11 @@ std::string_view vector_unit_name(VectorUnit unit);
 VectorUnit best_vector_unit();
 // The unit that runs when `wanted` is asked for here.
 VectorUnit resolve_vector_unit(VectorUnit wanted);
+// Bytes in one row of the unit's register block (kernel/vector_units.inc: NV vectors of 16, 32 or
+// 64 bytes), which d_v is padded to.
+constexpr std::size_t block_bytes(VectorUnit unit) {
+  return unit == VectorUnit::avx512 ? 4 * 64 : unit == VectorUnit::avx2 ? 2 * 32 : 2 * 16;
+}
 
 // One operand's elements in memory, in a float dtype.
 struct TensorIn {

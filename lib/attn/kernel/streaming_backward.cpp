@@ -21,6 +21,7 @@
 
 #include "attn/core/error.hpp"
 #include "attn/core/heads.hpp"
+#include "attn/kernel/threads.hpp"
 
 // As in kernel/streaming.cpp: the vector code is compiled once per vector width, and vectors
 // never cross a call between the copies.
@@ -97,45 +98,9 @@ struct BackScratch {
         row(std::max(d_kp, d_vp)) {}
 };
 
-#define ATTN_KERNEL_NS sse2
-#define ATTN_KERNEL_BYTES 16
-#define ATTN_KERNEL_NV 2
-#include "attn/kernel/backward_kernel.inc"
-#undef ATTN_KERNEL_NS
-#undef ATTN_KERNEL_BYTES
-#undef ATTN_KERNEL_NV
-constexpr std::size_t sse2_block = 2 * 16;
-
-#if defined(__x86_64__) || defined(__i386__)
-#define ATTN_X86 1
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c")
-#define ATTN_KERNEL_NS avx2
-#define ATTN_KERNEL_BYTES 32
-#define ATTN_KERNEL_NV 2
-#include "attn/kernel/backward_kernel.inc"
-#undef ATTN_KERNEL_NS
-#undef ATTN_KERNEL_BYTES
-#undef ATTN_KERNEL_NV
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx2,fma,f16c")
-#define ATTN_KERNEL_NS avx512
-#define ATTN_KERNEL_BYTES 64
-#define ATTN_KERNEL_NV 4
-#include "attn/kernel/backward_kernel.inc"
-#undef ATTN_KERNEL_NS
-#undef ATTN_KERNEL_BYTES
-#undef ATTN_KERNEL_NV
-#pragma GCC pop_options
-#else
-#define ATTN_X86 0
-#endif
-
-constexpr std::size_t block_bytes(VectorUnit unit) {
-  return unit == VectorUnit::avx512 ? 4 * 64 : unit == VectorUnit::avx2 ? 2 * 32 : sse2_block;
-}
+#define ATTN_KERNEL_BODY "attn/kernel/backward_kernel.inc"
+#include "attn/kernel/vector_units.inc"
+#undef ATTN_KERNEL_BODY
 
 // Element i of a float tensor, as T.
 template <class T>
@@ -279,16 +244,10 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
   if (report.unit == VectorUnit::avx2) worker = avx2::backward_work;
   if (report.unit == VectorUnit::avx512) worker = avx512::backward_work;
 #endif
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const unsigned threads = static_cast<unsigned>(
-      std::min<std::size_t>(opt.threads == 0 ? cores : opt.threads, plan.items.size()));
+  const unsigned threads = thread_count(opt.threads, plan.items.size());
   report.threads = threads;
   plan.dq_sums.resize(threads);
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&, t] { worker(plan, t, threads); });
-    worker(plan, 0, threads);
-  }
+  run_threads(threads, [&](unsigned t) { worker(plan, t, threads); });
   if (plan.failure) std::rethrow_exception(plan.failure);
   if (plan.overflow)
     throw data_error("q·k overflows in the backward pass",
