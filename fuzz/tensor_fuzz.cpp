@@ -3,46 +3,23 @@
 // checks, the mask, and the streaming computation, with no output file. The first byte chooses
 // the mask, the dtype and the alignment; the rest is the archive, handed over in a memfd through a
 // symbolic link FILE.npz → /proc/self/fd/N.
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
 #include "attn/core/error.hpp"
 #include "attn/jobs/tensor_attend.hpp"
-
-namespace {
-
-struct Archive {
-  int fd = ::memfd_create("attn-tensor-fuzz", 0);
-  std::filesystem::path link = std::filesystem::temp_directory_path() /
-                               ("attn-tensor-fuzz-" + std::to_string(::getpid()) + ".npz");
-  Archive() {
-    if (fd < 0) std::abort();
-    std::filesystem::remove(link);
-    std::filesystem::create_symlink("/proc/self/fd/" + std::to_string(fd), link);
-  }
-  ~Archive() { std::filesystem::remove(link); }
-  void hold(const std::uint8_t* data, std::size_t size) const {
-    if (::ftruncate(fd, 0) != 0) std::abort();
-    if (size > 0 && ::pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) std::abort();
-  }
-};
-
-}  // namespace
+#include "memory_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  static const Archive archive;
+  static const MemoryFile archive("tensor", ".npz");
   archive.hold(data + 1, size - 1);
   static const char* const kMasks[] = {nullptr, "causal", "causal & window:2", "valid:1"};
   attn::TensorJob job;
-  job.q = archive.link.string();  // k and v empty: all three from the archive
+  job.q = archive.path().string();  // k and v empty: all three from the archive
   if (const char* mask = kMasks[data[0] % 4]) job.mask = mask;
   job.dtype = (data[0] & 4u) != 0 ? attn::DType::f32 : attn::DType::f64;
   job.align = (data[0] & 8u) != 0 ? attn::Align::top_left : attn::Align::bottom_right;
