@@ -346,6 +346,32 @@ void check_output_flags(const OutputOptions& out, const Given& given, bool pictu
                                   format_names()[static_cast<std::size_t>(f)]));
 }
 
+void refuse_literal_only(const InputArgs& in) {
+  const auto refuse_flag = [](bool given, const char* flag, const char* why) {
+    if (given) throw usage_error(fmt::format("{} {}", flag, why));
+  };
+  refuse_flag(in.heads.has_value(), "--heads",
+              "splits literal columns into heads; tensor files carry their heads in their shape "
+              "(B, H, S, D)");
+  refuse_flag(in.kv_heads.has_value(), "--kv-heads",
+              "is for literals; with tensor files k and v have H_kv heads in their shape");
+  refuse_flag(
+      in.softcap_order.has_value(), "--softcap-order",
+      "is for literals; with tensor files the softcap comes after the bias, C·tanh((c·s + b)/C)");
+  const RopeArgs& r = in.rope;
+  for (const auto& [given, flag] :
+       {std::pair{r.enabled, "--rope"}, std::pair{r.base.has_value(), "--rope-base"},
+        std::pair{r.style.has_value(), "--rope-style"}, std::pair{r.dim.has_value(), "--rope-dim"},
+        std::pair{r.scale.has_value(), "--rope-scale"},
+        std::pair{r.q_positions.has_value(), "--q-positions"},
+        std::pair{r.k_positions.has_value(), "--k-positions"}})
+    refuse_flag(given, flag,
+                "rotates literal q and k; with tensor files save the layer's q and k after its "
+                "rotary embedding");
+  refuse_flag(in.bias_table.has_value(), "--bias-table",
+              "goes with --bias t5, which tensor files do not take (alibi and alibi:SLOPE do)");
+}
+
 void check_picture_flags(const PictureOptions& p, const OutputOptions& out, const Given& given,
                          bool tables_label) {
   if (p.heatmap && (out.json || given("--format")))

@@ -102,6 +102,10 @@ class Given {
   const CLI::App* cmd_;
 };
 
+// With tensor files: refuses by name the flags that shape literals (--heads, --kv-heads,
+// --softcap-order, --bias-table, the RoPE flags), which a tensor's shape or the kernel fixes.
+void refuse_literal_only(const InputArgs& in);
+
 // Throws the usage error for a flag that would do nothing: "--standalone has no effect without
 // --format latex" (`why` is "without --format latex"), naming the flag.
 [[noreturn]] void refuse(std::string_view flag, std::string_view why, std::string hint = {});

@@ -67,27 +67,9 @@ void run_grad_tensor(const GradOptions& o) {
   const char* literal = "is for literals; the tensor backward does not take it";
   refuse(in.input.has_value(), "--input", literal);
   refuse(in.scores.has_value(), "--scores", literal);
-  refuse(in.heads.has_value(), "--heads",
-         "is for literals; tensor files carry their heads in "
-         "their shape (B, H, S, D)");
-  refuse(in.kv_heads.has_value(), "--kv-heads",
-         "is for literals; with tensor files k and v have H_kv heads in their shape");
+  refuse_literal_only(in);
   refuse(in.head.has_value(), "--head",
          "is for literals: the gradient of k and v needs every head");
-  refuse(
-      in.softcap_order.has_value(), "--softcap-order",
-      "is for literals; with tensor files the softcap comes after the bias, C·tanh((c·s + b)/C)");
-  refuse(in.bias_table.has_value(), "--bias-table",
-         "goes with --bias t5, which tensor files do not take (alibi and alibi:SLOPE do)");
-  const RopeArgs& r = in.rope;
-  for (const auto& [given, flag] :
-       {std::pair{r.enabled, "--rope"}, std::pair{r.base.has_value(), "--rope-base"},
-        std::pair{r.style.has_value(), "--rope-style"}, std::pair{r.dim.has_value(), "--rope-dim"},
-        std::pair{r.scale.has_value(), "--rope-scale"},
-        std::pair{r.q_positions.has_value(), "--q-positions"},
-        std::pair{r.k_positions.has_value(), "--k-positions"}})
-    refuse(given, flag,
-           "rotates literal q and k; with tensor files save q and k after their rotary embedding");
   refuse(o.output.color != ColorMode::automatic, "--color",
          "has nothing to colour: the tensor backward's summary is plain text");
   refuse(o.grad.target.has_value(), "--target", "is for literals; with tensor files give --do");

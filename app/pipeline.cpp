@@ -102,26 +102,7 @@ void refuse_unsupported(const PipelineOptions& o, bool view) {
   };
   refuse(in.input.has_value(), "--input",
          "reads a JSON document of literals; with tensor files give --q, --k and --v");
-  refuse(in.heads.has_value(), "--heads",
-         "splits literal columns into heads; tensor files carry their heads in their shape "
-         "(B, H, S, D)");
-  refuse(in.kv_heads.has_value(), "--kv-heads",
-         "is for literals; with tensor files k and v have H_kv heads in their shape");
-  refuse(
-      in.softcap_order.has_value(), "--softcap-order",
-      "is for literals; with tensor files the softcap comes after the bias, C·tanh((c·s + b)/C)");
-  const RopeArgs& r = in.rope;
-  for (const auto& [given, flag] :
-       {std::pair{r.enabled, "--rope"}, std::pair{r.base.has_value(), "--rope-base"},
-        std::pair{r.style.has_value(), "--rope-style"}, std::pair{r.dim.has_value(), "--rope-dim"},
-        std::pair{r.scale.has_value(), "--rope-scale"},
-        std::pair{r.q_positions.has_value(), "--q-positions"},
-        std::pair{r.k_positions.has_value(), "--k-positions"}})
-    refuse(given, flag,
-           "rotates literal q and k; with tensor files save the layer's q and k after its rotary "
-           "embedding");
-  refuse(in.bias_table.has_value(), "--bias-table",
-         "goes with --bias t5, which tensor files do not take (alibi and alibi:SLOPE do)");
+  refuse_literal_only(in);
   if (in.mask && (in.mask->starts_with('[') || in.mask->starts_with('@')))
     throw usage_error(
         "with tensor files, --mask takes an expression such as causal, or a tensor "
