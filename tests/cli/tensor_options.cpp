@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -81,6 +82,42 @@ struct OptionCase {
   Expect expect = Expect::changes;
 };
 
+// Walks every option `command --help` lists: each must be in `cases` (and every case in --help),
+// and either change the outcome against the same run without it, or be refused by name (exit 2)
+// with nothing written. base(name) is the command line the option's case is added to; with
+// baseline_succeeds that line alone must succeed.
+void walk_options(const std::string& command, const std::map<std::string, OptionCase>& cases,
+                  const std::function<std::string(const std::string&)>& base,
+                  bool baseline_succeeds) {
+  const std::set<std::string> listed = help_options(command);
+  REQUIRE(listed.size() > 30);
+  for (const std::string& name : listed) {
+    CAPTURE(name);
+    const auto it = cases.find(name);
+    REQUIRE_MESSAGE(it != cases.end(), "an option of ", command,
+                    " --help the tensor test does not know");
+    const OptionCase& c = it->second;
+    const Outcome without = run_attn(base(name) + " " + c.baseline);
+    const Outcome with = run_attn(base(name) + " " + c.baseline + " " + c.args);
+    CAPTURE(c.args);
+    CAPTURE(with.err);
+    if (c.expect == Expect::refused) {
+      CHECK(with.status == 2);
+      CHECK(with.err.find(name) != std::string::npos);
+      CHECK(with.files.empty());  // nothing written on error
+      continue;
+    }
+    if (baseline_succeeds) CHECK(without.status == 0);
+    const bool changed = with.status != without.status || with.out != without.out ||
+                         with.err != without.err || with.files != without.files;
+    CHECK(changed);
+  }
+  for (const auto& [name, c] : cases) {
+    CAPTURE(name);
+    CHECK(listed.count(name) == 1);  // the table has no option --help has lost
+  }
+}
+
 }  // namespace
 
 TEST_CASE("every attend option works with tensor files or is refused by name") {
@@ -143,36 +180,12 @@ TEST_CASE("every attend option works with tensor files or is refused by name") {
       {"--timing", {"--timing", ""}},
       {"--threads", {"--threads 3", "--json"}},
   };
-  const std::set<std::string> listed = help_options();
-  REQUIRE(listed.size() > 30);
-  for (const std::string& name : listed) {
-    CAPTURE(name);
-    const auto it = cases.find(name);
-    REQUIRE_MESSAGE(it != cases.end(), "an option of attend --help the tensor test does not know");
-    const OptionCase& c = it->second;
-    const Outcome without = run_attn(base + " " + c.baseline);
-    const Outcome with = run_attn(base + " " + c.baseline + " " + c.args);
-    CAPTURE(c.args);
-    CAPTURE(with.err);
-    if (c.expect == Expect::refused) {
-      CHECK(with.status == 2);
-      CHECK(with.err.find(name) != std::string::npos);
-      CHECK(with.files.empty());  // nothing written on error
-      continue;
-    }
-    CHECK(without.status == 0);
-    const bool changed = with.status != without.status || with.out != without.out ||
-                         with.err != without.err || with.files != without.files;
-    CHECK(changed);
-  }
-  for (const auto& [name, c] : cases) {
-    CAPTURE(name);
-    CHECK(listed.count(name) == 1);  // the table has no option --help has lost
-  }
+  walk_options(
+      "attend", cases, [&](const std::string&) { return base; },
+      /*baseline_succeeds=*/true);
 }
 
 TEST_CASE("every grad option works with tensor files or is refused by name") {
-  // dO is added to every run but those of --do and --loss themselves
   const std::string base =
       fmt::format("grad --q {} --k {} --v {} --mask causal --dq-out dq.npy", fixture("layer_q.npy"),
                   fixture("layer_k.npy"), fixture("layer_v.npy"));
@@ -228,32 +241,13 @@ TEST_CASE("every grad option works with tensor files or is refused by name") {
       {"--timing", {"--timing", ""}},
       {"--threads", {"--threads 3", "--json"}},
   };
-  const std::set<std::string> listed = help_options("grad");
-  REQUIRE(listed.size() > 30);
-  for (const std::string& name : listed) {
-    CAPTURE(name);
-    const auto it = cases.find(name);
-    REQUIRE_MESSAGE(it != cases.end(), "an option of grad --help the tensor test does not know");
-    const OptionCase& c = it->second;
-    const std::string given = name == "--do" || name == "--loss" ? "" : d_out;
-    const Outcome without = run_attn(base + given + " " + c.baseline);
-    const Outcome with = run_attn(base + given + " " + c.baseline + " " + c.args);
-    CAPTURE(c.args);
-    CAPTURE(with.err);
-    if (c.expect == Expect::refused) {
-      CHECK(with.status == 2);
-      CHECK(with.err.find(name) != std::string::npos);
-      CHECK(with.files.empty());  // nothing written on error
-      continue;
-    }
-    const bool changed = with.status != without.status || with.out != without.out ||
-                         with.err != without.err || with.files != without.files;
-    CHECK(changed);
-  }
-  for (const auto& [name, c] : cases) {
-    CAPTURE(name);
-    CHECK(listed.count(name) == 1);
-  }
+  // dO is given to every run but those of --do and --loss themselves
+  walk_options(
+      "grad", cases,
+      [&](const std::string& name) {
+        return name == "--do" || name == "--loss" ? base : base + d_out;
+      },
+      /*baseline_succeeds=*/false);
 }
 
 TEST_CASE("a refused or failing tensor job writes nothing") {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <set>
 #include <vector>
 
 #include "attn/core/error.hpp"
