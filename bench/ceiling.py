@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""attn's streaming kernel against the limit: its effective GFLOP/s as a share of OpenBLAS's gemm
+on the same two products, on the same number of cores, measured in the same run.
+
+    /usr/bin/python3 bench/ceiling.py --attn build-bench/app/attn \\
+        --gemm build-bench/bench/attn_gemm_ceiling [--quick] [--runs 3]
+
+For each n (queries = keys), d, dtype, mask and thread count: q, k, v of shape (n, d), standard
+normal from a fixed seed (bfloat16 written as a safetensors file here, the others with np.save);
+`attn attend … --threads T --timing` run --runs times and the median of the compute time it
+reports taken; attn's rate is 4·n·n·d flops (a full mask) or the visible share of them,
+4·d·n(n+1)/2 (causal), over that time. The ceiling is attn_gemm_ceiling on the same d, dtype and
+threads (float32's sgemm for bfloat16, which attn computes in float32), the best of 5 block pairs
+of 4096 queries and keys, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
+environment; the kernel OpenBLAS picked is printed. Needs python3-numpy and libopenblas-dev.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+FULL = {"n": (4096, 16384, 32768), "d": (64, 128, 256), "dtype": ("f64", "f32", "bf16"),
+        "mask": ("none", "causal"), "threads": (1, 2)}
+QUICK = {"n": (4096,), "d": (64, 128), "dtype": ("f64", "f32"), "mask": ("none", "causal"),
+         "threads": (1, 2)}
+
+
+def clean_env():
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    return env
+
+
+def bf16_safetensors(path, tensors):
+    """Round-to-nearest-even bfloat16 of float32 arrays, in one safetensors file."""
+    header, buf = {}, b""
+    for name, a in tensors.items():
+        u = np.ascontiguousarray(a, dtype="<f4").view("<u4").astype(np.uint64)
+        raw = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype("<u2").tobytes()
+        header[name] = {"dtype": "BF16", "shape": list(a.shape),
+                        "data_offsets": [len(buf), len(buf) + len(raw)]}
+        buf += raw
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + buf)
+
+
+def write_inputs(tmp, n, d, dtype):
+    rng = np.random.default_rng(1234 + n + d)
+    arrays = {name: rng.standard_normal((n, d)).astype(np.float32 if dtype != "f64" else np.float64)
+              for name in "qkv"}
+    if dtype == "bf16":
+        bf16_safetensors(f"{tmp}/layer.safetensors", arrays)
+        return [f"{tmp}/layer.safetensors:{name}" for name in "qkv"], f"{tmp}/o.safetensors"
+    for name, a in arrays.items():
+        np.save(f"{tmp}/{name}.npy", a)
+    return [f"{tmp}/{name}.npy" for name in "qkv"], f"{tmp}/o.npy"
+
+
+def attn_compute_ms(attn, files, out, mask, threads, runs):
+    cmd = [attn, "attend", "--q", files[0], "--k", files[1], "--v", files[2], "--output", out,
+           "--threads", str(threads), "--timing"]
+    if mask == "causal":
+        cmd += ["--mask", "causal"]
+    times, unit = [], "?"
+    for _ in range(runs):
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"ceiling: {' '.join(cmd)} failed: {proc.stderr.strip()}")
+        m = re.search(r"compute ([0-9.]+) ms \(([a-z0-9]+), (\d+) thread", proc.stderr)
+        times.append(float(m.group(1)))
+        unit = f"{m.group(2)}, {m.group(3)} thr"
+    return statistics.median(times), unit
+
+
+def gemm_gflops(gemm, d, dtype, threads, cache):
+    key = (d, "f64" if dtype == "f64" else "f32", threads)
+    if key not in cache:
+        proc = subprocess.run([gemm, "--d", str(d), "--dtype", key[1], "--threads", str(threads)],
+                              capture_output=True, text=True, env=clean_env(), check=True)
+        cache[key] = json.loads(proc.stdout)
+    return cache[key]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--attn", required=True)
+    ap.add_argument("--gemm", required=True, help="attn_gemm_ceiling (bench/gemm_ceiling.cpp)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="n = 4096, d ∈ {64, 128}, f64 and f32")
+    a = ap.parse_args()
+    grid = QUICK if a.quick else FULL
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"machine: {cpu}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start; "
+          f"attn: median of {a.runs} runs")
+    cache = {}
+    header = (f"{'n':>6} {'d':>4} {'dtype':>5} {'mask':>6} {'thr':>3} | {'attn ms':>9} {'GFLOP/s':>8} "
+              f"| {'gemm GFLOP/s':>12} | {'share':>6} | unit")
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in grid["n"]:
+            for d in grid["d"]:
+                for dtype in grid["dtype"]:
+                    files, out = write_inputs(tmp, n, d, dtype)
+                    for mask in grid["mask"]:
+                        for threads in grid["threads"]:
+                            ms, unit = attn_compute_ms(a.attn, files, out, mask, threads, a.runs)
+                            pairs = n * n if mask == "none" else n * (n + 1) / 2
+                            rate = 4 * pairs * d / (ms * 1e-3) * 1e-9
+                            ref = gemm_gflops(a.gemm, d, dtype, threads, cache)
+                            print(f"{n:>6} {d:>4} {dtype:>5} {mask:>6} {threads:>3} | {ms:>9.1f} "
+                                  f"{rate:>8.1f} | {ref['gflops']:>12.1f} | {rate / ref['gflops']:>6.1%} | {unit}",
+                                  flush=True)
+    kernels = sorted({v["corename"] for v in cache.values()})
+    print(f"OpenBLAS kernel: {', '.join(kernels)}; load average at the end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
