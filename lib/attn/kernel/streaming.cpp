@@ -98,17 +98,12 @@ struct Plan {
   std::size_t group_of(std::size_t b, std::size_t h) const {
     return b * kv_heads + kv_head_of(h, HeadLayout{heads, kv_heads});
   }
-  std::size_t tensor_row(std::size_t b, std::size_t h, std::size_t i) const {
-    const MaskTensor& m = *mask_tensor;
-    return ((m.batch == 1 ? 0 : b) * m.heads + (m.heads == 1 ? 0 : h)) * m.rows +
-           (m.rows == 1 ? 0 : i);
-  }
   // The keys row i of (b, h) may see at most.
   KeyRange row_span(std::size_t b, std::size_t h, std::size_t i) const {
     KeyRange s = spans[i];
     if (!kv_lens->empty()) s.end = std::min(s.end, (*kv_lens)[b]);
     if (mask_tensor) {
-      const KeyRange t = tensor_spans[tensor_row(b, h, i)];
+      const KeyRange t = tensor_spans[mask_tensor->row_index(b, h, i)];
       s = {std::max(s.begin, t.begin), std::min(s.end, t.end)};
     }
     return s.empty() ? KeyRange{} : s;
@@ -212,26 +207,6 @@ template <class T>
   throw data_error("a score overflows", "scale the inputs down");
 }
 
-// Each distinct row of a mask tensor: the first and one past the last key it does not block.
-std::vector<KeyRange> tensor_row_spans(const MaskTensor& m, std::size_t n_k) {
-  const bool additive = is_float(m.dtype);
-  std::vector<KeyRange> spans(m.batch * m.heads * m.rows);
-  for (std::size_t b = 0; b < m.batch; ++b)
-    for (std::size_t h = 0; h < m.heads; ++h)
-      for (std::size_t i = 0; i < m.rows; ++i) {
-        const std::size_t base = b * m.batch_stride + h * m.head_stride + i * m.row_stride;
-        std::size_t first = n_k, last = 0;
-        for (std::size_t j = 0; j < n_k; ++j) {
-          const double x = element(m.data, m.dtype, base + j * m.col_stride);
-          if (additive ? x == neg_inf : x == 0) continue;
-          first = std::min(first, j);
-          last = j + 1;
-        }
-        spans[(b * m.heads + h) * m.rows + i] = first < last ? KeyRange{first, last} : KeyRange{};
-      }
-  return spans;
-}
-
 void check_view(const Bhsd& v, const char* what) {
   if (v.seq > 0 && v.dim > 0 && v.batch > 0 && v.heads > 0) return;
   throw std::invalid_argument(fmt::format("attend_batched: {} has an empty axis", what));
@@ -277,7 +252,7 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
   plan.lse_f64 = opt.lse_f64;
   if (opt.mask_tensor) {
     plan.mask_tensor = &*opt.mask_tensor;
-    plan.tensor_spans = tensor_row_spans(*opt.mask_tensor, plan.n_k);
+    plan.tensor_spans = mask_tensor_spans(*opt.mask_tensor, plan.n_k);
   }
   plan.n_blocks = (plan.n_k + tile_keys - 1) / tile_keys;
   const std::size_t block = block_bytes(report.unit) / sizeof(T);
@@ -457,6 +432,25 @@ VectorUnit resolve_vector_unit(VectorUnit wanted) {
   if (wanted == VectorUnit::avx512 && best != VectorUnit::avx512) return best;
   if (wanted == VectorUnit::avx2 && best == VectorUnit::sse2) return best;
   return wanted;
+}
+
+std::vector<KeyRange> mask_tensor_spans(const MaskTensor& m, std::size_t n_k) {
+  const bool additive = is_float(m.dtype);
+  std::vector<KeyRange> spans(m.batch * m.heads * m.rows);
+  for (std::size_t b = 0; b < m.batch; ++b)
+    for (std::size_t h = 0; h < m.heads; ++h)
+      for (std::size_t i = 0; i < m.rows; ++i) {
+        const std::size_t base = m.row_offset(b, h, i);
+        std::size_t first = n_k, last = 0;
+        for (std::size_t j = 0; j < n_k; ++j) {
+          const double x = element(m.data, m.dtype, base + j * m.col_stride);
+          if (additive ? x == neg_inf : x == 0) continue;
+          first = std::min(first, j);
+          last = j + 1;
+        }
+        spans[m.row_index(b, h, i)] = first < last ? KeyRange{first, last} : KeyRange{};
+      }
+  return spans;
 }
 
 bool has_exact_spans(const MaskExpr& mask) {

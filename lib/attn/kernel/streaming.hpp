@@ -77,12 +77,27 @@ struct TensorOut {
 // A mask given as a tensor, broadcast to (B, H, S_q, S_k): bool or uint8 (non-zero = may attend,
 // as SDPA's bool attn_mask), or an additive float mask (0 = may attend, −∞ = blocked, any other
 // value added to the score). A broadcast axis has size 1 (and stride 0).
+// Forward and backward apply it alike (kernel/tile_math.inc's apply_mask_tensor).
 struct MaskTensor {
   const void* data = nullptr;
   DType dtype = DType::boolean;
   std::size_t batch = 1, heads = 1, rows = 1, cols = 1;
   std::size_t batch_stride = 0, head_stride = 0, row_stride = 0, col_stride = 0;  // elements
+
+  // Which of its batch·heads·rows distinct rows query row i of head h of batch b reads.
+  std::size_t row_index(std::size_t b, std::size_t h, std::size_t i) const {
+    return ((batch == 1 ? 0 : b) * heads + (heads == 1 ? 0 : h)) * rows + (rows == 1 ? 0 : i);
+  }
+  // The element where that row begins.
+  std::size_t row_offset(std::size_t b, std::size_t h, std::size_t i) const {
+    return (batch == 1 ? 0 : b) * batch_stride + (heads == 1 ? 0 : h) * head_stride +
+           (rows == 1 ? 0 : i) * row_stride;
+  }
 };
+
+// Each distinct row of a mask tensor (by MaskTensor::row_index): the first and one past the last
+// of the n_k keys it does not block (−∞ in a float mask, 0 in a bool one); empty if it blocks all.
+std::vector<KeyRange> mask_tensor_spans(const MaskTensor& m, std::size_t n_k);
 
 struct BatchedOptions {
   MaskExpr mask;  // true = may attend; full by default

@@ -58,7 +58,12 @@ struct BackPlan {
   TensorOut dq, dk, dv;
   std::vector<KeyRange> spans;  // MaskExpr::span of each query row
   const std::vector<std::size_t>* kv_lens = nullptr;
-  std::vector<unsigned char> seen;  // per (batch, query tile, key tile): some row sees a key
+  const MaskTensor* mask_tensor = nullptr;
+  std::vector<KeyRange> tensor_spans;  // per distinct row of the mask tensor
+  // per (batch, head, query tile, key tile): some row sees a key; one head for all but a mask
+  // tensor with a head axis
+  std::vector<unsigned char> seen;
+  std::size_t seen_heads = 1;
   std::vector<T> slopes;
   bool capped = false;
   T cap = 1;
@@ -72,19 +77,28 @@ struct BackPlan {
   std::mutex failure_mutex;
   std::exception_ptr failure;
 
-  KeyRange row_span(std::size_t b, std::size_t i) const {
+  // The keys row i of (b, h) may see at most.
+  KeyRange row_span(std::size_t b, std::size_t h, std::size_t i) const {
     KeyRange s = spans[i];
     if (!kv_lens->empty()) s.end = std::min(s.end, (*kv_lens)[b]);
+    if (mask_tensor) {
+      const KeyRange t = tensor_spans[mask_tensor->row_index(b, h, i)];
+      s = {std::max(s.begin, t.begin), std::min(s.end, t.end)};
+    }
     return s.empty() ? KeyRange{} : s;
   }
-  bool sees(std::size_t b, std::size_t qt, std::size_t kt) const {
-    return seen[(b * n_qt + qt) * n_kt + kt] != 0;
+  std::size_t seen_at(std::size_t b, std::size_t h, std::size_t qt, std::size_t kt) const {
+    return ((b * seen_heads + (seen_heads == 1 ? 0 : h)) * n_qt + qt) * n_kt + kt;
+  }
+  bool sees(std::size_t b, std::size_t h, std::size_t qt, std::size_t kt) const {
+    return seen[seen_at(b, h, qt, kt)] != 0;
   }
 };
 
 template <class T>
 struct BackScratch {
   std::vector<T> k, kt, vt, dk, dv, q, d_out, s, da, row;
+  std::vector<T> mask_row;  // a mask tensor's row over one key tile: what it adds to β
   BackScratch(std::size_t d_kp, std::size_t d_vp)
       : k(tile_keys * d_kp),
         kt(d_kp * tile_keys),
@@ -95,7 +109,8 @@ struct BackScratch {
         d_out(tile_rows * d_vp),
         s(tile_rows * tile_keys),
         da(tile_rows * tile_keys),
-        row(std::max(d_kp, d_vp)) {}
+        row(std::max(d_kp, d_vp)),
+        mask_row(tile_keys) {}
 };
 
 #define ATTN_KERNEL_BODY "attn/kernel/backward_kernel.inc"
@@ -157,7 +172,7 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
   plan.geometry = Geometry{plan.n_q, plan.n_k, opt.align};
   opt.mask.check_fits(plan.geometry);
   plan.mask = &opt.mask;
-  plan.exact = has_exact_spans(opt.mask);
+  plan.exact = has_exact_spans(opt.mask) && !opt.mask_tensor;
   plan.scale = static_cast<T>(resolve_scale(opt.scale, plan.d_k));
   if (opt.softcap) {
     check_softcap(*opt.softcap);
@@ -168,18 +183,24 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
   plan.q = q, plan.k = k, plan.v = v, plan.d_out = d_out;
   plan.dq = dq, plan.dk = dk, plan.dv = dv;
   plan.kv_lens = &opt.kv_lens;
+  if (opt.mask_tensor) {
+    plan.mask_tensor = &*opt.mask_tensor;
+    plan.tensor_spans = mask_tensor_spans(*opt.mask_tensor, plan.n_k);
+    plan.seen_heads = opt.mask_tensor->heads;
+  }
   plan.spans.resize(plan.n_q);
   for (std::size_t i = 0; i < plan.n_q; ++i) plan.spans[i] = opt.mask.span(plan.geometry, i);
 
-  // Which (query tile, key tile) pairs some row sees, per batch.
-  plan.seen.assign(B * plan.n_qt * plan.n_kt, 0);
+  // Which (query tile, key tile) pairs some row sees, per batch (and head).
+  plan.seen.assign(B * plan.seen_heads * plan.n_qt * plan.n_kt, 0);
   for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t i = 0; i < plan.n_q; ++i) {
-      const KeyRange sp = plan.row_span(b, i);
-      if (sp.empty()) continue;
-      for (std::size_t kt = sp.begin / tile_keys; kt * tile_keys < sp.end; ++kt)
-        plan.seen[(b * plan.n_qt + i / tile_rows) * plan.n_kt + kt] = 1;
-    }
+    for (std::size_t h = 0; h < plan.seen_heads; ++h)
+      for (std::size_t i = 0; i < plan.n_q; ++i) {
+        const KeyRange sp = plan.row_span(b, h, i);
+        if (sp.empty()) continue;
+        for (std::size_t kt = sp.begin / tile_keys; kt * tile_keys < sp.end; ++kt)
+          plan.seen[plan.seen_at(b, h, i / tile_rows, kt)] = 1;
+      }
 
   // The log-sum-exp, D_i = Σ_c dO_ic o_ic, and what rows with every key blocked need.
   plan.lse.assign(lse.begin(), lse.end());
@@ -233,8 +254,9 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
     for (std::size_t g = 0; g < G; ++g)
       for (std::size_t kt = 0; kt < plan.n_kt; ++kt) {
         std::size_t work = 0;
-        for (std::size_t qt = 0; qt < plan.n_qt; ++qt) work += plan.sees(b, qt, kt);
-        plan.items.push_back({b, g, kt, work * per_group});
+        for (std::size_t h = g * per_group; h < (g + 1) * per_group; ++h)
+          for (std::size_t qt = 0; qt < plan.n_qt; ++qt) work += plan.sees(b, h, qt, kt);
+        plan.items.push_back({b, g, kt, work});
       }
   std::stable_sort(plan.items.begin(), plan.items.end(),
                    [](const BackItem& a, const BackItem& b) { return a.work > b.work; });

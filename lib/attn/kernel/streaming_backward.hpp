@@ -19,8 +19,10 @@
 // and the buffers are added in thread order at the end, so the result does not depend on timing.
 // Work items are dealt to the threads in turn, the ones with the most rows first.
 //
-// Masks: the expression (any; interval atoms by span, others cell by cell), kv_lens, ALiBi and the
-// softcap (applied after the bias, attn's default order). A mask tensor is not supported here.
+// Masks: the expression (any; interval atoms by span, others cell by cell), kv_lens, a mask tensor
+// (as the forward's: its values added to β after the softcap, its false or −∞ cells blocked, each
+// row's keys limited to the first and last it allows), ALiBi and the softcap (applied after the
+// bias, attn's default order). No gradient flows into a float mask tensor: it is a constant.
 #pragma once
 
 #include <cstddef>
@@ -43,11 +45,12 @@ struct BackwardOptions {
   // uniform (o_i = the mean of v, so each v_j gets dO_i / S_k). nan has no gradient and error
   // had no output: both are a data error when a row is empty.
   EmptyRows empty_rows = EmptyRows::zero;
-  std::vector<std::size_t> kv_lens;  // per batch: keys j ≥ L_b blocked; empty: none
-  std::vector<double> alibi_slopes;  // per query head, m_h ≥ 0; empty: no bias
-  std::optional<double> softcap;     // C > 0
-  DType compute = DType::f64;        // f32 or f64 arithmetic
-  unsigned threads = 0;              // 0: one per core
+  std::vector<std::size_t> kv_lens;       // per batch: keys j ≥ L_b blocked; empty: none
+  std::optional<MaskTensor> mask_tensor;  // besides the expression, as the forward took it
+  std::vector<double> alibi_slopes;       // per query head, m_h ≥ 0; empty: no bias
+  std::optional<double> softcap;          // C > 0
+  DType compute = DType::f64;             // f32 or f64 arithmetic
+  unsigned threads = 0;                   // 0: one per core
   VectorUnit unit = VectorUnit::automatic;
 };
 

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -67,6 +68,7 @@ attn::BatchedOptions forward_options(const attn::BackwardOptions& b) {
   f.scale = b.scale;
   f.empty_rows = b.empty_rows;
   f.kv_lens = b.kv_lens;
+  f.mask_tensor = b.mask_tensor;
   f.alibi_slopes = b.alibi_slopes;
   f.softcap = b.softcap;
   f.compute = b.compute;
@@ -88,6 +90,63 @@ Forward stream_forward(const Layer& l, const attn::BackwardOptions& opt) {
                        {l.v.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_v)},
                        {f.o.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_v)}, fo);
   return f;
+}
+
+// A mask tensor of shape dims (each axis 1 or the layer's B, H, S_q, S_k), dense, row-major: bool
+// (1 = may attend) or additive float64. cell() broadcasts it here, apart from MaskTensor's strides.
+struct TestMask {
+  std::size_t dims[4] = {1, 1, 1, 1};
+  bool is_bool = true;
+  std::vector<unsigned char> allowed;  // is_bool
+  std::vector<double> added;           // !is_bool
+  std::size_t index(std::size_t b, std::size_t h, std::size_t i, std::size_t j) const {
+    const std::size_t at[4] = {b, h, i, j};
+    std::size_t n = 0;
+    for (std::size_t a = 0; a < 4; ++a) n = n * dims[a] + (dims[a] == 1 ? 0 : at[a]);
+    return n;
+  }
+  // What the cell adds to β: 0 or −∞ for a bool mask, the value for a float one.
+  double cell(std::size_t b, std::size_t h, std::size_t i, std::size_t j) const {
+    const std::size_t n = index(b, h, i, j);
+    return is_bool ? (allowed[n] ? 0.0 : attn::neg_inf) : added[n];
+  }
+  attn::MaskTensor view() const {
+    attn::MaskTensor m;
+    m.data = is_bool ? static_cast<const void*>(allowed.data()) : added.data();
+    m.dtype = is_bool ? DType::boolean : DType::f64;
+    m.batch = dims[0], m.heads = dims[1], m.rows = dims[2], m.cols = dims[3];
+    m.col_stride = dims[3] == 1 ? 0 : 1;
+    m.row_stride = dims[2] == 1 ? 0 : dims[3];
+    m.head_stride = dims[1] == 1 ? 0 : dims[2] * dims[3];
+    m.batch_stride = dims[0] == 1 ? 0 : dims[1] * dims[2] * dims[3];
+    return m;
+  }
+};
+
+// Random cells of the given dims: a bool mask allowing about 70% of them, or a float mask of
+// values in [−3, 1] with about 20% −∞; row `blocked_row` of the first (batch, head) wholly blocked.
+TestMask random_mask(std::mt19937_64& rng, std::initializer_list<std::size_t> dims, bool is_bool,
+                     std::size_t blocked_row) {
+  TestMask m;
+  std::copy(dims.begin(), dims.end(), m.dims);
+  m.is_bool = is_bool;
+  const std::size_t n = m.dims[0] * m.dims[1] * m.dims[2] * m.dims[3];
+  const std::vector<double> u = uniform(rng, n, 1.0);  // in [−1, 1)
+  for (std::size_t c = 0; c < n; ++c) {
+    const bool blocked = u[c] < -0.5 + (is_bool ? 0.1 : 0.5);
+    if (is_bool)
+      m.allowed.push_back(blocked ? 0 : 1);
+    else
+      m.added.push_back(blocked ? attn::neg_inf : 2.0 * u[c] - 1.0);
+  }
+  if (m.dims[2] > blocked_row)
+    for (std::size_t j = 0; j < m.dims[3]; ++j) {
+      if (is_bool)
+        m.allowed[m.index(0, 0, blocked_row, j)] = 0;
+      else
+        m.added[m.index(0, 0, blocked_row, j)] = attn::neg_inf;
+    }
+  return m;
 }
 
 struct Grads {
@@ -115,7 +174,8 @@ Grads stream_backward(const Layer& l, const attn::BackwardOptions& opt) {
 // The step path's backward, head by head: each head its own Problem (the ALiBi matrix as its
 // bias, one additive mask from the expression and kv_lens), dk and dv summed over the query heads
 // of a kv head.
-Grads step_backward(const Layer& l, const attn::BackwardOptions& o) {
+Grads step_backward(const Layer& l, const attn::BackwardOptions& o,
+                    const TestMask* tensor = nullptr) {
   Grads g{std::vector<double>(l.q.size()),
           std::vector<double>(l.k.size()),
           std::vector<double>(l.v.size()),
@@ -136,7 +196,10 @@ Grads step_backward(const Layer& l, const attn::BackwardOptions& o) {
       Matrix m = attn::to_additive(o.mask.evaluate(geo));
       for (std::size_t i = 0; i < l.n_q; ++i)
         for (std::size_t j = 0; j < l.n_k; ++j)
-          if (!o.kv_lens.empty() && j >= o.kv_lens[b]) m(i, j) = attn::neg_inf;
+          if (!o.kv_lens.empty() && j >= o.kv_lens[b])
+            m(i, j) = attn::neg_inf;
+          else if (tensor)
+            m(i, j) += tensor->cell(b, h, i, j);
       p.mask = m;
       const attn::GradTrace t = attn::run_backward(attn::run_attention(p, attn::Stage::output),
                                                    slice(l.d_out, b * l.H + h, l.n_q, l.d_v));
@@ -157,19 +220,23 @@ void check_close(const std::vector<double>& got, const std::vector<double>& want
   REQUIRE(got.size() == want.size());
   double big = 0;
   for (const double x : want) big = std::max(big, std::abs(x));
-  CAPTURE(what);
+  const std::string operand = what;  // CAPTURE shows a string, not a char pointer
+  CAPTURE(operand);
   REQUIRE(big > 0);
   double worst = 0;
   std::size_t at = 0;
-  for (std::size_t n = 0; n < got.size(); ++n)
-    if (std::abs(got[n] - want[n]) > worst) worst = std::abs(got[n] - want[n]), at = n;
+  for (std::size_t n = 0; n < got.size() && std::isfinite(worst); ++n) {
+    const double d = std::abs(got[n] - want[n]);
+    if (!(d <= worst)) worst = std::isnan(d) ? std::numeric_limits<double>::infinity() : d, at = n;
+  }
   CAPTURE(at);
   CHECK(worst <= tol * big);
 }
 
-void check_against_step(const Layer& l, const attn::BackwardOptions& o) {
+void check_against_step(const Layer& l, attn::BackwardOptions o, const TestMask* tensor = nullptr) {
+  if (tensor) o.mask_tensor = tensor->view();
   const Grads got = stream_backward(l, o);
-  const Grads want = step_backward(l, o);
+  const Grads want = step_backward(l, o, tensor);
   check_close(got.dq, want.dq, 1e-12, "dq");
   check_close(got.dk, want.dk, 1e-12, "dk");
   check_close(got.dv, want.dv, 1e-12, "dv");
@@ -234,6 +301,59 @@ TEST_CASE("attend_backward equals the step backward on random layers, every mask
     CHECK(one.report.tiles_computed == 20);
     CHECK(one.report.tiles_skipped == 12);
     CHECK(three.report.threads == 3);
+  }
+}
+
+TEST_CASE("attend_backward with a mask tensor equals the step backward with that additive mask") {
+  std::mt19937_64 rng(20261202);
+  attn::BackwardOptions o;
+  o.threads = 2;
+  SUBCASE("bool (S_q, S_k) with causal, grouped-query heads, a wholly blocked row") {
+    o.mask = MaskExpr::parse("causal");
+    const TestMask m = random_mask(rng, {1, 1, 90, 150}, true, 70);
+    check_against_step(random_layer(rng, 2, 4, 2, 90, 150, 8, 6), o, &m);
+    o.empty_rows = EmptyRows::uniform;
+    check_against_step(random_layer(rng, 2, 4, 2, 90, 150, 8, 6), o, &m);
+  }
+  SUBCASE("float (B, 1, S_q, S_k) with kv_lens, ALiBi, a softcap and a scale") {
+    o.kv_lens = {130, 64};
+    o.alibi_slopes = attn::alibi_slopes(4);
+    o.softcap = 2.5;
+    o.scale = 0.7;
+    const TestMask m = random_mask(rng, {2, 1, 100, 130}, false, 3);
+    check_against_step(random_layer(rng, 2, 4, 2, 100, 130, 16, 8), o, &m);
+  }
+  SUBCASE("bool (1, H, S_q, S_k), more queries than keys, multi-query, top-left") {
+    o.mask = MaskExpr::parse("causal");
+    o.align = Align::top_left;
+    const TestMask m = random_mask(rng, {1, 3, 140, 75}, true, 0);
+    check_against_step(random_layer(rng, 1, 3, 1, 140, 75, 4, 7), o, &m);
+  }
+  SUBCASE("float (B, H, S_q, S_k) and an expression checked cell by cell") {
+    o.mask = MaskExpr::parse("causal & !window:9 | local:3");
+    const TestMask m = random_mask(rng, {2, 2, 80, 96}, false, 79);
+    check_against_step(random_layer(rng, 2, 2, 1, 80, 96, 4, 4), o, &m);
+  }
+  SUBCASE("a key-padding row (B, 1, 1, S_k) and a broadcast key axis (S_q, 1)") {
+    const TestMask pad = random_mask(rng, {2, 1, 1, 70}, true, 9);
+    check_against_step(random_layer(rng, 2, 2, 2, 66, 70, 5, 3), o, &pad);
+    const TestMask rows = random_mask(rng, {1, 1, 66, 1}, false, 4);
+    check_against_step(random_layer(rng, 1, 2, 1, 66, 70, 5, 3), o, &rows);
+  }
+  SUBCASE("tiles a head's mask wholly blocks are skipped for that head only") {
+    // head 0 allows keys 0–63 only, head 1 every key: head 0 recomputes 2 query tiles × 1 key
+    // tile, head 1 all 2 × 2, so 6 of the 8 pairs
+    TestMask m;
+    m.dims[1] = 2, m.dims[2] = 128, m.dims[3] = 128;
+    for (std::size_t h = 0; h < 2; ++h)
+      for (std::size_t i = 0; i < 128; ++i)
+        for (std::size_t j = 0; j < 128; ++j) m.allowed.push_back(h == 1 || j < 64 ? 1 : 0);
+    const Layer l = random_layer(rng, 1, 2, 1, 128, 128, 4, 4);
+    check_against_step(l, o, &m);
+    o.mask_tensor = m.view();
+    const Grads g = stream_backward(l, o);
+    CHECK(g.report.tiles_computed == 6);
+    CHECK(g.report.tiles_skipped == 2);
   }
 }
 
