@@ -39,15 +39,36 @@ wrote TMP/dv.npy
 
 # --json: one summary object (timing, vector unit, threads and the temporary path replaced).
 $ d=$(mktemp -d) && attn grad --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --do tests/data/tensor/layer_do.npy --mask causal --kv-lens 5,3 --bias alibi --softcap 2 --dk-out $d/dk.npy --json | sed -e "s|$d|TMP|" -e 's/"timing_ms":{[^}]*}/"timing_ms":{…}/' -e 's/"vector_unit":"[a-z0-9]*","threads":[0-9]*/"vector_unit":…,"threads":…/'; rm -r $d
-{"command":"grad","path":"streamed","q":{"file":"tests/data/tensor/layer_q.npy","dtype":"float64","shape":[2,4,5,3]},"k":{"file":"tests/data/tensor/layer_k.npy","dtype":"float64","shape":[2,2,5,3]},"v":{"file":"tests/data/tensor/layer_v.npy","dtype":"float64","shape":[2,2,5,2]},"do":{"file":"tests/data/tensor/layer_do.npy","dtype":"float64","shape":[2,4,5,2]},"loss":"given","loss_value":null,"forward":"streamed","layout":"bhsd","batch":2,"heads":4,"kv_heads":2,"seq_q":5,"seq_k":5,"d_k":3,"d_v":2,"compute_dtype":"float64","output_dtype":"float64","mask":"causal","align":"bottom-right","scale":0.5773502691896258,"kv_lens":[5,3],"bias":"alibi","softcap":2.0,"tiles":{"computed":8,"skipped":0},"empty_rows":0,"vector_unit":…,"threads":…,"written":["TMP/dk.npy"],"timing_ms":{…}}
+{"command":"grad","path":"streamed","q":{"file":"tests/data/tensor/layer_q.npy","dtype":"float64","shape":[2,4,5,3]},"k":{"file":"tests/data/tensor/layer_k.npy","dtype":"float64","shape":[2,2,5,3]},"v":{"file":"tests/data/tensor/layer_v.npy","dtype":"float64","shape":[2,2,5,2]},"do":{"file":"tests/data/tensor/layer_do.npy","dtype":"float64","shape":[2,4,5,2]},"loss":"given","loss_value":null,"forward":"streamed","layout":"bhsd","batch":2,"heads":4,"kv_heads":2,"seq_q":5,"seq_k":5,"d_k":3,"d_v":2,"compute_dtype":"float64","output_dtype":"float64","mask":"causal","align":"bottom-right","scale":0.5773502691896258,"kv_lens":[5,3],"mask_tensor":null,"bias":"alibi","softcap":2.0,"tiles":{"computed":8,"skipped":0},"empty_rows":0,"vector_unit":…,"threads":…,"written":["TMP/dk.npy"],"timing_ms":{…}}
 ? 0
 
-# Refused by name, before anything is computed or written.
-$ attn grad --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --do tests/data/tensor/layer_do.npy --mask tests/data/tensor/layer_pad.npy --dq-out dq.npy
-! attn: error: --mask tests/data/tensor/layer_pad.npy: the tensor backward takes mask expressions (such as causal), --kv-lens, --bias alibi and --softcap, not a mask tensor
-! hint: write the mask as an expression, or use --kv-lens for padding
-? 2
+# A mask tensor, as attend takes it: layer_pad.npy is (2, 1, 1, 5) bool, batch 2's last two keys
+# False, the same padding as --kv-lens 5,3, so the gradients are the same bytes (the tensor adds
+# nothing to the scores it allows). tests/numpy/tensor_grad_agreement.py checks mask
+# tensors of every shape against NumPy.
+$ d=$(mktemp -d) && attn grad --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --do tests/data/tensor/layer_do.npy --mask tests/data/tensor/layer_pad.npy --dq-out $d/dq.npy --dk-out $d/dk.npy | sed "s|$d|TMP|" && attn grad --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --do tests/data/tensor/layer_do.npy --kv-lens 5,3 --dq-out $d/dq_lens.npy --dk-out $d/dk_lens.npy >/dev/null && for x in dq dk; do cmp $d/$x.npy $d/${x}_lens.npy && echo "$x: the same bytes"; done; rm -r $d
+grad: q (2, 4, 5, 3) (tests/data/tensor/layer_q.npy), k (2, 2, 5, 3) (tests/data/tensor/layer_k.npy), v (2, 2, 5, 2) (tests/data/tensor/layer_v.npy) in float64
+dO from tests/data/tensor/layer_do.npy; o and its log-sum-exp from the streaming forward
+mask full (bottom-right alignment), scale 0.5774 (1/√3)
+with mask tensor tests/data/tensor/layer_pad.npy (bool (2, 1, 1, 5), true = may attend); 4 query heads over 2 kv heads: dk and dv summed over each group
+streamed backward in 64×64 tiles: 8 of 8 tile pairs recomputed, 0 skipped as wholly blocked
+wrote TMP/dq.npy
+wrote TMP/dk.npy
+dq: the same bytes
+dk: the same bytes
+? 0
 
+# A mask tensor that does not fit q and k, or is not bool or float: exit 65, naming the file and
+# the axis, before anything is computed or written.
+$ attn grad --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --do tests/data/tensor/layer_do.npy --mask tests/data/tensor/layer_v_3heads.npy --dq-out dq.npy
+! attn: error: tests/data/tensor/layer_v_3heads.npy: the mask's shape (2, 3, 5, 2) does not broadcast to (B, H, S_q, S_k) = (2, 4, 5, 5): axis H has 3, not 1 or 4
+? 65
+
+$ attn grad --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --do tests/data/tensor/layer_do.npy --mask tests/data/tensor/layer_lens.npy --dq-out dq.npy
+! attn: error: tests/data/tensor/layer_lens.npy: the mask has dtype int64; give bool (True = may attend, as SDPA) or float (added to the scores)
+? 65
+
+# Refused by name, before anything is computed or written.
 $ attn grad --q tests/data/tensor/layer_q.npy --k tests/data/tensor/layer_k.npy --v tests/data/tensor/layer_v.npy --do tests/data/tensor/layer_do.npy --lse tests/data/tensor/layer_lse_causal.npy --dq-out dq.npy
 ! attn: error: --lse needs --o: the backward needs the forward's output for D_i = Σ dO_i·o_i
 ! hint: give both (attn attend --output o.npy --lse-out lse.npy), or neither to run the forward here

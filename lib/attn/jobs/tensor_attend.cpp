@@ -232,11 +232,7 @@ std::string summary_text(const TensorJob& job, const Operands& o, const Computed
                    format_number(o.scale), o.default_scale ? fmt::format(" (1/√{})", q.dim) : "");
   std::vector<std::string> also;
   if (!o.kv_lens.empty()) also.push_back(fmt::format("kv_lens {}", fmt::join(o.kv_lens, ", ")));
-  if (o.mask_tensor)
-    also.push_back(fmt::format(
-        "mask tensor {} ({} {}, {})", o.mask_tensor->name,
-        dtype_name(o.mask_tensor->tensor.dtype()), shape_repr(o.mask_tensor->tensor.shape()),
-        is_float(o.mask_tensor->tensor.dtype()) ? "added to the scores" : "true = may attend"));
+  if (o.mask_tensor) also.push_back(mask_tensor_text(*o.mask_tensor));
   if (!o.alibi_slopes.empty())
     also.push_back(fmt::format(
         "bias {} (head 1's slope {}{})", o.bias_text, format_number(o.alibi_slopes.front(), {6}),

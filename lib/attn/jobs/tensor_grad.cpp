@@ -76,12 +76,6 @@ TensorIn in(const Tensor& t, const Bhsd& view) {
 TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
   const auto start = Clock::now();
   TensorGradSummary s;
-  if (job.forward.mask && is_tensor_path(*job.forward.mask))
-    throw usage_error(fmt::format("--mask {}: the tensor backward takes mask expressions (such as "
-                                  "causal), --kv-lens, --bias alibi and --softcap, not a mask "
-                                  "tensor",
-                                  *job.forward.mask),
-                      "write the mask as an expression, or use --kv-lens for padding");
   if (job.o.has_value() != job.lse.has_value())
     throw usage_error(job.o ? "--o needs --lse: the backward recomputes α from the forward's "
                               "log-sum-exp"
@@ -136,6 +130,7 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
     f.scale = ops.scale;
     f.empty_rows = job.forward.empty_rows;
     f.kv_lens = ops.kv_lens;
+    if (ops.mask_tensor) f.mask_tensor = ops.mask_view;
     f.alibi_slopes = ops.alibi_slopes;
     f.softcap = ops.softcap;
     f.compute = ops.compute;
@@ -171,6 +166,7 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
   b.scale = ops.scale;
   b.empty_rows = job.forward.empty_rows;
   b.kv_lens = ops.kv_lens;
+  if (ops.mask_tensor) b.mask_tensor = ops.mask_view;
   b.alibi_slopes = ops.alibi_slopes;
   b.softcap = ops.softcap;
   b.compute = ops.compute;
@@ -213,6 +209,11 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
                         ops.default_scale ? fmt::format(" (1/√{})", ops.q_view.dim) : "");
   std::vector<std::string> also;
   if (!ops.kv_lens.empty()) also.push_back(fmt::format("kv_lens {}", fmt::join(ops.kv_lens, ", ")));
+  if (ops.mask_tensor) {
+    also.push_back(mask_tensor_text(*ops.mask_tensor));
+    if (is_float(ops.mask_tensor->tensor.dtype()))
+      also.push_back("no gradient flows into the mask tensor (a constant)");
+  }
   if (!ops.alibi_slopes.empty()) also.push_back(fmt::format("bias {}", ops.bias_text));
   if (ops.softcap) also.push_back(fmt::format("softcap {}", format_number(*ops.softcap)));
   if (ops.k_view.heads != H)
@@ -259,6 +260,7 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
            {"align", align_name(ops.align)},
            {"scale", ops.scale}};
   doc["kv_lens"] = ops.kv_lens.empty() ? Json() : Json(ops.kv_lens);
+  doc["mask_tensor"] = ops.mask_tensor ? operand(*ops.mask_tensor) : Json();
   doc["bias"] = ops.bias_text.empty() ? Json() : Json(ops.bias_text);
   doc["softcap"] = ops.softcap ? Json(*ops.softcap) : Json();
   doc["tiles"] = {{"computed", r.tiles_computed}, {"skipped", r.tiles_skipped}};

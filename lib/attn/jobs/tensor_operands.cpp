@@ -173,6 +173,13 @@ std::string operand_shape_text(const NamedTensor& t, const Bhsd& view) {
   return shape_repr(t.tensor.shape());
 }
 
+std::string mask_tensor_text(const NamedTensor& mask) {
+  const DType d = mask.tensor.dtype();
+  return fmt::format("mask tensor {} ({} {}, {})", mask.name, dtype_name(d),
+                     shape_repr(mask.tensor.shape()),
+                     is_float(d) ? "added to the scores" : "true = may attend");
+}
+
 std::vector<std::size_t> output_shape(const Operands& o) {
   Bhsd d = o.q_view;
   d.dim = o.v_view.dim;

@@ -83,6 +83,9 @@ NamedTensor read_operand(const std::string& text, const char* role);
 // "(2, 4, 16, 8)" or, for one head of one batch, "16×8": how the summary names a shape.
 std::string operand_shape_text(const NamedTensor& t, const Bhsd& view);
 
+// "mask tensor m.npy (bool (8, 8), true = may attend)": how the summaries name a mask tensor.
+std::string mask_tensor_text(const NamedTensor& mask);
+
 // The output's shape: q's rank, in q's layout, with v's feature size.
 std::vector<std::size_t> output_shape(const Operands& ops);
 
