@@ -2,15 +2,19 @@
 """attn grad on tensor files against an independent float64 backward in NumPy and torch.autograd.
 
 For seeded random layers it writes q, k, v and dO with NumPy, runs the real binary
-    attn grad --q q.npy --k k.npy --v v.npy --do do.npy [--layout …] [--mask causal] [--align …]
-              [--kv-lens …] [--bias alibi] [--softcap C] [--scale c] [--dtype f32]
+    attn grad --q q.npy --k k.npy --v v.npy --do do.npy [--layout …] [--mask causal | mask.npy]
+              [--align …] [--kv-lens …] [--bias alibi] [--softcap C] [--scale c] [--dtype f32]
               --dq-out dq.npy --dk-out dk.npy --dv-out dv.npy
 and compares dq, dk, dv with the backward written here from the formulas,
-    s = c·q kᵀ (+ m_h (j − p_i)) (C·tanh(·/C)),  β = s where allowed, −∞ elsewhere,  α = softmax(β)
+    s = c·q kᵀ (+ m_h (j − p_i)) (C·tanh(·/C)) (+ M_ij, a float mask tensor's values),
+    β = s where allowed, −∞ elsewhere,  α = softmax(β)
     dV = αᵀ dO,  dα = dO vᵀ,  dβ = α (dα − Σ_j α dα),  dx = dβ · (1 − tanh²) under the softcap,
     dq = c · dx k,  dk = c · dxᵀ q,  grouped-query heads summing dk, dv over the heads of a kv head,
 and, where PyTorch is installed (Debian's python3-torch), with torch.autograd on the same forward.
-Bounds, relative to the largest entry of each reference gradient: float64 1e-10, float32 2e-5.
+A mask tensor is bool (False blocks) or float (added to s; −∞ blocks) of shape (S_q, S_k) or
+broadcastable to (B, H, S_q, S_k), drawn at random with one row wholly blocked; it is a constant,
+so no gradient flows into it. Bounds, relative to the largest entry of each reference gradient:
+float64 1e-10, float32 2e-5.
 Exit 77 (skipped) when NumPy is missing.
 """
 import os
@@ -38,27 +42,56 @@ def alibi_slopes(heads):
     return np.array([2.0 ** (-8.0 * (h + 1) / heads) for h in range(heads)])
 
 
-def allowed(n_q, n_k, case, b):
-    p = np.arange(n_q) + (n_k - n_q if case.get("align", "bottom-right") == "bottom-right" else 0)
-    j = np.arange(n_k)
-    ok = np.ones((n_q, n_k), bool)
+def positions(n_q, n_k, case):
+    return np.arange(n_q) + (n_k - n_q if case.get("align", "bottom-right") == "bottom-right" else 0)
+
+
+def random_mask(case, n_q, n_k):
+    """The case's mask tensor, of shape case["mask"]["shape"]: bool with about 30% False, or float
+    with values in [−2, 1] and about 20% −∞; row blocked_row of the first (batch, head) all blocked.
+    """
+    spec = case["mask"]
+    u = rng.uniform(0, 1, spec["shape"])
+    if spec["dtype"] == "bool":
+        m = u >= 0.3
+    else:
+        m = np.where(u < 0.2, -np.inf, 3 * u - 2).astype(spec["dtype"])
+    first = m.reshape((-1,) + m.shape[-2:])[0]  # a view: the first (batch, head)
+    first[spec.get("blocked_row", 0) % first.shape[0]] = False if spec["dtype"] == "bool" else -np.inf
+    return m
+
+
+def constraints(case, B, H, n_q, n_k, mask):
+    """Which cells may attend, (B, H, n_q, n_k), and what is added to their scores."""
+    p, j = positions(n_q, n_k, case), np.arange(n_k)
+    ok = np.ones((B, H, n_q, n_k), bool)
     if case.get("causal"):
-        ok &= j[None, :] <= p[:, None]
+        ok &= (j[None, :] <= p[:, None])[None, None]
     if "kv_lens" in case:
-        ok &= j[None, :] < case["kv_lens"][b]
-    return ok, p
+        ok &= (j[None, :] < np.array(case["kv_lens"])[:, None])[:, None, None, :]
+    add = np.zeros((B, H, n_q, n_k))
+    if mask is not None:
+        full = np.broadcast_to(mask, (B, H, n_q, n_k))
+        if mask.dtype == bool:
+            ok &= full
+        else:
+            ok &= full != -np.inf
+            add = np.where(ok, full.astype(np.float64), 0.0)
+    return ok, add
 
 
-def numpy_backward(q, k, v, d_out, case):
+def numpy_backward(q, k, v, d_out, case, mask):
     """dq, dk, dv in float64 from the formulas, layer in (B, H, S, D)."""
     B, H, n_q, d_k = q.shape
     G, n_k = k.shape[1], k.shape[2]
     c = case.get("scale", 1 / np.sqrt(d_k))
+    p = positions(n_q, n_k, case)
+    oks, adds = constraints(case, B, H, n_q, n_k, mask)
     dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
     for b in range(B):
         for h in range(H):
             g = h * G // H
-            ok, p = allowed(n_q, n_k, case, b)
+            ok = oks[b, h]
             x = c * q[b, h] @ k[b, g].T
             if case.get("alibi"):
                 x = x + alibi_slopes(H)[h] * (np.arange(n_k)[None, :] - p[:, None])
@@ -67,7 +100,7 @@ def numpy_backward(q, k, v, d_out, case):
                 C = case["softcap"]
                 t = np.tanh(x / C)
                 x, slope = C * t, 1 - t * t
-            beta = np.where(ok, x, -np.inf)
+            beta = np.where(ok, x + adds[b, h], -np.inf)
             a = np.zeros_like(beta)
             rows = ok.any(axis=1)
             e = np.exp(beta[rows] - beta[rows].max(axis=1, keepdims=True))
@@ -80,7 +113,7 @@ def numpy_backward(q, k, v, d_out, case):
     return dq, dk, dv
 
 
-def torch_backward(q, k, v, d_out, case, dtype):
+def torch_backward(q, k, v, d_out, case, dtype, mask):
     """The same forward in PyTorch, differentiated by autograd."""
     tq, tk, tv = (torch.tensor(x, dtype=dtype, requires_grad=True) for x in (q, k, v))
     B, H, n_q, d_k = q.shape
@@ -88,13 +121,15 @@ def torch_backward(q, k, v, d_out, case, dtype):
     c = case.get("scale", 1 / np.sqrt(d_k))
     kr, vr = tk.repeat_interleave(H // G, dim=1), tv.repeat_interleave(H // G, dim=1)
     x = c * tq @ kr.transpose(-1, -2)
-    ok = np.stack([allowed(n_q, n_k, case, b)[0] for b in range(B)])[:, None]
+    ok, add = constraints(case, B, H, n_q, n_k, mask)
     if case.get("alibi"):
-        p = allowed(n_q, n_k, case, 0)[1]
+        p = positions(n_q, n_k, case)
         rel = np.arange(n_k)[None, :] - p[:, None]
         x = x + torch.tensor(alibi_slopes(H)[:, None, None] * rel[None], dtype=dtype)
     if "softcap" in case:
         x = case["softcap"] * torch.tanh(x / case["softcap"])
+    if mask is not None and mask.dtype != bool:  # a constant: no gradient flows into it
+        x = x + torch.tensor(add, dtype=dtype)
     x = x.masked_fill(torch.tensor(~ok), float("-inf"))
     a = torch.softmax(x, dim=-1).nan_to_num(0.0)  # rows with every key blocked: 0
     (a @ vr).backward(torch.tensor(d_out, dtype=dtype))
@@ -121,6 +156,10 @@ def run(case, d):
     cmd = [ATTN, "grad"] + [f"--{n}={os.path.join(d, n + '.npy')}" for n in ("q", "k", "v", "do")]
     cmd += ["--layout", layout, "--dq-out", os.path.join(d, "dq.npy"),
             "--dk-out", os.path.join(d, "dk.npy"), "--dv-out", os.path.join(d, "dv.npy")]
+    mask = random_mask(case, n_q, n_k) if "mask" in case else None
+    if mask is not None:  # (…, S_q, S_k) whatever the layout
+        np.save(os.path.join(d, "mask.npy"), mask)
+        cmd += ["--mask", os.path.join(d, "mask.npy")]
     if case.get("causal"):
         cmd += ["--mask", "causal"]
     if "align" in case:
@@ -139,11 +178,11 @@ def run(case, d):
     got = [np.load(os.path.join(d, n + ".npy")).astype(np.float64) for n in ("dq", "dk", "dv")]
     if layout == "bshd":
         got = [x.transpose(0, 2, 1, 3) for x in got]
-    refs = [("NumPy", numpy_backward(q, k, v, d_out, case))]
+    refs = [("NumPy", numpy_backward(q, k, v, d_out, case, mask))]
     if torch is not None:
         refs.append(("torch.autograd",
                      torch_backward(q, k, v, d_out, case,
-                                    torch.float32 if dtype == "f32" else torch.float64)))
+                                    torch.float32 if dtype == "f32" else torch.float64, mask)))
     failures = []
     for who, want in refs:
         for name, a, b in zip(("dq", "dk", "dv"), got, want):
@@ -168,6 +207,23 @@ CASES = [
      "causal": True, "kv_lens": [120, 64], "alibi": True, "softcap": 2.5, "scale": 0.7},
     {"name": "float32, causal, GQA", "shape": (1, 4, 2, 100, 100, 32, 32), "causal": True,
      "dtype": "f32"},
+    # mask tensors (the command line takes one --mask, a tensor or an expression; a tensor with
+    # an expression such as causal is tests/unit/kernel/streaming_backward_test.cpp's)
+    {"name": "bool (S_q, S_k), GQA, n_q ≠ n_k, empty row", "shape": (2, 4, 2, 90, 150, 8, 6),
+     "mask": {"shape": (90, 150), "dtype": "bool", "blocked_row": 70}},
+    {"name": "float (B,1,S_q,S_k), kv_lens, ALiBi, softcap", "shape": (2, 4, 2, 130, 130, 16, 8),
+     "mask": {"shape": (2, 1, 130, 130), "dtype": "float64", "blocked_row": 3},
+     "kv_lens": [120, 64], "alibi": True, "softcap": 2.5, "scale": 0.7},
+    {"name": "bool (1,H,S_q,S_k), bshd, MQA, n_q > n_k, top-left",
+     "shape": (1, 4, 1, 140, 75, 4, 7), "layout": "bshd", "align": "top-left", "alibi": True,
+     "mask": {"shape": (1, 4, 140, 75), "dtype": "bool", "blocked_row": 0}},
+    {"name": "float32 values (B,H,S_q,S_k), kv_lens with a 0", "shape": (3, 2, 1, 66, 80, 6, 5),
+     "mask": {"shape": (3, 2, 66, 80), "dtype": "float32", "blocked_row": 65},
+     "kv_lens": [80, 70, 0]},
+    {"name": "bool padding (B,1,1,S_k), softcap", "shape": (2, 2, 2, 70, 70, 5, 3),
+     "mask": {"shape": (2, 1, 1, 70), "dtype": "bool"}, "softcap": 1.5},
+    {"name": "float32 compute, float (S_q, S_k), GQA", "shape": (1, 4, 2, 100, 100, 32, 32),
+     "mask": {"shape": (100, 100), "dtype": "float32", "blocked_row": 50}, "dtype": "f32"},
 ]
 
 failures = []
