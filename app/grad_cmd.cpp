@@ -175,6 +175,10 @@ void setup_grad(CLI::App& app) {
                         "attn grad --q 1,2 --k \"3,4;5,6\" --v \"1;2\" --loss mse --target 0 "
                         "--explain dk:1,0"}));
   add_input_options(*cmd, opts->input, Stage::output);
+  CLI::Option* mask = cmd->get_option("--mask");
+  mask->description(mask->get_description() +
+                    "; with tensor files, a mask tensor FILE (bool, or float added to the scores: "
+                    "a constant, so no gradient flows into it)");
   const char* group = "Gradient";
   cmd->add_option("--do", opts->grad.d_out, "the upstream gradient dO = ∂L/∂o, o's shape")
       ->type_name("MAT")

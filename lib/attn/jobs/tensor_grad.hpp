@@ -10,8 +10,8 @@
 //   backward         the streaming backward: α recomputed tile by tile, memory O(n·d)
 //   write            dq, dk, dv (each in q's, k's and v's shape and layout, the output dtype)
 //   summarise        one text and one JSON summary for stdout, a timing line for stderr
-// A mask tensor (--mask FILE) is refused: the backward takes mask expressions, kv_lens, ALiBi and
-// the softcap.
+// A mask tensor (--mask FILE) is applied as the forward applies it; a float one is a constant, so
+// there is no gradient for it.
 #pragma once
 
 #include <optional>

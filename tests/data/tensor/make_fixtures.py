@@ -129,6 +129,8 @@ def layer_reference(q, k, v, allowed):
 
 
 causal5 = np.tril(np.ones((5, 5), bool))
+np.save("layer_causal_mask.npy", causal5)  # causal as a bool mask tensor, (S_q, S_k)
+np.save("layer_causal_additive.npy", np.where(causal5, 0.0, -np.inf)[None, None])  # (1, 1, 5, 5)
 o_layer, lse_layer = layer_reference(lq, lk, lv, causal5)
 np.save("layer_o_causal.npy", o_layer)
 np.save("layer_lse_causal.npy", lse_layer.astype("<f4"))

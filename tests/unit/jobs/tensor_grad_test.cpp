@@ -80,6 +80,26 @@ TEST_CASE("run_tensor_grad writes NumPy's dq, dk and dv of a grouped-query layer
   }
 }
 
+TEST_CASE("run_tensor_grad with causal as a mask tensor writes NumPy's causal dq, dk and dv") {
+  // layer_causal_mask.npy is tril(ones(5, 5)) as bool; layer_causal_additive.npy the same as 0 and
+  // −∞ in float64, (1, 1, 5, 5): either in place of --mask causal gives NumPy's causal backward
+  attn::TensorGradJob job = layer_job();
+  const fs::path dir = scratch_dir();
+  job.dq_out = (dir / "dq_masked.npy").string();
+  job.dk_out = (dir / "dk_masked.npy").string();
+  job.dv_out = (dir / "dv_masked.npy").string();
+  for (const char* mask : {"layer_causal_mask.npy", "layer_causal_additive.npy"}) {
+    CAPTURE(mask);
+    job.forward.mask = fixture(mask);
+    const attn::TensorGradSummary s = attn::run_tensor_grad(job);
+    CHECK(s.text.find("with mask tensor") != std::string::npos);
+    CHECK(s.json.find("\"mask_tensor\":{\"file\"") != std::string::npos);
+    CHECK(max_difference(*job.dq_out, fixture("layer_dq_causal.npy")) < 1e-14);
+    CHECK(max_difference(*job.dk_out, fixture("layer_dk_causal.npy")) < 1e-14);
+    CHECK(max_difference(*job.dv_out, fixture("layer_dv_causal.npy")) < 1e-14);
+  }
+}
+
 TEST_CASE("run_tensor_grad refuses what it cannot do, before writing anything") {
   attn::TensorGradJob job = layer_job();
   const fs::path out = scratch_dir() / "never.npy";
@@ -94,9 +114,11 @@ TEST_CASE("run_tensor_grad refuses what it cannot do, before writing anything") 
     }
     CHECK_FALSE(fs::exists(out));
   };
-  SUBCASE("a mask tensor") {
-    job.forward.mask = fixture("layer_pad.npy");
-    fails("not a mask tensor", attn::Exit::usage);
+  SUBCASE("a mask tensor that does not broadcast to (B, H, S_q, S_k), or is not bool or float") {
+    job.forward.mask = fixture("layer_v_3heads.npy");
+    fails("axis H has 3, not 1 or 4", attn::Exit::data);
+    job.forward.mask = fixture("layer_lens.npy");
+    fails("the mask has dtype int64", attn::Exit::data);
   }
   SUBCASE("--lse without --o") {
     job.lse = fixture("layer_lse_causal.npy");
