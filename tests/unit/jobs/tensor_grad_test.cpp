@@ -98,6 +98,14 @@ TEST_CASE("run_tensor_grad with causal as a mask tensor writes NumPy's causal dq
     CHECK(max_difference(*job.dk_out, fixture("layer_dk_causal.npy")) < 1e-14);
     CHECK(max_difference(*job.dv_out, fixture("layer_dv_causal.npy")) < 1e-14);
   }
+  // with the forward's o and float32 log-sum-exp given, float32's accuracy
+  job.forward.mask = fixture("layer_causal_mask.npy");
+  job.o = fixture("layer_o_causal.npy");
+  job.lse = fixture("layer_lse_causal.npy");
+  attn::run_tensor_grad(job);
+  CHECK(max_difference(*job.dq_out, fixture("layer_dq_causal.npy")) < 1e-6);
+  CHECK(max_difference(*job.dk_out, fixture("layer_dk_causal.npy")) < 1e-6);
+  CHECK(max_difference(*job.dv_out, fixture("layer_dv_causal.npy")) < 1e-6);
 }
 
 TEST_CASE("run_tensor_grad refuses what it cannot do, before writing anything") {
