@@ -365,6 +365,12 @@ TEST_CASE("attend_backward agrees with central finite differences of the streami
   o.alibi_slopes = attn::alibi_slopes(2);
   o.softcap = 3.0;
   Layer l = random_layer(rng, 1, 2, 1, 9, 11, 3, 2);
+  TestMask tensor;
+  SUBCASE("causal, ALiBi and a softcap") {}
+  SUBCASE("and a float mask tensor (1, H, S_q, S_k), row 4 of head 1 wholly blocked") {
+    tensor = random_mask(rng, {1, 2, 9, 11}, false, 4);
+    o.mask_tensor = tensor.view();
+  }
   const Grads g = stream_backward(l, o);
   const auto loss = [&](const Layer& x) {
     const Forward f = stream_forward(x, o);
