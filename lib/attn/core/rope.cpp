@@ -87,16 +87,37 @@ Matrix sines(const Matrix& angles) {
   return out;
 }
 
+namespace {
+
+template <class T>
+void rotate_pairs(std::span<T> x, std::span<const double> cos, std::span<const double> sin,
+                  std::size_t rotated, RopeStyle style, int direction) {
+  for (std::size_t i = 0; i < rotated / 2; ++i) {
+    const auto [a, b] = rope_pair(i, rotated, style);
+    const double c = cos[i], s = direction * sin[i];
+    const double xa = x[a], xb = x[b];
+    x[a] = static_cast<T>(xa * c - xb * s);
+    x[b] = static_cast<T>(xa * s + xb * c);
+  }
+}
+
+}  // namespace
+
+void rotate_row(std::span<double> x, std::span<const double> cos, std::span<const double> sin,
+                std::size_t rotated, RopeStyle style, int direction) {
+  rotate_pairs(x, cos, sin, rotated, style, direction);
+}
+
+void rotate_row(std::span<float> x, std::span<const double> cos, std::span<const double> sin,
+                std::size_t rotated, RopeStyle style, int direction) {
+  rotate_pairs(x, cos, sin, rotated, style, direction);
+}
+
 Matrix rotate(const Matrix& x, const Matrix& cos, const Matrix& sin, std::size_t rotated,
               RopeStyle style, int direction) {
   Matrix out = x;
   for (std::size_t r = 0; r < x.rows(); ++r)
-    for (std::size_t i = 0; i < rotated / 2; ++i) {
-      const auto [a, b] = rope_pair(i, rotated, style);
-      const double c = cos(r, i), s = direction * sin(r, i);
-      out(r, a) = x(r, a) * c - x(r, b) * s;
-      out(r, b) = x(r, a) * s + x(r, b) * c;
-    }
+    rotate_row(out.row(r), cos.row(r), sin.row(r), rotated, style, direction);
   return out;
 }
 

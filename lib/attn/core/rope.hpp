@@ -61,9 +61,15 @@ Matrix rope_angles(std::span<const std::int64_t> positions, std::span<const doub
 Matrix cosines(const Matrix& angles);
 Matrix sines(const Matrix& angles);
 
-// Each row of x rotated by its row's angles, given by their cosines and sines (x has at least R
-// columns; the rest pass through). direction −1 rotates back: the transpose, which the backward
-// pass applies to dq and dk.
+// One row x rotated in place by its angles, given by their cosines and sines (R/2 of each; x has
+// at least R values, the rest pass through). direction −1 rotates back: the transpose, which the
+// backward pass applies to dq and dk. Computed in double and stored in x's type.
+void rotate_row(std::span<double> x, std::span<const double> cos, std::span<const double> sin,
+                std::size_t rotated, RopeStyle style, int direction = 1);
+void rotate_row(std::span<float> x, std::span<const double> cos, std::span<const double> sin,
+                std::size_t rotated, RopeStyle style, int direction = 1);
+
+// Each row of x rotated by its row's angles (rotate_row).
 Matrix rotate(const Matrix& x, const Matrix& cos, const Matrix& sin, std::size_t rotated,
               RopeStyle style, int direction = 1);
 
