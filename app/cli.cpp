@@ -358,16 +358,6 @@ void refuse_literal_only(const InputArgs& in) {
   refuse_flag(
       in.softcap_order.has_value(), "--softcap-order",
       "is for literals; with tensor files the softcap comes after the bias, C·tanh((c·s + b)/C)");
-  const RopeArgs& r = in.rope;
-  for (const auto& [given, flag] :
-       {std::pair{r.enabled, "--rope"}, std::pair{r.base.has_value(), "--rope-base"},
-        std::pair{r.style.has_value(), "--rope-style"}, std::pair{r.dim.has_value(), "--rope-dim"},
-        std::pair{r.scale.has_value(), "--rope-scale"},
-        std::pair{r.q_positions.has_value(), "--q-positions"},
-        std::pair{r.k_positions.has_value(), "--k-positions"}})
-    refuse_flag(given, flag,
-                "rotates literal q and k; with tensor files save the layer's q and k after its "
-                "rotary embedding");
   refuse_flag(in.bias_table.has_value(), "--bias-table",
               "goes with --bias t5, which tensor files do not take (alibi and alibi:SLOPE do)");
 }

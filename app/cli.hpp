@@ -103,7 +103,7 @@ class Given {
 };
 
 // With tensor files: refuses by name the flags that shape literals (--heads, --kv-heads,
-// --softcap-order, --bias-table, the RoPE flags), which a tensor's shape or the kernel fixes.
+// --softcap-order, --bias-table), which a tensor's shape or the kernel fixes.
 void refuse_literal_only(const InputArgs& in);
 
 // Throws the usage error for a flag that would do nothing: "--standalone has no effect without

@@ -13,6 +13,7 @@
 #include "attn/io/grad_input.hpp"
 #include "attn/io/layout.hpp"
 #include "attn/io/output_file.hpp"
+#include "attn/io/rope_input.hpp"
 #include "attn/jobs/tensor_attend.hpp"
 #include "attn/jobs/tensor_grad.hpp"
 #include "attn/render/grad_text.hpp"
@@ -97,6 +98,7 @@ void run_grad_tensor(const GradOptions& o) {
   f.kv_lens = o.tensor.kv_lens;
   f.bias = in.bias;
   f.softcap = in.softcap;
+  f.rope = load_rope(in.rope);
   if (o.tensor.layout) f.layout = *layout_named(*o.tensor.layout);
   f.align = in.align;
   f.scale = in.no_scale ? std::optional<double>(1.0) : in.scale;

@@ -7,6 +7,7 @@
 #include "attn/core/error.hpp"
 #include "attn/io/layout.hpp"
 #include "attn/io/output_file.hpp"
+#include "attn/io/rope_input.hpp"
 #include "attn/jobs/tensor_attend.hpp"
 #include "attn/render/explain_cell.hpp"
 #include "attn/render/html.hpp"
@@ -140,6 +141,7 @@ TensorJob tensor_job(const PipelineOptions& o) {
   job.kv_lens = o.tensor.kv_lens;
   job.bias = in.bias;
   job.softcap = in.softcap;
+  job.rope = load_rope(in.rope);
   if (o.tensor.layout) job.layout = *layout_named(*o.tensor.layout);
   job.align = in.align;
   if (in.no_scale)

@@ -108,4 +108,8 @@ std::optional<RopeOptions> load_rope(const RopeArgs& a, const json& doc) {
   return o;
 }
 
+std::optional<RopeOptions> load_rope(const RopeArgs& args) {
+  return load_rope(args, json::object());
+}
+
 }  // namespace attn

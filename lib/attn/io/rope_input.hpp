@@ -29,4 +29,7 @@ struct RopeArgs {
 // error naming the key or the cell.
 std::optional<RopeOptions> load_rope(const RopeArgs& args, const nlohmann::json& doc);
 
+// The same from the flags alone, for tensor files (which come without a document).
+std::optional<RopeOptions> load_rope(const RopeArgs& args);
+
 }  // namespace attn

@@ -12,6 +12,7 @@
 #include "attn/core/matrix.hpp"
 #include "attn/io/npy.hpp"
 #include "attn/jobs/tensor_check.hpp"
+#include "attn/jobs/tensor_rope.hpp"
 #include "attn/jobs/tensor_slice.hpp"
 #include "attn/kernel/streaming.hpp"
 #include "attn/render/format.hpp"
@@ -240,6 +241,7 @@ std::string summary_text(const TensorJob& job, const Operands& o, const Computed
                                                 format_number(o.alibi_slopes.back(), {6}))
                                   : ""));
   if (o.softcap) also.push_back(fmt::format("softcap {}", format_number(*o.softcap)));
+  if (o.rope) also.push_back(rope_text(o));
   if (!also.empty()) t += fmt::format("with {}\n", fmt::join(also, "; "));
 
   if (c.streamed) {
@@ -286,16 +288,15 @@ std::string summary_text(const TensorJob& job, const Operands& o, const Computed
 std::string summary_json(const TensorJob& job, const Operands& o, const Computed& c,
                          const std::optional<SampleCheck>& check, const TensorSummary& s) {
   using Json = nlohmann::ordered_json;
-  const auto operand = [](const NamedTensor& t) {
-    return Json{
-        {"file", t.name}, {"dtype", dtype_name(t.tensor.dtype())}, {"shape", t.tensor.shape()}};
+  const auto operand = [](const NamedTensor& t, DType file_dtype) {
+    return Json{{"file", t.name}, {"dtype", dtype_name(file_dtype)}, {"shape", t.tensor.shape()}};
   };
   const Bhsd& q = o.q_view;
   Json doc{{"command", "attend"},
            {"path", c.streamed ? "streamed" : "step"},
-           {"q", operand(o.q)},
-           {"k", operand(o.k)},
-           {"v", operand(o.v)},
+           {"q", operand(o.q, o.q_file_dtype)},
+           {"k", operand(o.k, o.k_file_dtype)},
+           {"v", operand(o.v, o.v.tensor.dtype())},
            {"layout", layout_name(o.layout)},
            {"batch", q.batch},
            {"heads", q.heads},
@@ -310,10 +311,12 @@ std::string summary_json(const TensorJob& job, const Operands& o, const Computed
            {"align", align_name(o.align)},
            {"scale", o.scale}};
   doc["kv_lens"] = o.kv_lens.empty() ? Json() : Json(o.kv_lens);
-  doc["mask_tensor"] = o.mask_tensor ? operand(*o.mask_tensor) : Json();
+  doc["mask_tensor"] =
+      o.mask_tensor ? operand(*o.mask_tensor, o.mask_tensor->tensor.dtype()) : Json();
   doc["bias"] = o.bias_text.empty() ? Json() : Json(o.bias_text);
   doc["alibi_slopes"] = o.alibi_slopes.empty() ? Json() : Json(o.alibi_slopes);
   doc["softcap"] = o.softcap ? Json(*o.softcap) : Json();
+  doc["rope"] = rope_json(o);
   if (c.streamed) {
     doc["tiles"] = {{"computed", c.report.tiles_computed},
                     {"partly_masked", c.report.tiles_masked},
@@ -345,7 +348,7 @@ std::string summary_json(const TensorJob& job, const Operands& o, const Computed
 TensorSummary run_tensor_attend(const TensorJob& job, const SummaryStyle& style) {
   const auto start = Clock::now();
   TensorSummary s;
-  const Operands o = read_operands(job);
+  Operands o = read_operands(job);
   check_outputs(job, o);
   if (style.batch >= o.q_view.batch || style.head >= o.q_view.heads)
     throw usage_error(
@@ -357,6 +360,7 @@ TensorSummary run_tensor_attend(const TensorJob& job, const SummaryStyle& style)
 
   const auto t0 = Clock::now();
   s.streamed = !job.scores_out && !job.weights_out;
+  rotate_operands(o);  // q and k once, for either path
   Computed c = s.streamed ? compute_streamed(job, o) : compute_stepwise(job, o);
   s.compute_ms = ms_since(t0);
 

@@ -4,6 +4,7 @@
 //
 // The job, step by step (each a function of its own):
 //   read and check   jobs/tensor_operands: files, shapes by operand and axis, finiteness, dtypes
+//   rotate           with --rope, q and k turned by their positions once (jobs/tensor_rope)
 //   compute          the streaming kernel (kernel/streaming: tiles, an online softmax, memory
 //                    O(n·d)) for o and the log-sum-exp; with --scores-out or --weights-out the step
 //                    path runs per head (jobs/tensor_slice) and keeps β and α

@@ -12,6 +12,7 @@
 #include "attn/core/error.hpp"
 #include "attn/io/layout.hpp"
 #include "attn/jobs/compare.hpp"
+#include "attn/jobs/tensor_rope.hpp"
 #include "attn/kernel/streaming.hpp"
 #include "attn/kernel/streaming_backward.hpp"
 #include "attn/render/format.hpp"
@@ -87,7 +88,7 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
     throw usage_error(job.sum_loss ? "--do and --loss sum both give dO: choose one"
                                    : "attn grad needs --do dO.npy (o's shape) or --loss sum",
                       "--loss sum takes L = Σ o, so dO = 1");
-  const Operands ops = read_operands(job.forward);
+  Operands ops = read_operands(job.forward);
   check_outputs(job, ops.output);
   const std::size_t B = ops.q_view.batch, H = ops.q_view.heads, n_q = ops.q_view.seq;
   const std::vector<std::size_t> o_shape = output_shape(ops);
@@ -117,8 +118,9 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
   }
   s.read_ms = ms_since(start);
 
-  // the forward, for o and its log-sum-exp, unless given
+  // the forward, for o and its log-sum-exp, unless given; forward and backward see rotated q, k
   const auto t0 = Clock::now();
+  rotate_operands(ops);
   Tensor o_own;
   Bhsd o_view;
   if (!o_given) {
@@ -157,8 +159,8 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
   const Bhsd d_view = d_out ? d_out->view : view_of(ones, ops.layout, "dO");
 
   const auto t1 = Clock::now();
-  Tensor dq(ops.output, shape_like(ops.q), header_headroom, "dq"),
-      dk(ops.output, shape_like(ops.k), header_headroom, "dk"),
+  Tensor dq(gradient_dtype(ops), shape_like(ops.q), header_headroom, "dq"),
+      dk(gradient_dtype(ops), shape_like(ops.k), header_headroom, "dk"),
       dv(ops.output, shape_like(ops.v), header_headroom, "dv");
   BackwardOptions b;
   b.mask = ops.mask;
@@ -176,6 +178,7 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
       in(o, o_view), in(d, d_view), lse, {dq.data(), dq.dtype(), view_of(dq, ops.layout, "dq")},
       {dk.data(), dk.dtype(), view_of(dk, ops.layout, "dk")},
       {dv.data(), dv.dtype(), view_of(dv, ops.layout, "dv")}, b);
+  rotate_back(ops, dq, dk);  // through the rotation: dq ← Rᵀ dq, dk ← Rᵀ dk
   s.backward_ms = ms_since(t1);
 
   const auto t2 = Clock::now();
@@ -216,6 +219,7 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
   }
   if (!ops.alibi_slopes.empty()) also.push_back(fmt::format("bias {}", ops.bias_text));
   if (ops.softcap) also.push_back(fmt::format("softcap {}", format_number(*ops.softcap)));
+  if (ops.rope) also.push_back(rope_text(ops) + ", dq and dk rotated back");
   if (ops.k_view.heads != H)
     also.push_back(fmt::format("{} query heads over {} kv heads: dk and dv summed over each group",
                                H, ops.k_view.heads));
@@ -263,6 +267,9 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
   doc["mask_tensor"] = ops.mask_tensor ? operand(*ops.mask_tensor) : Json();
   doc["bias"] = ops.bias_text.empty() ? Json() : Json(ops.bias_text);
   doc["softcap"] = ops.softcap ? Json(*ops.softcap) : Json();
+  doc["rope"] = rope_json(ops);
+  doc["q"]["dtype"] = dtype_name(ops.q_file_dtype);  // the files', before the rotation converted
+  doc["k"]["dtype"] = dtype_name(ops.k_file_dtype);
   doc["tiles"] = {{"computed", r.tiles_computed}, {"skipped", r.tiles_skipped}};
   doc["empty_rows"] = r.rows_empty;
   doc["vector_unit"] = vector_unit_name(r.unit);

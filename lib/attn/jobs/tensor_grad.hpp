@@ -5,6 +5,8 @@
 // The job, step by step:
 //   read and check   q, k, v as attend reads them; dO (--do, o's shape) or L = Σ o (--loss sum,
 //                    dO = 1); the forward's o and log-sum-exp (--o, --lse), both or neither
+//   rotate           with --rope, q and k turned by their positions once (jobs/tensor_rope); the
+//                    forward and backward see them so, and dq, dk are rotated back at the end
 //   forward          without --o and --lse: the streaming forward, keeping its log-sum-exp in the
 //                    compute precision
 //   backward         the streaming backward: α recomputed tile by tile, memory O(n·d)

@@ -203,7 +203,13 @@ Operands read_operands(const TensorJob& job) {
   o.k_view = bhsd_of(o.k.tensor.shape(), job.layout, "k", o.k.name);
   o.v_view = bhsd_of(o.v.tensor.shape(), job.layout, "v", o.v.name);
   check_axes(o);
+  o.q_file_dtype = o.q.tensor.dtype();
+  o.k_file_dtype = o.k.tensor.dtype();
   o.align = job.align;
+  if (job.rope) {
+    check_rope(*job.rope, o.q_view.dim, o.q_view.seq, o.k_view.seq);
+    o.rope = job.rope;
+  }
   o.mask.check_fits(o.geometry());
   o.default_scale = !job.scale;
   o.scale = resolve_scale(job.scale, o.q_view.dim);

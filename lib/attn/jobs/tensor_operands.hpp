@@ -22,6 +22,7 @@
 #include "attn/core/bhsd.hpp"
 #include "attn/core/dtype.hpp"
 #include "attn/core/geometry.hpp"
+#include "attn/core/rope.hpp"
 #include "attn/core/rules.hpp"
 #include "attn/io/layout.hpp"
 #include "attn/io/tensor_file.hpp"
@@ -43,6 +44,7 @@ struct TensorJob {
   std::optional<std::string> kv_lens;        // "5,3" or a tensor file of integers
   std::optional<std::string> bias;           // alibi or alibi:SLOPE
   std::optional<double> softcap;
+  std::optional<RopeOptions> rope;  // --rope and its settings
   Layout layout = Layout::bhsd;
   Align align = Align::bottom_right;
   std::optional<double> scale;  // 1/√d_k when absent
@@ -63,6 +65,11 @@ struct Operands {
   std::vector<double> alibi_slopes;  // per query head; empty: no bias
   std::string bias_text;             // "alibi", "alibi:0.5"
   std::optional<double> softcap;
+  // The rotary embedding, checked against the shapes; jobs/tensor_rope's rotate_operands rotates
+  // q and k by it (then `rotated`, and q.tensor and k.tensor hold the compute dtype).
+  std::optional<RopeOptions> rope;
+  bool rotated = false;
+  DType q_file_dtype = DType::f64, k_file_dtype = DType::f64;  // as read, for the summaries
   double scale = 1;
   bool default_scale = true;
   Align align = Align::bottom_right;

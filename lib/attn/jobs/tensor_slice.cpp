@@ -28,6 +28,7 @@ Request slice_request(const Operands& o, std::size_t b, std::size_t h, EmptyRows
   if (!o.default_scale) p.scale = o.scale;
   if (!o.alibi_slopes.empty()) p.bias = alibi_bias(geo, o.alibi_slopes[h]);
   p.softcap = o.softcap;
+  if (o.rope && !o.rotated) p.rope = o.rope;  // the views show the rotation as on literals
   p.align = o.align;
   p.empty_rows = empty_rows;
   const bool extra = !o.kv_lens.empty() || o.mask_tensor;

@@ -1,7 +1,8 @@
 // One head of one batch of a tensor job as the step path's Request, so the worked views (pictures,
 // --explain I,J, Markdown, LaTeX, CSV) can show it, and --scores-out/--weights-out can keep β and
 // α: the slice's q, k and v (of its kv head) as matrices, its ALiBi slope, the softcap, the scale,
-// and one additive mask combining the expression, kv_lens and the mask tensor.
+// one additive mask combining the expression, kv_lens and the mask tensor, and the rotary
+// embedding (which the step path applies and the views show) unless q and k are rotated already.
 #pragma once
 
 #include <cstddef>
