@@ -127,6 +127,10 @@ TEST_CASE("every attend option works with tensor files or is refused by name") {
   const std::string slice = "--batch 1 --head 1";
   const std::string blocked = "--kv-lens 5,0";  // batch 2 sees no key: empty rows, a warning
   const std::string checked = "--check-against " + fixture("layer_o_causal.npy");
+  const std::string rope = "--rope --rope-dim 2";  // d_k is 3: the first 2 dimensions turn
+  // 6×4 operands (d_k = 4), where --rope-dim and --rope-style have pairs to choose between
+  const std::string small_base = fmt::format("attend --q {} --k {} --v {} --mask causal",
+                                             fixture("q.npy"), fixture("k.npy"), fixture("v.npy"));
   const Expect refused = Expect::refused;
   const std::map<std::string, OptionCase> cases = {
       {"--help", {"--help", ""}},
@@ -142,13 +146,13 @@ TEST_CASE("every attend option works with tensor files or is refused by name") {
       {"--softcap", {"--softcap 0.5", ""}},
       {"--softcap-order", {"--softcap-order cap-first", "--softcap 0.5", refused}},
       {"--heads", {"--heads 4", "", refused}},
-      {"--rope", {"--rope", "", refused}},
-      {"--rope-base", {"--rope-base 500", "", refused}},
-      {"--rope-style", {"--rope-style interleaved", "", refused}},
-      {"--rope-dim", {"--rope-dim 2", "", refused}},
-      {"--rope-scale", {"--rope-scale 2", "", refused}},
-      {"--q-positions", {"--q-positions 0,1,2,3,4", "", refused}},
-      {"--k-positions", {"--k-positions 0,1,2,3,4", "", refused}},
+      {"--rope", {rope, ""}},
+      {"--rope-base", {"--rope-base 3", rope}},
+      {"--rope-style", {"--rope-style interleaved", "--rope"}},  // small_base
+      {"--rope-dim", {"--rope-dim 2", "--rope"}},                // small_base
+      {"--rope-scale", {"--rope-scale 2", rope}},
+      {"--q-positions", {"--q-positions 4,3,2,1,0", rope}},
+      {"--k-positions", {"--k-positions 4,3,2,1,0", rope}},
       {"--kv-heads", {"--kv-heads 2", "", refused}},
       {"--head", {"--head 3", ""}},
       {"--align", {"--align top-left", ""}},
@@ -181,7 +185,10 @@ TEST_CASE("every attend option works with tensor files or is refused by name") {
       {"--threads", {"--threads 3", "--json"}},
   };
   walk_options(
-      "attend", cases, [&](const std::string&) { return base; },
+      "attend", cases,
+      [&](const std::string& name) {
+        return name == "--rope-style" || name == "--rope-dim" ? small_base : base;
+      },
       /*baseline_succeeds=*/true);
 }
 
@@ -191,6 +198,7 @@ TEST_CASE("every grad option works with tensor files or is refused by name") {
                   fixture("layer_k.npy"), fixture("layer_v.npy"));
   const std::string d_out = " --do " + fixture("layer_do.npy");
   const std::string blocked = "--kv-lens 5,0";  // batch 2 sees no key: empty rows, a warning
+  const std::string rope = "--rope --rope-dim 2";
   const Expect refused = Expect::refused;
   const std::map<std::string, OptionCase> cases = {
       {"--help", {"--help", ""}},
@@ -208,13 +216,13 @@ TEST_CASE("every grad option works with tensor files or is refused by name") {
       {"--heads", {"--heads 4", "", refused}},
       {"--kv-heads", {"--kv-heads 2", "", refused}},
       {"--head", {"--head 3", "", refused}},
-      {"--rope", {"--rope", "", refused}},
-      {"--rope-base", {"--rope-base 500", "", refused}},
-      {"--rope-style", {"--rope-style interleaved", "", refused}},
-      {"--rope-dim", {"--rope-dim 2", "", refused}},
-      {"--rope-scale", {"--rope-scale 2", "", refused}},
-      {"--q-positions", {"--q-positions 0,1,2,3,4", "", refused}},
-      {"--k-positions", {"--k-positions 0,1,2,3,4", "", refused}},
+      {"--rope", {rope, ""}},
+      {"--rope-base", {"--rope-base 3", rope}},
+      {"--rope-style", {"--rope-style interleaved", rope}},
+      {"--rope-dim", {"--rope-dim 2", "--rope"}},  // without it, d_k = 3 is odd: a usage error
+      {"--rope-scale", {"--rope-scale 2", rope}},
+      {"--q-positions", {"--q-positions 4,3,2,1,0", rope}},
+      {"--k-positions", {"--k-positions 4,3,2,1,0", rope}},
       {"--align", {"--align top-left", "--json"}},
       {"--empty-rows", {"--empty-rows uniform", blocked}},
       {"--do", {d_out, ""}},  // without it, no dO: a usage error
@@ -248,6 +256,37 @@ TEST_CASE("every grad option works with tensor files or is refused by name") {
         return name == "--do" || name == "--loss" ? base : base + d_out;
       },
       /*baseline_succeeds=*/false);
+}
+
+TEST_CASE("the RoPE flags change the numbers of o on the tensor path, not only its summary") {
+  // the corner of o (6×4 operands: d_k = 4), after the summary's "with rope …" line
+  const auto corner = [](const std::string& flags) {
+    const Outcome o =
+        run_attn(fmt::format("attend --q {} --k {} --v {} --mask causal --digits 8 {}",
+                             fixture("q.npy"), fixture("k.npy"), fixture("v.npy"), flags));
+    CAPTURE(flags);
+    CAPTURE(o.err);
+    CHECK(o.status == 0);
+    const std::size_t at = o.out.find("o[:");
+    REQUIRE(at != std::string::npos);
+    return o.out.substr(at);
+  };
+  const std::vector<std::string> settings = {"",
+                                             "--rope",
+                                             "--rope --rope-base 3",
+                                             "--rope --rope-style interleaved",
+                                             "--rope --rope-dim 2",
+                                             "--rope --rope-scale 2",
+                                             "--rope --q-positions 5,4,3,2,1,0",
+                                             "--rope --k-positions 5,4,3,2,1,0"};
+  std::vector<std::string> corners;
+  for (const std::string& flags : settings) corners.push_back(corner(flags));
+  for (std::size_t a = 0; a < corners.size(); ++a)
+    for (std::size_t b = a + 1; b < corners.size(); ++b) {
+      CAPTURE(settings[a]);
+      CAPTURE(settings[b]);
+      CHECK(corners[a] != corners[b]);
+    }
 }
 
 TEST_CASE("a refused or failing tensor job writes nothing") {

@@ -9,13 +9,21 @@ and compares o and the log-sum-exp with attention computed here from the formula
     p_i     = i + (S_k − S_q) (bottom-right) or i (top-left), the position of query row i
     s_ij    = c · q_i · k_j,  c = 1/√d_k unless --scale;  query head h reads kv head ⌊h·H_kv/H⌋
     s_ij   += m_h · (j − p_i)   with ALiBi's slopes m_h;   s_ij = C·tanh(s_ij / C) with --softcap C
+    with --rope, q_i and k_j are first rotated by their positions (below), then s_ij as above
     β_ij    = s_ij + M_ij,  M_ij = 0 where the mask expression, kv_lens and mask tensor allow, −∞
               where any blocks, plus an additive mask tensor's value
     o_i     = Σ_j softmax_j(β_ij) v_j,   lse_i = log Σ_j exp(β_ij)
 
+RoPE (RoFormer): pair t of the first R dimensions turns by angle (pos / scale)·base^(−2t/R); the
+pairs are (t, t + R/2) for --rope-style half (written below as x·cos + rotate_half(x)·sin) and
+(2t, 2t + 1) for interleaved (written as complex numbers times e^(i·angle)); query positions are p_i
+or --q-positions, key positions j or --k-positions, the same in every batch and head.
+
 covering ranks 2 to 4, both layouts, GQA ratios 1, 2, 4 and multi-query, every mask atom and
 operator, kv_lens, bool and additive mask tensors with broadcasting, ALiBi, the softcap, scales,
-alignment, and float64, float32, float16 and bfloat16 inputs. The reference takes the inputs
+alignment, RoPE (both styles, partial --rope-dim, --rope-scale, given positions, n_q ≠ n_k,
+bshd, GQA), and float64, float32, float16 and bfloat16 inputs (the rotation is in float32 for
+float16 and bfloat16, within the same bounds). The reference takes the inputs
 exactly as attn read them (already rounded to their dtype), so the bounds below are attn's own
 error:
     float64 1e-12, float32 2e-5, float16 1e-3, bfloat16 8e-3, relative to max(1, |o|) per entry
@@ -81,6 +89,22 @@ def alibi_slopes(heads):
     slopes = [2.0 ** (-8.0 * h / c) for h in range(1, c + 1)]
     slopes += [2.0 ** (-4.0 * (2 * k - 1) / c) for k in range(1, heads - c + 1)]
     return np.array(slopes)
+
+
+def rope(x, pos, base, style, dim, scale):
+    """x (B, H, S, D) with row s of every batch and head at position pos[s], rotated."""
+    theta = base ** (-2.0 * np.arange(dim // 2) / dim)
+    ang = (np.asarray(pos, dtype=np.float64) / scale)[:, None] * theta[None, :]  # (S, R/2)
+    x = x.copy()
+    head = x[..., :dim]
+    if style == "half":  # x·cos + rotate_half(x)·sin, rotate_half(a, b) = (−b, a)
+        cos, sin = np.cos(np.concatenate([ang, ang], -1)), np.sin(np.concatenate([ang, ang], -1))
+        a, b = head[..., :dim // 2], head[..., dim // 2:]
+        x[..., :dim] = head * cos + np.concatenate([-b, a], -1) * sin
+    else:  # (x_2t + i·x_2t+1)·e^(i·angle)
+        z = (head[..., 0::2] + 1j * head[..., 1::2]) * np.exp(1j * ang)
+        x[..., 0:dim:2], x[..., 1:dim:2] = z.real, z.imag
+    return x
 
 
 def reference(q, k, v, allowed, additive, scale, slopes, softcap, align):
@@ -179,7 +203,7 @@ cases = 0
 
 def run_case(tmp, B, H, G, n_q, n_k, d_k, d_v, dtype="f64", layout="bhsd", rank=4, mask=None,
              kv_lens=None, mask_tensor=None, bias=False, softcap=None, scale=None,
-             align="bottom-right", label=""):
+             align="bottom-right", rope_case=None, label=""):
     global cases
     cases += 1
     if rank < 4:
@@ -223,6 +247,20 @@ def run_case(tmp, B, H, G, n_q, n_k, d_k, d_v, dtype="f64", layout="bhsd", rank=
         args += ["--softcap", repr(softcap)]
     if scale is not None:
         args += ["--scale", repr(scale)]
+    if rope_case is not None:
+        ro = {"base": 10000.0, "style": "half", "dim": d_k, "scale": 1.0, "q_positions": None,
+              "k_positions": None, **rope_case}
+        args += ["--rope", "--rope-style", ro["style"], "--rope-base", repr(ro["base"]),
+                 "--rope-dim", str(ro["dim"]), "--rope-scale", repr(ro["scale"])]
+        qpos, kpos = p, j
+        if ro["q_positions"] is not None:
+            qpos = ro["q_positions"]
+            args += ["--q-positions", ",".join(map(str, qpos))]
+        if ro["k_positions"] is not None:
+            kpos = ro["k_positions"]
+            args += ["--k-positions", ",".join(map(str, kpos))]
+        rot = lambda x, pos: rope(x, pos, ro["base"], ro["style"], ro["dim"], ro["scale"])
+        q_read, k_read, q, k = rot(q_read, qpos), rot(k_read, kpos), rot(q, qpos), rot(k, kpos)
     out = os.path.join(tmp, "o.safetensors" if dtype == "bf16" else "o.npy")
     lse_path = os.path.join(tmp, "lse.npy")
     args += ["--output", out, "--lse-out", lse_path, "-q"]
@@ -240,9 +278,14 @@ def run_case(tmp, B, H, G, n_q, n_k, d_k, d_v, dtype="f64", layout="bhsd", rank=
     if not err <= BOUND[dtype]:
         failures.append(f"{label}: o differs by {err:.3g} (bound {BOUND[dtype]}) {' '.join(args)}")
     finite = np.isfinite(want_lse)
+    # lse is written as float32 (2e-7); with RoPE computed in float32 each rotated q and k element
+    # is rounded once more (2^-24 relative), which moves a score by up to c·Σ_t |q̃_t k̃_t|·2^-23:
+    # about 1e-6 for the d_k = 16 cases here
+    lse_tol = 1e-6 if rope_case is not None and dtype != "f64" else 2e-7
     if not np.array_equal(finite, np.isfinite(lse)) or not np.allclose(
-            lse[finite], want_lse[finite], rtol=2e-7, atol=2e-7):
-        failures.append(f"{label}: lse differs {' '.join(args)}")
+            lse[finite], want_lse[finite], rtol=lse_tol, atol=lse_tol):
+        worst_lse = np.max(np.abs(lse[finite] - want_lse[finite]) / np.maximum(1, np.abs(want_lse[finite])))
+        failures.append(f"{label}: lse differs by {worst_lse:.3g} {' '.join(args)}")
     if mask is None and mask_tensor is None and kv_lens is None:
         full, _ = reference(q, k, v, allowed, additive, c, slopes, softcap, align)
         e = np.max(np.abs(got - full) / np.maximum(1, np.abs(full)))
@@ -308,6 +351,30 @@ def main():
                      label=f"softcap {dtype}")
         run_case(tmp, 2, 4, 1, 70, 90, 16, 8, scale=0.7, softcap=20.0, kv_lens=[50, 90],
                  mask=atom_mask("causal", "causal", None), label="scale, softcap, kv_lens")
+        # RoPE: both styles, partial rotary, scale, given positions, n_q ≠ n_k, layouts, GQA, ranks
+        causal = atom_mask("causal", "causal", None)
+        for style in ("half", "interleaved"):
+            for layout in ("bhsd", "bshd"):
+                for dtype in ("f64", "f32", "f16", "bf16"):
+                    run_case(tmp, 2, 4, 2, 37, 70, 16, 8, dtype=dtype, layout=layout, mask=causal,
+                             rope_case=dict(style=style),
+                             label=f"rope {style} {layout} {dtype}")
+            for align in ("bottom-right", "top-left"):
+                run_case(tmp, 2, 4, 1, 90, 45, 12, 8, mask=causal, align=align,
+                         rope_case=dict(style=style, dim=8, base=500.0, scale=4.0),
+                         label=f"rope {style} R 8 of 12, scale 4, n_q > n_k, {align}")
+            for rank in (2, 3):
+                run_case(tmp, 2, 4, 2, 20, 30, 6, 5, rank=rank, layout="bshd",
+                         rope_case=dict(style=style, dim=2, base=3.0),
+                         label=f"rope {style} rank {rank} R 2")
+            run_case(tmp, 3, 8, 2, 50, 80, 16, 16, dtype="f32", layout="bshd", bias=True,
+                     softcap=5.0, kv_lens=[80, 33, 1],
+                     rope_case=dict(style=style, q_positions=rng.integers(0, 300, 50).tolist(),
+                                    k_positions=rng.integers(0, 300, 80).tolist()),
+                     label=f"rope {style} given positions, GQA 8 over 2, alibi, softcap, kv_lens")
+            run_case(tmp, 1, 2, 2, 130, 130, 64, 32, mask=causal,
+                     rope_case=dict(style=style, q_positions=list(range(1000, 1130))),
+                     label=f"rope {style} across tiles, query positions 1000…")
     for f in failures:
         print("FAIL", f)
     print(f"{cases} cases; largest error relative to max(1, |o|) against the rounded inputs: "

@@ -10,6 +10,8 @@ and compares dq, dk, dv with the backward written here from the formulas,
     β = s where allowed, −∞ elsewhere,  α = softmax(β)
     dV = αᵀ dO,  dα = dO vᵀ,  dβ = α (dα − Σ_j α dα),  dx = dβ · (1 − tanh²) under the softcap,
     dq = c · dx k,  dk = c · dxᵀ q,  grouped-query heads summing dk, dv over the heads of a kv head,
+with --rope q and k rotated first (q̃ = R_p q, k̃ = R_j k, pairs turned by (pos/scale)·base^(−2t/R))
+and the gradients taken back through the rotation, dq = R_pᵀ dq̃ (a rotation by −pos), dk = R_jᵀ dk̃,
 and, where PyTorch is installed (Debian's python3-torch), with torch.autograd on the same forward.
 A mask tensor is bool (False blocks) or float (added to s; −∞ blocks) of shape (S_q, S_k) or
 broadcastable to (B, H, S_q, S_k), drawn at random with one row wholly blocked; it is a constant,
@@ -80,10 +82,39 @@ def constraints(case, B, H, n_q, n_k, mask):
     return ok, add
 
 
+def rope(x, pos, r):
+    """x (B, H, S, D) with row s at position pos[s], its pairs turned (both styles)."""
+    dim = r.get("dim", x.shape[-1])
+    theta = r.get("base", 10000.0) ** (-2.0 * np.arange(dim // 2) / dim)
+    ang = (np.asarray(pos, dtype=np.float64) / r.get("scale", 1.0))[:, None] * theta[None, :]
+    cos, sin = np.cos(ang), np.sin(ang)
+    if r.get("style", "half") == "half":
+        a, b = slice(0, dim // 2), slice(dim // 2, dim)
+    else:
+        a, b = slice(0, dim, 2), slice(1, dim, 2)
+    out = x.copy()
+    out[..., a] = x[..., a] * cos - x[..., b] * sin
+    out[..., b] = x[..., a] * sin + x[..., b] * cos
+    return out
+
+
+def rope_positions(case, n_q, n_k):
+    r = case["rope"]
+    p = positions(n_q, n_k, case)
+    return np.array(r.get("q_positions", p)), np.array(r.get("k_positions", np.arange(n_k)))
+
+
 def numpy_backward(q, k, v, d_out, case, mask):
     """dq, dk, dv in float64 from the formulas, layer in (B, H, S, D)."""
     B, H, n_q, d_k = q.shape
     G, n_k = k.shape[1], k.shape[2]
+    if "rope" in case:  # the backward on the rotated q, k, then Rᵀ: the rotation by −pos
+        qp, kp = rope_positions(case, n_q, n_k)
+        rest = dict(case)
+        del rest["rope"]
+        dq, dk, dv = numpy_backward(rope(q, qp, case["rope"]), rope(k, kp, case["rope"]), v,
+                                    d_out, rest, mask)
+        return rope(dq, -qp, case["rope"]), rope(dk, -kp, case["rope"]), dv
     c = case.get("scale", 1 / np.sqrt(d_k))
     p = positions(n_q, n_k, case)
     oks, adds = constraints(case, B, H, n_q, n_k, mask)
@@ -119,8 +150,28 @@ def torch_backward(q, k, v, d_out, case, dtype, mask):
     B, H, n_q, d_k = q.shape
     G, n_k = k.shape[1], k.shape[2]
     c = case.get("scale", 1 / np.sqrt(d_k))
-    kr, vr = tk.repeat_interleave(H // G, dim=1), tv.repeat_interleave(H // G, dim=1)
-    x = c * tq @ kr.transpose(-1, -2)
+    rq, rk = tq, tk
+    if "rope" in case:  # the rotation as torch operations, for autograd to differentiate
+        r = case["rope"]
+        qp, kp = rope_positions(case, n_q, n_k)
+        dim = r.get("dim", d_k)
+        theta = r.get("base", 10000.0) ** (-2.0 * np.arange(dim // 2) / dim)
+
+        def turn(x, pos):
+            ang = torch.tensor((pos / r.get("scale", 1.0))[:, None] * theta[None, :], dtype=dtype)
+            if r.get("style", "half") == "half":  # x·cos + rotate_half(x)·sin
+                cos, sin = torch.cos(ang).repeat(1, 2), torch.sin(ang).repeat(1, 2)
+                a, b = x[..., :dim // 2], x[..., dim // 2:dim]
+                turned = x[..., :dim] * cos + torch.cat([-b, a], -1) * sin
+            else:  # complex multiplication by e^(i·angle)
+                z = torch.view_as_complex(x[..., :dim].reshape(*x.shape[:-1], dim // 2, 2)
+                                          .contiguous())
+                turned = torch.view_as_real(z * torch.polar(torch.ones_like(ang), ang)).flatten(-2)
+            return torch.cat([turned, x[..., dim:]], -1)
+
+        rq, rk = turn(tq, qp), turn(tk, kp)
+    kr, vr = rk.repeat_interleave(H // G, dim=1), tv.repeat_interleave(H // G, dim=1)
+    x = c * rq @ kr.transpose(-1, -2)
     ok, add = constraints(case, B, H, n_q, n_k, mask)
     if case.get("alibi"):
         p = positions(n_q, n_k, case)
@@ -172,6 +223,22 @@ def run(case, d):
         cmd += ["--softcap", str(case["softcap"])]
     if "scale" in case:
         cmd += ["--scale", repr(case["scale"])]
+    if "rope" in case:
+        cmd += ["--rope"]
+        for key, flag in (("style", "--rope-style"), ("base", "--rope-base"), ("dim", "--rope-dim"),
+                          ("scale", "--rope-scale")):
+            if key in case["rope"]:
+                cmd += [flag, str(case["rope"][key])]
+        for key, flag in (("q_positions", "--q-positions"), ("k_positions", "--k-positions")):
+            if key in case["rope"]:
+                cmd += [flag, ",".join(map(str, case["rope"][key]))]
+    if case.get("forward_given"):  # attn attend's o and log-sum-exp, given back with --o, --lse
+        fwd = [ATTN, "attend"] + cmd[2:5] + cmd[6:8] + cmd[14:]  # q, k, v, layout, the options
+        fwd += ["--output", os.path.join(d, "o.npy"), "--lse-out", os.path.join(d, "lse.npy"), "-q"]
+        fr = subprocess.run(fwd, capture_output=True, text=True)
+        if fr.returncode != 0:
+            return [f"{case['name']}: attend exit {fr.returncode}: {fr.stderr.strip()}"]
+        cmd += ["--o", os.path.join(d, "o.npy"), "--lse", os.path.join(d, "lse.npy")]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return [f"{case['name']}: exit {r.returncode}: {r.stderr.strip()}"]
@@ -187,7 +254,7 @@ def run(case, d):
     for who, want in refs:
         for name, a, b in zip(("dq", "dk", "dv"), got, want):
             err = np.abs(a - b).max() / max(np.abs(b).max(), 1e-300)
-            bound = BOUND[dtype]
+            bound = case.get("bound", BOUND[dtype])
             status = "ok" if err <= bound else "FAIL"
             print(f"{case['name']:<44} {name} vs {who:<15} {err:.2e} (≤ {bound:g}) {status}")
             if err > bound:
@@ -224,6 +291,24 @@ CASES = [
      "mask": {"shape": (2, 1, 1, 70), "dtype": "bool"}, "softcap": 1.5},
     {"name": "float32 compute, float (S_q, S_k), GQA", "shape": (1, 4, 2, 100, 100, 32, 32),
      "mask": {"shape": (100, 100), "dtype": "float32", "blocked_row": 50}, "dtype": "f32"},
+    {"name": "rope half, causal, GQA, n_q < n_k", "shape": (2, 4, 2, 70, 130, 8, 6),
+     "causal": True, "rope": {}},
+    {"name": "rope interleaved R 4 of 6, base 500, scale 2", "shape": (1, 2, 2, 66, 66, 6, 5),
+     "causal": True, "rope": {"style": "interleaved", "dim": 4, "base": 500.0, "scale": 2.0}},
+    {"name": "rope given positions, bshd, multi-query, kv_lens", "shape": (2, 3, 1, 40, 75, 8, 4),
+     "layout": "bshd", "kv_lens": [75, 20],
+     "rope": {"style": "half", "q_positions": [int(x) for x in rng.integers(0, 500, 40)],
+              "k_positions": [int(x) for x in rng.integers(0, 500, 75)]}},
+    {"name": "rope top-left, n_q > n_k, softcap", "shape": (1, 2, 1, 100, 60, 16, 8),
+     "causal": True, "align": "top-left", "softcap": 3.0, "rope": {"style": "interleaved"}},
+    {"name": "rope float32, bshd, GQA", "shape": (1, 4, 2, 90, 90, 32, 16), "causal": True,
+     "dtype": "f32", "layout": "bshd", "rope": {"dim": 16}},
+    {"name": "rope with --o and --lse from attn attend", "shape": (1, 2, 1, 50, 80, 8, 8),
+     "causal": True, "forward_given": True, "rope": {"style": "interleaved", "base": 100.0},
+     "bound": 2e-6},  # the log-sum-exp comes back as float32 (attn attend --lse-out)
+    {"name": "rope interleaved R 6 of 8 with a float mask tensor", "shape": (2, 2, 1, 40, 50, 8, 4),
+     "mask": {"shape": (2, 1, 40, 50), "dtype": "float64", "blocked_row": 5},
+     "rope": {"style": "interleaved", "dim": 6}},
 ]
 
 failures = []
