@@ -203,7 +203,7 @@ cases = 0
 
 def run_case(tmp, B, H, G, n_q, n_k, d_k, d_v, dtype="f64", layout="bhsd", rank=4, mask=None,
              kv_lens=None, mask_tensor=None, bias=False, softcap=None, scale=None,
-             align="bottom-right", rope_case=None, label=""):
+             align="bottom-right", rope_case=None, step=False, label=""):
     global cases
     cases += 1
     if rank < 4:
@@ -264,6 +264,8 @@ def run_case(tmp, B, H, G, n_q, n_k, d_k, d_v, dtype="f64", layout="bhsd", rank=
     out = os.path.join(tmp, "o.safetensors" if dtype == "bf16" else "o.npy")
     lse_path = os.path.join(tmp, "lse.npy")
     args += ["--output", out, "--lse-out", lse_path, "-q"]
+    if step:  # --weights-out: the step path, head by head, instead of the streaming kernel
+        args += ["--weights-out", os.path.join(tmp, "w.safetensors" if dtype == "bf16" else "w.npy")]
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         failures.append(f"{label}: attn failed ({r.returncode}): {r.stderr.strip()}\n  {' '.join(args)}")
@@ -375,6 +377,10 @@ def main():
             run_case(tmp, 1, 2, 2, 130, 130, 64, 32, mask=causal,
                      rope_case=dict(style=style, q_positions=list(range(1000, 1130))),
                      label=f"rope {style} across tiles, query positions 1000…")
+            for dtype in ("f64", "f16"):
+                run_case(tmp, 2, 4, 2, 20, 33, 8, 4, dtype=dtype, layout="bshd", mask=causal,
+                         step=True, rope_case=dict(style=style, dim=6, scale=0.5),
+                         label=f"rope {style} on the step path (--weights-out) {dtype}")
     for f in failures:
         print("FAIL", f)
     print(f"{cases} cases; largest error relative to max(1, |o|) against the rounded inputs: "
