@@ -1,6 +1,8 @@
 // The tensor job's check of its own output: a few rows of a few heads recomputed the plain way in
 // float64 from the operands (scores, ALiBi, softcap, every mask, max, exp, sum, weights, Σ α v),
-// independently of the tiled kernel, and compared with what it wrote.
+// independently of the tiled kernel, and compared with what it wrote. With --rope the operands are
+// q and k as jobs/tensor_rope rotated them, so this checks the kernel, not the rotation (which
+// tests/numpy/tensor_agreement.py checks).
 #pragma once
 
 #include <cstddef>
