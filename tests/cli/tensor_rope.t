@@ -17,7 +17,13 @@ o[:4, :3] of 6×3:
 (give --output o.npy to save all 18 values)
 ? 0
 
-$ attn attend --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/data/tensor/v.npy --mask causal --rope --rope-base 100 --explain 2,1 | tail -1
+# By hand: q_2 = (0.6755, 0.4274, 0.1411, −0.1577); base 100 and d_k 4 give θ = (1, 100^(−1/2))
+# = (1, 0.1), so at p = 2 the angles are (2, 0.2), and half pairs (0, 2) and (1, 3):
+#   q̃_0 = 0.6755·cos 2 − 0.1411·sin 2 = −0.2811 − 0.1283 = −0.4094
+#   q̃_2 = 0.6755·sin 2 + 0.1411·cos 2 =  0.6142 − 0.0587 =  0.5555
+$ attn attend --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/data/tensor/v.npy --mask causal --rope --rope-base 100 --explain 2,1 | sed -n '2,3p;$p'
+  rope     half pairs, θ = [1, 0.1]; q_2 at p = 2, k_1 at p = 1
+           q_2 rotated = [-0.4094, 0.4502, 0.5555, -0.0697]; k_1 rotated = [-0.468, 0.8885, 1.0392, 0.7139]
            o_2 = [-0.797, -0.3174, 0.3204]; this key's share of each entry: 46%, 58.9%, 58.4%
 ? 0
 
