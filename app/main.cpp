@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -109,6 +110,10 @@ int run(CLI::App& app, int argc, char** argv, bool json) {
 
 int main(int argc, char** argv) {
   const bool stdout_closed = reopen_closed_streams();
+  // A file size limit (`ulimit -f`) is a write that fails, as a full disk is: with SIGXFSZ
+  // ignored, write() returns EFBIG and attn exits 74 naming the file, after removing what it had
+  // begun (a temporary file, a folder made for the sheets), instead of dying of the signal.
+  std::signal(SIGXFSZ, SIG_IGN);
   const bool json = wants_json(argc, argv);
   int status = 0;
   try {

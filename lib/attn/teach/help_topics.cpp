@@ -184,7 +184,7 @@ constexpr std::array exit_meanings{
     ExitMeaning{Exit::cant_create, "an output file cannot be created"},
     ExitMeaning{Exit::io,
                 "reading or writing failed part way (standard output closed, disk "
-                "full)"},
+                "full, a file size limit)"},
 };
 
 // "  65  meaning…", wrapped at 80 columns under the meaning.
