@@ -126,11 +126,6 @@ void run_quiz(const QuizCmdOptions& o) {
   if (!o.output_dir) return print_result(render_quiz(sheets.front(), format, key));
 
   const std::filesystem::path dir = *o.output_dir;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    throw Error(Exit::cant_create,
-                fmt::format("cannot create the folder '{}': {}", dir.string(), ec.message()));
   std::set<std::string> names;
   for (const Quiz& sheet : sheets) {
     const std::string name = file_stem(*sheet.student) + kExtensions.at(o.format);
@@ -138,10 +133,12 @@ void run_quiz(const QuizCmdOptions& o) {
       throw usage_error(fmt::format("--students: two students' sheets would both be {}", name),
                         "give the students names that differ in their letters or digits");
   }
+  OutputFolder folder(dir);  // removed again if not one sheet can be written
   std::string summary;
   for (const Quiz& sheet : sheets) {
     const auto path = dir / (file_stem(*sheet.student) + kExtensions.at(o.format));
     write_file_atomically(path, render_quiz(sheet, format, key));
+    folder.keep();
     summary += fmt::format("{}\t{}\t{}\n", path.string(), *sheet.student,
                            sheet.keyed ? sheet.sheet_id : fmt::format("seed {}", sheet.seed));
   }

@@ -304,6 +304,32 @@ void write_file_atomically(const fs::path& path, std::string_view content, fs::p
   out.commit();
 }
 
+OutputFolder::OutputFolder(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty() && !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path())
+    made_.insert(made_.begin(), p);
+  fs::create_directories(dir, ec);
+  if (ec) {
+    remove_made();  // a level made before the failure goes again
+    throw Error(Exit::cant_create,
+                fmt::format("cannot create the folder '{}': {}", dir.string(), ec.message()));
+  }
+}
+
+OutputFolder::~OutputFolder() {
+  remove_made();
+}
+
+void OutputFolder::remove_made() noexcept {
+  for (auto level = made_.rbegin(); level != made_.rend(); ++level) {
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(*level, ec)) || !fs::is_empty(*level, ec) ||
+        !fs::remove(*level, ec))
+      break;  // something was put there, or it is not ours to remove: stop here
+  }
+  made_.clear();
+}
+
 namespace {
 
 // What identifies a file: its resolved path, and its device and inode when it exists.

@@ -14,7 +14,9 @@
 // only when complete), so that even SIGKILL leaves nothing behind; otherwise it is
 // ".NAME.PID.N.tmp", created exclusively and removed on failure and on SIGINT, SIGTERM or SIGHUP.
 // The file and then its folder are flushed to disk (fsync) around the rename, so that after a
-// crash the path holds the old content or the new, not an empty file.
+// crash the path holds the old content or the new, not an empty file. (SIGXFSZ, a file size limit,
+// is ignored by attn's main, so that it is a failed write like any other.) A folder made for
+// outputs (OutputFolder) goes again if the run fails before writing a file into it.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +24,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace attn {
 
@@ -82,6 +85,26 @@ class OutputFile {
 // constructor, write() and commit() do.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content,
                            std::filesystem::perms mode = std::filesystem::perms(0666));
+
+// A folder for outputs (--output-dir): the levels of `dir` that do not exist yet are made now, as
+// `mkdir -p` makes them, and removed again, deepest first and only while empty, when the
+// OutputFolder is destroyed without keep(): a run that fails before its first file is written
+// leaves no empty folder behind. Throws attn::Error with Exit::cant_create naming dir.
+class OutputFolder {
+ public:
+  explicit OutputFolder(const std::filesystem::path& dir);
+  OutputFolder(const OutputFolder&) = delete;
+  OutputFolder& operator=(const OutputFolder&) = delete;
+  ~OutputFolder();
+
+  // The folder stays, whatever happens next.
+  void keep() { made_.clear(); }
+
+ private:
+  void remove_made() noexcept;
+
+  std::vector<std::filesystem::path> made_;  // the levels made, outermost first
+};
 
 // A path named by a flag, for check_output_paths: {"--output", "o.npy"}.
 struct NamedPath {

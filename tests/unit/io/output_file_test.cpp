@@ -319,6 +319,40 @@ TEST_CASE("\"-\" is standard output, written directly") {
   out.commit();
 }
 
+TEST_CASE("OutputFolder makes the missing levels and removes them again while empty") {
+  TempDir dir;
+  const fs::path sheets = dir.path / "sheets" / "week1";
+  {
+    attn::OutputFolder folder(sheets);
+    CHECK(fs::is_directory(sheets));
+  }
+  CHECK(entries(dir.path).empty());  // nothing was written: both levels go
+
+  {
+    attn::OutputFolder folder(sheets);
+    spit(sheets / "Ada.md", "a sheet");
+  }
+  CHECK(slurp(sheets / "Ada.md") == "a sheet");  // not empty: it stays
+  fs::remove_all(dir.path / "sheets");
+
+  {
+    attn::OutputFolder folder(sheets);
+    folder.keep();
+  }
+  CHECK(fs::is_directory(sheets));
+  fs::remove(sheets);
+
+  { attn::OutputFolder folder(sheets); }  // "sheets" was there before: only week1 goes
+  CHECK(entries(dir.path) == std::vector<std::string>{"sheets"});
+
+  spit(dir.path / "plain", "a file");
+  const fs::path blocked = dir.path / "plain" / "week1";
+  const auto [code, message] = error_of([&] { attn::OutputFolder folder(blocked); });
+  CHECK(code == Exit::cant_create);
+  CHECK(message.rfind("cannot create the folder '" + blocked.string() + "': ", 0) == 0);
+  CHECK(entries(dir.path) == std::vector<std::string>{"plain", "sheets"});
+}
+
 TEST_CASE("check_output_paths: one file named twice, or an output that is an input") {
   TempDir dir;
   spit(dir.path / "q.json", "[1]");
