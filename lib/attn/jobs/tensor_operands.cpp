@@ -111,8 +111,8 @@ MaskTensor mask_view_of(const NamedTensor& m, const Operands& o) {
         fmt::format("{}: the mask has shape {}; give (S_q, S_k) = ({}, {}) or a shape "
                     "broadcastable to (B, H, S_q, S_k) = ({}, {}, {}, {})",
                     m.name, shape_repr(s), want[2], want[3], want[0], want[1], want[2], want[3]));
-  std::size_t dims[4] = {1, 1, 1, 1};
-  std::copy(s.begin(), s.end(), dims + (4 - s.size()));
+  std::array<std::size_t, 4> dims{1, 1, 1, 1};
+  std::copy(s.begin(), s.end(), dims.begin() + static_cast<std::ptrdiff_t>(4 - s.size()));
   for (std::size_t a = 0; a < 4; ++a)
     if (dims[a] != 1 && dims[a] != want[a])
       throw data_error(fmt::format(
@@ -128,15 +128,7 @@ MaskTensor mask_view_of(const NamedTensor& m, const Operands& o) {
                         "values and -inf",
                         m.name, index_repr(s, i), x));
     }
-  MaskTensor v;
-  v.data = m.tensor.data();
-  v.dtype = d == DType::u8 ? DType::boolean : d;
-  v.batch = dims[0], v.heads = dims[1], v.rows = dims[2], v.cols = dims[3];
-  v.col_stride = dims[3] == 1 ? 0 : 1;
-  v.row_stride = dims[2] == 1 ? 0 : dims[3];
-  v.head_stride = dims[1] == 1 ? 0 : dims[2] * dims[3];
-  v.batch_stride = dims[0] == 1 ? 0 : dims[1] * dims[2] * dims[3];
-  return v;
+  return MaskTensor::contiguous(m.tensor.data(), d == DType::u8 ? DType::boolean : d, dims);
 }
 
 DType widest(const Operands& o) {

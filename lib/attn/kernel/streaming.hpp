@@ -30,6 +30,7 @@
 // the portable build is still fast.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -84,6 +85,19 @@ struct MaskTensor {
   std::size_t batch = 1, heads = 1, rows = 1, cols = 1;
   std::size_t batch_stride = 0, head_stride = 0, row_stride = 0, col_stride = 0;  // elements
 
+  // A C-ordered tensor of shape dims = (B, H, S_q, S_k), any of them 1 to broadcast along it.
+  static MaskTensor contiguous(const void* data, DType dtype,
+                               const std::array<std::size_t, 4>& dims) {
+    MaskTensor m;
+    m.data = data;
+    m.dtype = dtype;
+    m.batch = dims[0], m.heads = dims[1], m.rows = dims[2], m.cols = dims[3];
+    m.col_stride = dims[3] == 1 ? 0 : 1;
+    m.row_stride = dims[2] == 1 ? 0 : dims[3];
+    m.head_stride = dims[1] == 1 ? 0 : dims[2] * dims[3];
+    m.batch_stride = dims[0] == 1 ? 0 : dims[1] * dims[2] * dims[3];
+    return m;
+  }
   // Which of its batch·heads·rows distinct rows query row i of head h of batch b reads.
   std::size_t row_index(std::size_t b, std::size_t h, std::size_t i) const {
     return ((batch == 1 ? 0 : b) * heads + (heads == 1 ? 0 : h)) * rows + (rows == 1 ? 0 : i);

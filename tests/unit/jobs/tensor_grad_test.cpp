@@ -3,12 +3,12 @@
 #include "attn/jobs/tensor_grad.hpp"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <string>
 
+#include "../support/scratch_dir.hpp"
 #include "attn/core/error.hpp"
 #include "attn/io/tensor_file.hpp"
 
@@ -21,11 +21,7 @@ std::string fixture(const std::string& name) {
 }
 
 fs::path scratch_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("attn-grad-test-" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
+  static const fs::path dir = attn_test::scratch_dir("grad");
   return dir;
 }
 

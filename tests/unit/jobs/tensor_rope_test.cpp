@@ -4,7 +4,6 @@
 #include "attn/jobs/tensor_rope.hpp"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "../support/scratch_dir.hpp"
 #include "attn/core/attention.hpp"
 #include "attn/core/error.hpp"
 #include "attn/io/layout.hpp"
@@ -32,11 +32,7 @@ using doctest::Approx;
 namespace {
 
 fs::path scratch_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("attn-rope-test-" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
+  static const fs::path dir = attn_test::scratch_dir("rope");
   return dir;
 }
 

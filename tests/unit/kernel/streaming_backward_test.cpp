@@ -95,7 +95,7 @@ Forward stream_forward(const Layer& l, const attn::BackwardOptions& opt) {
 // A mask tensor of shape dims (each axis 1 or the layer's B, H, S_q, S_k), dense, row-major: bool
 // (1 = may attend) or additive float64. cell() broadcasts it here, apart from MaskTensor's strides.
 struct TestMask {
-  std::size_t dims[4] = {1, 1, 1, 1};
+  std::array<std::size_t, 4> dims{1, 1, 1, 1};
   bool is_bool = true;
   std::vector<unsigned char> allowed;  // is_bool
   std::vector<double> added;           // !is_bool
@@ -111,15 +111,9 @@ struct TestMask {
     return is_bool ? (allowed[n] ? 0.0 : attn::neg_inf) : added[n];
   }
   attn::MaskTensor view() const {
-    attn::MaskTensor m;
-    m.data = is_bool ? static_cast<const void*>(allowed.data()) : added.data();
-    m.dtype = is_bool ? DType::boolean : DType::f64;
-    m.batch = dims[0], m.heads = dims[1], m.rows = dims[2], m.cols = dims[3];
-    m.col_stride = dims[3] == 1 ? 0 : 1;
-    m.row_stride = dims[2] == 1 ? 0 : dims[3];
-    m.head_stride = dims[1] == 1 ? 0 : dims[2] * dims[3];
-    m.batch_stride = dims[0] == 1 ? 0 : dims[1] * dims[2] * dims[3];
-    return m;
+    return attn::MaskTensor::contiguous(
+        is_bool ? static_cast<const void*>(allowed.data()) : added.data(),
+        is_bool ? DType::boolean : DType::f64, dims);
   }
 };
 
@@ -128,7 +122,7 @@ struct TestMask {
 TestMask random_mask(std::mt19937_64& rng, std::initializer_list<std::size_t> dims, bool is_bool,
                      std::size_t blocked_row) {
   TestMask m;
-  std::copy(dims.begin(), dims.end(), m.dims);
+  std::copy(dims.begin(), dims.end(), m.dims.begin());
   m.is_bool = is_bool;
   const std::size_t n = m.dims[0] * m.dims[1] * m.dims[2] * m.dims[3];
   const std::vector<double> u = uniform(rng, n, 1.0);  // in [−1, 1)
