@@ -181,3 +181,85 @@ Cell (i = 0, j = 1): query 0 against key 1
            o_0 = [0.50107]; this key's share of each entry: 0%
 ? 0
 
+
+Four queries, one key, causal, bottom-right: p = i + (1 − 4) = i − 3, so rows 0, 1 and 2 sit at the
+negative positions −3, −2 and −1 and see nothing (zero weights, a warning each); row 3 (p = 0) sees
+key 0 alone: α₃ = [1].
+$ attn weights --q "0;0;0;0" --k "0" --mask causal
+Attention weights of 4 queries against 1 key (d_k = 1)
+
+  q =
+        0
+    q0  0
+    q1  0
+    q2  0
+    q3  0
+  k = 0
+
+Step 1. Dot products, s[i,j] = q_i·k_j   (4×1)·(1×1)ᵀ → 4×1
+  s[0,0] = q0·k0 = 0×0 = 0
+  s[1,0] = q1·k0 = 0×0 = 0
+  s[2,0] = q2·k0 = 0×0 = 0
+  s[3,0] = q3·k0 = 0×0 = 0
+  s =
+        k0
+    q0   0
+    q1   0
+    q2   0
+    q3   0
+
+Step 2. Scale by 1/√d_k, with d_k = 1 (the length of each query and key)
+  √d_k = √1 = 1
+  s / √d_k =
+        k0
+    q0   0
+    q1   0
+    q2   0
+    q3   0
+
+Step 3. Mask: causal, β = … + M (0 = may attend, -inf = blocked)
+  bottom-right alignment: query i sits at position p = i - 3
+  the first 3 rows sit at negative positions
+  M =
+          k0
+    q0  -inf
+    q1  -inf
+    q2  -inf
+    q3     0
+  β =
+          k0
+    q0  -inf
+    q1  -inf
+    q2  -inf
+    q3     0
+
+Step 4. Softmax over each row, α[i,j] = exp(β[i,j] - m_i) / Σ_j exp(β[i,j] - m_i)
+  row 0:
+    every key is blocked: softmax is undefined, the row gets 0
+  row 1:
+    every key is blocked: softmax is undefined, the row gets 0
+  row 2:
+    every key is blocked: softmax is undefined, the row gets 0
+  row 3:
+    m_3 = max [0] = 0  (subtracted so that no exp can overflow)
+    exp(β[3,0] - m_3) = exp(0 - 0) = exp(0) = 1
+    sum = 1
+    α[3,0] = 1 / 1 = 1
+    check: the row sums to 1
+  α =
+        k0
+    q0   0
+    q1   0
+    q2   0
+    q3   1
+
+α =
+      k0
+  q0   0
+  q1   0
+  q2   0
+  q3   1
+! attn: warning: row 0 has every key blocked: it gets zero weights and output (--empty-rows)
+! attn: warning: row 1 has every key blocked: it gets zero weights and output (--empty-rows)
+! attn: warning: row 2 has every key blocked: it gets zero weights and output (--empty-rows)
+? 0

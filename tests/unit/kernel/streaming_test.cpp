@@ -218,6 +218,49 @@ TEST_CASE("attend_streaming skips tiles the mask wholly blocks") {
   CHECK(report.tiles_skipped == 9);
 }
 
+// Softmax attention of every query over keys 0 … L − 1 only, written out in double: the model of
+// valid:L (and of any mask that keeps a prefix of the keys for every row).
+Matrix first_keys_attention(const Matrix& q, const Matrix& k, const Matrix& v, std::size_t keys) {
+  const double c = 1.0 / std::sqrt(static_cast<double>(q.cols()));
+  Matrix o(q.rows(), v.cols());
+  for (std::size_t i = 0; i < q.rows(); ++i) {
+    std::vector<double> s(keys);
+    double m = -INFINITY, sum = 0;
+    for (std::size_t j = 0; j < keys; ++j) {
+      for (std::size_t t = 0; t < q.cols(); ++t) s[j] += c * q(i, t) * k(j, t);
+      m = std::max(m, s[j]);
+    }
+    for (double& x : s) sum += x = std::exp(x - m);
+    for (std::size_t j = 0; j < keys; ++j)
+      for (std::size_t t = 0; t < v.cols(); ++t) o(i, t) += s[j] / sum * v(j, t);
+  }
+  return o;
+}
+
+TEST_CASE("attend_streaming masks the tile a span ends in, one key short of its edge or past it") {
+  // Tiles are 64 × 64 and every query tile here is full: the one place a tile may be taken whole
+  // (no mask applied) is when every row sees all of its keys. Spans ending at 63 or 127, one key
+  // before a tile edge, must still block the tile's last key; 64 and 65 sit on and past the edge.
+  std::mt19937_64 rng(29);
+  const Matrix q = random_matrix(rng, 128, 4, 2.0);
+  const Matrix k = random_matrix(rng, 128, 4, 2.0);
+  const Matrix v = random_matrix(rng, 128, 3);
+  for (const std::size_t keys : {63u, 64u, 65u, 127u, 128u}) {
+    const Matrix want = first_keys_attention(q, k, v, keys);
+    for (const std::string& text :
+         {"valid:" + std::to_string(keys), "chunk:128 & valid:" + std::to_string(keys)}) {
+      for (VectorUnit unit : units()) {
+        CAPTURE(text);
+        CAPTURE(attn::vector_unit_name(unit));
+        attn::StreamingOptions opt;
+        opt.mask = MaskExpr::parse(text);
+        opt.unit = unit;
+        check_close(attn::attend_streaming(q, k, v, opt), want, 1e-12);
+      }
+    }
+  }
+}
+
 TEST_CASE("attend_streaming gives the same bits on one thread or several") {
   std::mt19937_64 rng(5);
   const Matrix q = random_matrix(rng, 300, 16);
@@ -608,6 +651,50 @@ TEST_CASE("attend_batched gives the same bits on one thread or several, and skip
   // 4 × 4 key tiles per head: causal keeps 10; kv_len 64 keeps only the first column of tiles (4)
   CHECK(r1.tiles_computed == 4 * 10 + 4 * 4);
   CHECK(r1.tiles_skipped == 8 * 16 - r1.tiles_computed);
+}
+
+TEST_CASE("attend_batched skips a key tile inside the rows' hull that no row sees") {
+  // One query tile of 64 rows over 3 key tiles of 64. A bool mask tensor lets rows 0 … 31 see
+  // keys 0 … 63 and rows 32 … 63 keys 128 … 191: the middle tile (keys 64 … 127) lies between the
+  // spans, each of which ends or begins exactly at its edge, and no row sees any of it.
+  // Computed: tiles 0 and 2; skipped: tile 1.
+  const std::size_t n_q = 64, n_k = 192, d = 4;
+  std::mt19937_64 rng(41);
+  const Layer l = random_layer(rng, 1, 1, 1, n_q, n_k, d, d);
+  std::vector<unsigned char> allowed(n_q * n_k, 0);
+  for (std::size_t i = 0; i < n_q; ++i)
+    for (std::size_t j = i < 32 ? 0 : 128; j < (i < 32 ? 64u : 192u); ++j) allowed[i * n_k + j] = 1;
+  attn::MaskTensor mt;
+  mt.data = allowed.data();
+  mt.rows = n_q, mt.cols = n_k, mt.row_stride = n_k, mt.col_stride = 1;
+  attn::BatchedOptions o;
+  o.mask_tensor = mt;
+  std::vector<double> out(n_q * d);
+  const attn::BatchedReport report =
+      attn::attend_batched({l.q.data(), attn::DType::f64, bhsd_view(1, 1, n_q, d)},
+                           {l.k.data(), attn::DType::f64, bhsd_view(1, 1, n_k, d)},
+                           {l.v.data(), attn::DType::f64, bhsd_view(1, 1, n_k, d)},
+                           {out.data(), attn::DType::f64, bhsd_view(1, 1, n_q, d)}, o);
+  CHECK(report.tiles_computed == 2);
+  CHECK(report.tiles_skipped == 1);
+  // and the numbers: each row is softmax attention over its 64 keys, written out in double
+  const Matrix q = slice(l.q, 0, n_q, d), k = slice(l.k, 0, n_k, d), v = slice(l.v, 0, n_k, d);
+  for (std::size_t i = 0; i < n_q; ++i) {
+    const std::size_t j0 = i < 32 ? 0 : 128;
+    std::vector<double> e(64);
+    double m = -INFINITY, sum = 0;
+    for (std::size_t j = 0; j < 64; ++j) {
+      for (std::size_t t = 0; t < d; ++t) e[j] += 0.5 * q(i, t) * k(j0 + j, t);  // c = 1/√4
+      m = std::max(m, e[j]);
+    }
+    for (double& x : e) sum += x = std::exp(x - m);
+    for (std::size_t t = 0; t < d; ++t) {
+      double want = 0;
+      for (std::size_t j = 0; j < 64; ++j) want += e[j] / sum * v(j0 + j, t);
+      CAPTURE(i);
+      CHECK(out[i * d + t] == doctest::Approx(want).epsilon(1e-12));
+    }
+  }
 }
 
 TEST_CASE("attend_batched names the batch and head of an overflow or a refused empty row") {

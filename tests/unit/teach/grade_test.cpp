@@ -719,6 +719,11 @@ TEST_CASE("order and the fallback notes, literal") {
   v = grade_one(score, -0.54);
   CHECK(v.mistake == "rounding");
   CHECK(notes(v) == "close: check the rounding (answers to 3 decimals)\n");
+  // 0.3 away from β = −0.5 is no rounding slip, and −0.8 has β's own sign: no note at all
+  v = grade_one(score, -0.8);
+  CHECK(v.outcome == Outcome::wrong);
+  CHECK(v.mistake.empty());
+  CHECK(notes(v).empty());
   Question w;
   w.kind = QuestionKind::weights;
   w.scores = Matrix{{0, 0, 0, 0}};  // α = 0.25 each

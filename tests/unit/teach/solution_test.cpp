@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
+#include "attn/teach/generate.hpp"
 #include "attn/teach/solve.hpp"
 #include "attn/teach/tex.hpp"
 
@@ -269,4 +271,26 @@ TEST_CASE("worked solution: rope:shift and rope:pairing name the right option an
             "(x_0, x_1) and (x_2, x_3)",
             "not (A): no convention pairs dimension i with d - 1 - i: the pairs are (i, i + d/2) "
             "(half) or (2i, 2i + 1) (interleaved)"});
+}
+
+TEST_CASE("worked solution: mask:cache and mask:window state the rule with the right offset") {
+  // mask:cache has 2 queries at the last 2 of n_k positions: query i sits at p = i + n_k − 2
+  // (n_k = 4 gives i + 2, n_k = 5 gives i + 3). mask:window keeps the W keys i − W < j ≤ i.
+  std::set<std::size_t> widths;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    attn::SeededRng rng(seed);
+    Question c = attn::make_question(QuestionKind::mask, std::string("cache"), rng);
+    attn::solve(c);
+    const std::size_t n_k = c.geometry.n_k;
+    widths.insert(n_k);
+    const std::string rule = "query i sits at position p = i + n_k - n_q = i + " +
+                             std::to_string(n_k - 2) + " and may attend key j when j ≤ p";
+    CAPTURE(seed);
+    CHECK(text_of(c).front() == "(" + c.answer.labels + ") is the mask causal: " + rule);
+    Question w = attn::make_question(QuestionKind::mask, std::string("window"), rng);
+    attn::solve(w);
+    CHECK(text_of(w).front() == "(" + w.answer.labels + ") is the mask " + w.mask_expr +
+                                    ": query i may attend key j when i - W < j ≤ i");
+  }
+  CHECK(widths == std::set<std::size_t>{4, 5});
 }
