@@ -132,6 +132,13 @@ TEST_CASE("a new file gets 0666 less the umask; a replaced file keeps its mode")
   fs::permissions(dir.path / "run.sh", fs::perms(0750));
   attn::write_file_atomically(dir.path / "run.sh", "new");
   CHECK((mode_of(dir.path / "run.sh") & 07777) == 0750);
+  // A private mode (a class secret's 0600) withholds read and write from group and others even
+  // from a file that had them: 0644 & ~(0666 & ~0600) = 0644 & ~0066 = 0600.
+  spit(dir.path / "class.key", "old");
+  fs::permissions(dir.path / "class.key", fs::perms(0644));
+  attn::write_file_atomically(dir.path / "class.key", "new", fs::perms(0600));
+  CHECK((mode_of(dir.path / "class.key") & 07777) == 0600);
+  CHECK(slurp(dir.path / "class.key") == "new");
   ::umask(umask_was);
 }
 

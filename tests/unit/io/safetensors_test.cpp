@@ -128,6 +128,17 @@ TEST_CASE("parse_header checks the entries' keys and values") {
         "f: tensor 'q': no data_offsets [BEGIN, END]");
   CHECK(error(R"({"q": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", 12) ==
         "f: bytes 8 to 12 of the data belong to no tensor");
+  // one byte is enough: a U8 tensor of one element a byte apart, a byte into the other, or a
+  // byte past the end of a 2-byte buffer
+  CHECK(error(R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]},
+                  "b": {"dtype": "U8", "shape": [1], "data_offsets": [2, 3]}})",
+              3) == "f: bytes 1 to 2 of the data belong to no tensor");
+  CHECK(error(R"({"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]},
+                  "b": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}})",
+              2) == "f: tensors 'a' and 'b' overlap (bytes 1 to 2)");
+  CHECK(error(R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]},
+                  "b": {"dtype": "U8", "shape": [2], "data_offsets": [1, 3]}})",
+              2) == "f: tensor 'b': data_offsets [1, 3] run past the end of the data (2 bytes)");
   // a scalar (shape []) has one element; an empty tensor takes no bytes
   CHECK(st::parse_header(R"({"s": {"dtype": "F64", "shape": [], "data_offsets": [0, 8]},
                              "e": {"dtype": "F32", "shape": [0, 3], "data_offsets": [8, 8]}})",
