@@ -3,16 +3,18 @@
 on the same two products, on the same number of cores, measured in the same run.
 
     /usr/bin/python3 bench/ceiling.py --attn build-bench/app/attn \\
-        --gemm build-bench/bench/attn_gemm_ceiling [--quick] [--runs 3]
+        --gemm build-bench/bench/attn_gemm_ceiling [--quick] [--n 4096,16384] [--d 64,128] [--runs 3]
 
 For each n (queries = keys), d, dtype, mask and thread count: q, k, v of shape (n, d), standard
 normal from a fixed seed (bfloat16 written as a safetensors file here, the others with np.save);
 `attn attend … --threads T --timing` run --runs times and the median of the compute time it
 reports taken; attn's rate is 4·n·n·d flops (a full mask) or the visible share of them,
-4·d·n(n+1)/2 (causal), over that time. The ceiling is attn_gemm_ceiling on the same d, dtype and
-threads (float32's sgemm for bfloat16, which attn computes in float32), the best of 5 block pairs
-of 4096 queries and keys, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
-environment; the kernel OpenBLAS picked is printed. Needs python3-numpy and libopenblas-dev.
+4·d·n(n+1)/2 (causal), over that time. Two ceilings, from attn_gemm_ceiling on the same dtype and
+threads (float32's sgemm for bfloat16, which attn computes in float32), each the best of 5, with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment: "same products" is gemm on
+attention's two products at this d (block pairs of 4096 queries and keys, no softmax between);
+"square gemm" is C = A·B on 2048 × 2048 matrices, the machine's best gemm rate. The kernel OpenBLAS
+picked is printed. Needs python3-numpy and libopenblas-dev.
 """
 import argparse
 import json
@@ -82,10 +84,13 @@ def attn_compute_ms(attn, files, out, mask, threads, runs):
     return statistics.median(times), unit
 
 
-def gemm_gflops(gemm, d, dtype, threads, cache):
-    key = (d, "f64" if dtype == "f64" else "f32", threads)
+def gemm_gflops(gemm, d, dtype, threads, cache, square=False):
+    """OpenBLAS's rate on attention's two products at this d (block pairs of 4096), or with square
+    the machine's plain gemm rate (2048 × 2048 matrices)."""
+    key = (0 if square else d, "f64" if dtype == "f64" else "f32", threads)
     if key not in cache:
-        proc = subprocess.run([gemm, "--d", str(d), "--dtype", key[1], "--threads", str(threads)],
+        extra = ["--square", "--block", "2048"] if square else []
+        proc = subprocess.run([gemm, "--d", str(d), "--dtype", key[1], "--threads", str(threads), *extra],
                               capture_output=True, text=True, env=clean_env(), check=True)
         cache[key] = json.loads(proc.stdout)
     return cache[key]
@@ -97,14 +102,19 @@ def main():
     ap.add_argument("--gemm", required=True, help="attn_gemm_ceiling (bench/gemm_ceiling.cpp)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="n = 4096, d ∈ {64, 128}, f64 and f32")
+    ap.add_argument("--n", help="comma-separated sequence lengths instead of the grid's")
+    ap.add_argument("--d", help="comma-separated head dimensions instead of the grid's")
     a = ap.parse_args()
-    grid = QUICK if a.quick else FULL
+    grid = dict(QUICK if a.quick else FULL)
+    for axis in ("n", "d"):
+        if getattr(a, axis):
+            grid[axis] = tuple(int(x) for x in getattr(a, axis).split(","))
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start; "
           f"attn: median of {a.runs} runs")
     cache = {}
     header = (f"{'n':>6} {'d':>4} {'dtype':>5} {'mask':>6} {'thr':>3} | {'attn ms':>9} {'GFLOP/s':>8} "
-              f"| {'gemm GFLOP/s':>12} | {'share':>6} | unit")
+              f"| {'same products':>13} {'share':>6} | {'square gemm':>11} {'share':>6} | unit")
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,10 +127,11 @@ def main():
                             ms, unit = attn_compute_ms(a.attn, files, out, mask, threads, a.runs)
                             pairs = n * n if mask == "none" else n * (n + 1) / 2
                             rate = 4 * pairs * d / (ms * 1e-3) * 1e-9
-                            ref = gemm_gflops(a.gemm, d, dtype, threads, cache)
+                            ref = gemm_gflops(a.gemm, d, dtype, threads, cache)["gflops"]
+                            peak = gemm_gflops(a.gemm, d, dtype, threads, cache, square=True)["gflops"]
                             print(f"{n:>6} {d:>4} {dtype:>5} {mask:>6} {threads:>3} | {ms:>9.1f} "
-                                  f"{rate:>8.1f} | {ref['gflops']:>12.1f} | {rate / ref['gflops']:>6.1%} | {unit}",
-                                  flush=True)
+                                  f"{rate:>8.1f} | {ref:>13.1f} {rate / ref:>6.1%} | {peak:>11.1f} "
+                                  f"{rate / peak:>6.1%} | {unit}", flush=True)
     kernels = sorted({v["corename"] for v in cache.values()})
     print(f"OpenBLAS kernel: {', '.join(kernels)}; load average at the end {os.getloadavg()[0]:.2f}")
 
