@@ -15,12 +15,14 @@
 #include "attn/core/error.hpp"
 #include "attn/core/grad.hpp"
 #include "attn/core/heads.hpp"
+#include "streaming_checks.hpp"
 
 using attn::Align;
 using attn::DType;
 using attn::EmptyRows;
 using attn::MaskExpr;
 using attn::Matrix;
+using attn_test::slice;
 
 namespace {
 
@@ -53,12 +55,6 @@ Layer random_layer(std::mt19937_64& rng, std::size_t B, std::size_t H, std::size
 
 attn::Bhsd view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
   return {B, H, S, D, H * S * D, S * D, D};
-}
-
-Matrix slice(const std::vector<double>& x, std::size_t index, std::size_t rows, std::size_t cols) {
-  return Matrix(rows, cols,
-                std::vector<double>(x.begin() + static_cast<long>(index * rows * cols),
-                                    x.begin() + static_cast<long>((index + 1) * rows * cols)));
 }
 
 attn::BatchedOptions forward_options(const attn::BackwardOptions& b) {
@@ -177,24 +173,10 @@ Grads step_backward(const Layer& l, const attn::BackwardOptions& o,
   for (std::size_t b = 0; b < l.B; ++b)
     for (std::size_t h = 0; h < l.H; ++h) {
       const std::size_t kv = attn::kv_head_of(h, {l.H, l.G});
-      attn::Problem p;
-      p.q = slice(l.q, b * l.H + h, l.n_q, l.d_k);
-      p.k = slice(l.k, b * l.G + kv, l.n_k, l.d_k);
-      p.v = slice(l.v, b * l.G + kv, l.n_k, l.d_v);
-      p.scale = o.scale;
-      p.align = o.align;
-      p.empty_rows = o.empty_rows;
-      const attn::Geometry geo{l.n_q, l.n_k, o.align};
-      if (!o.alibi_slopes.empty()) p.bias = attn::alibi_bias(geo, o.alibi_slopes[h]);
-      p.softcap = o.softcap;
-      Matrix m = attn::to_additive(o.mask.evaluate(geo));
-      for (std::size_t i = 0; i < l.n_q; ++i)
-        for (std::size_t j = 0; j < l.n_k; ++j)
-          if (!o.kv_lens.empty() && j >= o.kv_lens[b])
-            m(i, j) = attn::neg_inf;
-          else if (tensor)
-            m(i, j) += tensor->cell(b, h, i, j);
-      p.mask = m;
+      const attn::Problem p =
+          attn_test::head_problem(l, b, h, o, [&](std::size_t i, std::size_t j, double& m_ij) {
+            if (tensor) m_ij += tensor->cell(b, h, i, j);
+          });
       const attn::GradTrace t = attn::run_backward(attn::run_attention(p, attn::Stage::output),
                                                    slice(l.d_out, b * l.H + h, l.n_q, l.d_v));
       const auto add = [](std::vector<double>& to, std::size_t index, const Matrix& x) {

@@ -22,6 +22,7 @@ using attn::Matrix;
 using attn::VectorUnit;
 using attn_test::check_close;
 using attn_test::random_matrix;
+using attn_test::slice;
 
 namespace {
 
@@ -63,12 +64,6 @@ std::vector<double> to_bshd(const std::vector<double>& x, std::size_t B, std::si
   return y;
 }
 
-Matrix slice(const std::vector<double>& x, std::size_t index, std::size_t rows, std::size_t cols) {
-  return Matrix(rows, cols,
-                std::vector<double>(x.begin() + static_cast<long>(index * rows * cols),
-                                    x.begin() + static_cast<long>((index + 1) * rows * cols)));
-}
-
 // What the options ask for, the step path's way: head (b, h) as its own Problem, with the ALiBi
 // matrix as its bias, the softcap, and one additive mask combining the expression, kv_lens and the
 // mask tensor (given here as a full (B, H, n_q, n_k) array of 0/1 or additive values).
@@ -78,29 +73,15 @@ struct Reference {
 };
 Reference step_head(const Layer& l, std::size_t b, std::size_t h, const attn::BatchedOptions& o,
                     const std::vector<double>& mask_values, bool additive) {
-  const std::size_t g = attn::kv_head_of(h, {l.H, l.G});
-  attn::Problem p;
-  p.q = slice(l.q, b * l.H + h, l.n_q, l.d_k);
-  p.k = slice(l.k, b * l.G + g, l.n_k, l.d_k);
-  p.v = slice(l.v, b * l.G + g, l.n_k, l.d_v);
-  p.scale = o.scale;
-  p.align = o.align;
-  p.empty_rows = o.empty_rows;
-  const attn::Geometry geo{l.n_q, l.n_k, o.align};
-  if (!o.alibi_slopes.empty()) p.bias = attn::alibi_bias(geo, o.alibi_slopes[h]);
-  p.softcap = o.softcap;
-  Matrix m = attn::to_additive(o.mask.evaluate(geo));
-  for (std::size_t i = 0; i < l.n_q; ++i)
-    for (std::size_t j = 0; j < l.n_k; ++j) {
-      if (!o.kv_lens.empty() && j >= o.kv_lens[b]) m(i, j) = attn::neg_inf;
-      if (mask_values.empty()) continue;
-      const double x = mask_values[((b * l.H + h) * l.n_q + i) * l.n_k + j];
-      if (additive)
-        m(i, j) += x;
-      else if (x == 0)
-        m(i, j) = attn::neg_inf;
-    }
-  p.mask = m;
+  const attn::Problem p =
+      attn_test::head_problem(l, b, h, o, [&](std::size_t i, std::size_t j, double& m_ij) {
+        if (mask_values.empty()) return;
+        const double x = mask_values[((b * l.H + h) * l.n_q + i) * l.n_k + j];
+        if (additive)
+          m_ij += x;
+        else if (x == 0)
+          m_ij = attn::neg_inf;
+      });
   const attn::Trace t = attn::run_attention(p, attn::Stage::output);
   Reference r{*t.output, {}};
   // log Σ_j exp(β_ij) = m_i + log Σ_j exp(β_ij − m_i), from the trace's row max and sum

@@ -7,7 +7,12 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <vector>
 
+#include "attn/core/attention.hpp"
+#include "attn/core/bias.hpp"
+#include "attn/core/geometry.hpp"
+#include "attn/core/heads.hpp"
 #include "attn/core/matrix.hpp"
 
 namespace attn_test {
@@ -45,6 +50,44 @@ inline void check_close(const Matrix& got, const Matrix& want, double tolerance)
         return;  // one failure per case is enough to read
       }
     }
+}
+
+// Matrix `index` of a stack of rows × cols matrices stored one after another.
+inline Matrix slice(const std::vector<double>& x, std::size_t index, std::size_t rows,
+                    std::size_t cols) {
+  return Matrix(rows, cols,
+                std::vector<double>(x.begin() + static_cast<long>(index * rows * cols),
+                                    x.begin() + static_cast<long>((index + 1) * rows * cols)));
+}
+
+// Head (b, h) of a layer as the step path's own Problem, from the kernel's options (the forward's
+// BatchedOptions or the backward's BackwardOptions): its kv head's k and v, the scale, alignment
+// and empty-row policy, ALiBi as a bias, the softcap, and one additive mask from the expression and
+// kv_lens, to which `cell(i, j, m_ij)` adds a mask tensor's value where kv_lens does not block.
+// The layer has q (B, H, n_q, d_k), k (B, G, n_k, d_k), v (B, G, n_k, d_v), as doubles.
+template <class Layer, class Options, class Cell>
+attn::Problem head_problem(const Layer& l, std::size_t b, std::size_t h, const Options& o,
+                           Cell&& cell) {
+  const std::size_t g = attn::kv_head_of(h, {l.H, l.G});
+  attn::Problem p;
+  p.q = slice(l.q, b * l.H + h, l.n_q, l.d_k);
+  p.k = slice(l.k, b * l.G + g, l.n_k, l.d_k);
+  p.v = slice(l.v, b * l.G + g, l.n_k, l.d_v);
+  p.scale = o.scale;
+  p.align = o.align;
+  p.empty_rows = o.empty_rows;
+  const attn::Geometry geo{l.n_q, l.n_k, o.align};
+  if (!o.alibi_slopes.empty()) p.bias = attn::alibi_bias(geo, o.alibi_slopes[h]);
+  p.softcap = o.softcap;
+  Matrix m = attn::to_additive(o.mask.evaluate(geo));
+  for (std::size_t i = 0; i < l.n_q; ++i)
+    for (std::size_t j = 0; j < l.n_k; ++j)
+      if (!o.kv_lens.empty() && j >= o.kv_lens[b])
+        m(i, j) = attn::neg_inf;
+      else
+        cell(i, j, m(i, j));
+  p.mask = m;
+  return p;
 }
 
 }  // namespace attn_test
