@@ -10,6 +10,7 @@
 #include "attn/core/error.hpp"
 #include "attn/io/byte_source.hpp"
 #include "attn/io/output_file.hpp"
+#include "attn/io/parse.hpp"
 
 namespace attn::safetensors {
 
@@ -98,13 +99,17 @@ Index parse_header(std::string_view header, std::size_t buffer_size, std::string
   std::size_t first = header.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || header[first] != '{')
     throw data_error(fmt::format("{}: the safetensors header is not a JSON object", name));
-  Json doc;
+  Json doc;  // in the file's order, which names the tensors in messages as the file lists them
   try {
     doc = Json::parse(header);
   } catch (const Json::parse_error& e) {
     throw data_error(fmt::format("{}: the safetensors header is not valid JSON (at byte {} of {})",
                                  name, e.byte, header.size()));
+  } catch (const Json::out_of_range&) {  // a number beyond a double's range: named just below
   }
+  // What no JSON document of attn's may hold is refused here as everywhere: a key given twice (a
+  // tensor named twice, of which a JSON reader would keep one), a number beyond a double's range.
+  parse_json(header, fmt::format("{}: the safetensors header", name));
   if (!doc.is_object())
     throw data_error(fmt::format("{}: the safetensors header is not a JSON object", name));
   Index index;

@@ -117,6 +117,13 @@ TEST_CASE("parse_header checks the entries' keys and values") {
     return thrown([&] { st::parse_header(header, buffer, "f"); }).message;
   };
   CHECK(error(R"([1])", 0) == "f: the safetensors header is not a JSON object");
+  // what no JSON document may hold: a number beyond a double's range (once an uncaught exception,
+  // found by the safetensors fuzzer) and a tensor named twice (a JSON reader would keep one)
+  CHECK(error(R"({"q": {"dtype": "F32", "shape": [1e400], "data_offsets": [0, 4]}})", 4) ==
+        "f: the safetensors header: number overflow parsing '1e400'");
+  CHECK(error(R"({"q": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]},
+                  "q": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})",
+              4) == "f: the safetensors header: the key \"q\" is given twice");
   CHECK(error(R"({"q": 1})", 0) == "f: tensor 'q': its entry is not an object");
   CHECK(error(R"({"q": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4], "x": 1}})", 4) ==
         "f: tensor 'q': unexpected key 'x' (expected dtype, shape and data_offsets)");
