@@ -288,15 +288,12 @@ std::string summary_text(const TensorJob& job, const Operands& o, const Computed
 std::string summary_json(const TensorJob& job, const Operands& o, const Computed& c,
                          const std::optional<SampleCheck>& check, const TensorSummary& s) {
   using Json = nlohmann::ordered_json;
-  const auto operand = [](const NamedTensor& t, DType file_dtype) {
-    return Json{{"file", t.name}, {"dtype", dtype_name(file_dtype)}, {"shape", t.tensor.shape()}};
-  };
   const Bhsd& q = o.q_view;
   Json doc{{"command", "attend"},
            {"path", c.streamed ? "streamed" : "step"},
-           {"q", operand(o.q, o.q_file_dtype)},
-           {"k", operand(o.k, o.k_file_dtype)},
-           {"v", operand(o.v, o.v.tensor.dtype())},
+           {"q", operand_json(o.q, o.q_file_dtype)},
+           {"k", operand_json(o.k, o.k_file_dtype)},
+           {"v", operand_json(o.v)},
            {"layout", layout_name(o.layout)},
            {"batch", q.batch},
            {"heads", q.heads},
@@ -311,8 +308,7 @@ std::string summary_json(const TensorJob& job, const Operands& o, const Computed
            {"align", align_name(o.align)},
            {"scale", o.scale}};
   doc["kv_lens"] = o.kv_lens.empty() ? Json() : Json(o.kv_lens);
-  doc["mask_tensor"] =
-      o.mask_tensor ? operand(*o.mask_tensor, o.mask_tensor->tensor.dtype()) : Json();
+  doc["mask_tensor"] = o.mask_tensor ? operand_json(*o.mask_tensor) : Json();
   doc["bias"] = o.bias_text.empty() ? Json() : Json(o.bias_text);
   doc["alibi_slopes"] = o.alibi_slopes.empty() ? Json() : Json(o.alibi_slopes);
   doc["softcap"] = o.softcap ? Json(*o.softcap) : Json();

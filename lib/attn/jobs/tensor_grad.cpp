@@ -237,16 +237,12 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
   for (const std::string& path : s.written) s.text += fmt::format("wrote {}\n", path);
 
   using Json = nlohmann::ordered_json;
-  const auto operand = [](const NamedTensor& t) {
-    return Json{
-        {"file", t.name}, {"dtype", dtype_name(t.tensor.dtype())}, {"shape", t.tensor.shape()}};
-  };
   Json doc{{"command", "grad"},
            {"path", "streamed"},
-           {"q", operand(ops.q)},
-           {"k", operand(ops.k)},
-           {"v", operand(ops.v)},
-           {"do", d_out ? operand(d_out->t) : Json()},
+           {"q", operand_json(ops.q, ops.q_file_dtype)},
+           {"k", operand_json(ops.k, ops.k_file_dtype)},
+           {"v", operand_json(ops.v)},
+           {"do", d_out ? operand_json(d_out->t) : Json()},
            {"loss", job.sum_loss ? Json("sum") : Json("given")},
            {"loss_value", loss ? Json(*loss) : Json()},
            {"forward", o_given ? "given" : "streamed"},
@@ -264,12 +260,10 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
            {"align", align_name(ops.align)},
            {"scale", ops.scale}};
   doc["kv_lens"] = ops.kv_lens.empty() ? Json() : Json(ops.kv_lens);
-  doc["mask_tensor"] = ops.mask_tensor ? operand(*ops.mask_tensor) : Json();
+  doc["mask_tensor"] = ops.mask_tensor ? operand_json(*ops.mask_tensor) : Json();
   doc["bias"] = ops.bias_text.empty() ? Json() : Json(ops.bias_text);
   doc["softcap"] = ops.softcap ? Json(*ops.softcap) : Json();
   doc["rope"] = rope_json(ops);
-  doc["q"]["dtype"] = dtype_name(ops.q_file_dtype);  // the files', before the rotation converted
-  doc["k"]["dtype"] = dtype_name(ops.k_file_dtype);
   doc["tiles"] = {{"computed", r.tiles_computed}, {"skipped", r.tiles_skipped}};
   doc["empty_rows"] = r.rows_empty;
   doc["vector_unit"] = vector_unit_name(r.unit);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "attn/core/bias.hpp"
 #include "attn/core/error.hpp"
@@ -163,6 +164,14 @@ NamedTensor read_operand(const std::string& text, const char* role) {
 std::string operand_shape_text(const NamedTensor& t, const Bhsd& view) {
   if (view.batch == 1 && view.heads == 1) return fmt::format("{}×{}", view.seq, view.dim);
   return shape_repr(t.tensor.shape());
+}
+
+nlohmann::ordered_json operand_json(const NamedTensor& t, DType file_dtype) {
+  return {{"file", t.name}, {"dtype", dtype_name(file_dtype)}, {"shape", t.tensor.shape()}};
+}
+
+nlohmann::ordered_json operand_json(const NamedTensor& t) {
+  return operand_json(t, t.tensor.dtype());
 }
 
 std::string mask_tensor_text(const NamedTensor& mask) {

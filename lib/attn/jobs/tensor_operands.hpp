@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,12 @@ NamedTensor read_operand(const std::string& text, const char* role);
 
 // "(2, 4, 16, 8)" or, for one head of one batch, "16×8": how the summary names a shape.
 std::string operand_shape_text(const NamedTensor& t, const Bhsd& view);
+
+// {"file", "dtype", "shape"}: how the JSON summaries name an operand. The dtype is the file's:
+// under --rope q and k hold the compute dtype once rotated, so pass Operands' q_file_dtype and
+// k_file_dtype for them; the one-argument form gives the tensor's own.
+nlohmann::ordered_json operand_json(const NamedTensor& t, DType file_dtype);
+nlohmann::ordered_json operand_json(const NamedTensor& t);
 
 // "mask tensor m.npy (bool (8, 8), true = may attend)": how the summaries name a mask tensor.
 std::string mask_tensor_text(const NamedTensor& mask);
