@@ -71,7 +71,8 @@ struct BackPlan {
   std::vector<T> row_dot;     // D_i = Σ_c dO_ic o_ic, (B, H, S_q)
   std::vector<T> uniform_dv;  // (B, H, d_v): Σ over empty rows of dO_i / S_k; empty: none
   std::vector<BackItem> items;
-  std::vector<std::vector<T>> dq_sums;  // one per thread, (B, H, n_qp, d_kp)
+  std::vector<std::vector<std::size_t>> shares;  // per thread: the items it runs, in order
+  std::vector<std::vector<T>> dq_sums;           // one per thread, (B, H, n_qp, d_kp)
   std::atomic<std::size_t> computed{0};
   std::atomic<bool> overflow{false}, stop{false};
   std::mutex failure_mutex;
@@ -207,6 +208,7 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
   plan.row_dot.assign(B * H * plan.n_q, T{0});
   std::vector<std::size_t> empty_rows;  // of the first (batch, head) that has any
   std::size_t first_empty = B * H;
+  std::vector<T> d_out_row(plan.d_v), o_row(plan.d_v);
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t h = 0; h < H; ++h)
       for (std::size_t i = 0; i < plan.n_q; ++i) {
@@ -222,11 +224,11 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
                 element_as<T>(d_out, d_out.view.offset(b, h, i) + t) / static_cast<T>(plan.n_k);
           continue;
         }
-        T dot = 0;
-        for (std::size_t t = 0; t < plan.d_v; ++t)
-          dot += element_as<T>(d_out, d_out.view.offset(b, h, i) + t) *
-                 element_as<T>(o, o.view.offset(b, h, i) + t);
-        plan.row_dot[row] = dot;
+        sse2::load_row(d_out.data, d_out.dtype, d_out.view.offset(b, h, i), plan.d_v,
+                       d_out_row.data());
+        sse2::load_row(o.data, o.dtype, o.view.offset(b, h, i), plan.d_v, o_row.data());
+        plan.row_dot[row] =
+            std::inner_product(d_out_row.begin(), d_out_row.end(), o_row.begin(), T{0});
       }
   if (report.rows_empty > 0 && opt.empty_rows != EmptyRows::zero &&
       opt.empty_rows != EmptyRows::uniform) {
@@ -248,7 +250,7 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
         "use --empty-rows zero, uniform or error");
   }
 
-  // Key tiles, the most work first; dealt to the threads in turn.
+  // Key tiles, the most work first.
   const std::size_t per_group = H / G;
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t g = 0; g < G; ++g)
@@ -261,34 +263,48 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
   std::stable_sort(plan.items.begin(), plan.items.end(),
                    [](const BackItem& a, const BackItem& b) { return a.work > b.work; });
 
-  void (*worker)(BackPlan<T>&, unsigned, unsigned) = sse2::backward_work;
+  void (*worker)(BackPlan<T>&, unsigned) = sse2::backward_work;
 #if ATTN_X86
   if (report.unit == VectorUnit::avx2) worker = avx2::backward_work;
   if (report.unit == VectorUnit::avx512) worker = avx512::backward_work;
 #endif
   const unsigned threads = thread_count(opt.threads, plan.items.size());
   report.threads = threads;
+  // Each item to the thread with the least work so far (a key tile costs its query tiles and one
+  // more for loading its k and v): decided here, not by which thread is free first, so that dq's
+  // sums are added in the same order on every run.
+  plan.shares.resize(threads);
+  std::vector<std::size_t> load(threads, 0);
+  for (std::size_t n = 0; n < plan.items.size(); ++n) {
+    const auto least =
+        static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    plan.shares[least].push_back(n);
+    load[least] += plan.items[n].work + 1;
+  }
   plan.dq_sums.resize(threads);
-  run_threads(threads, [&](unsigned t) { worker(plan, t, threads); });
+  run_threads(threads, [&](unsigned t) { worker(plan, t); });
   if (plan.failure) std::rethrow_exception(plan.failure);
   if (plan.overflow)
     throw data_error("q·k overflows in the backward pass",
                      fmt::format("scale the inputs down: their products exceed the range of a {}",
                                  std::is_same_v<T, float> ? "float" : "double"));
 
-  // dq = c · the threads' sums, added in thread order
-  std::vector<T> row(plan.d_k);
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t h = 0; h < H; ++h)
-      for (std::size_t i = 0; i < plan.n_q; ++i) {
-        const std::size_t at = ((b * H + h) * plan.n_qp + i) * plan.d_kp;
-        for (std::size_t t = 0; t < plan.d_k; ++t) {
-          T sum = 0;
-          for (const std::vector<T>& part : plan.dq_sums) sum += part[at + t];
-          row[t] = sum * plan.scale;
-        }
-        sse2::store_row(dq.data, dq.dtype, dq.view.offset(b, h, i), plan.d_k, row.data());
+  // dq = c · the threads' sums, added in thread order; the rows shared out among the threads
+  const std::size_t rows = B * H * plan.n_q;
+  run_threads(threads, [&](unsigned t) {
+    std::vector<T> row(plan.d_kp);
+    for (std::size_t n = rows * t / threads; n < rows * (t + 1) / threads; ++n) {
+      const std::size_t bh = n / plan.n_q, i = n % plan.n_q;
+      const std::size_t at = (bh * plan.n_qp + i) * plan.d_kp;
+      std::copy_n(plan.dq_sums[0].data() + at, plan.d_kp, row.data());
+      for (std::size_t p = 1; p < threads; ++p) {
+        const T* part = plan.dq_sums[p].data() + at;
+        for (std::size_t c = 0; c < plan.d_kp; ++c) row[c] += part[c];
       }
+      for (T& x : row) x *= plan.scale;
+      sse2::store_row(dq.data, dq.dtype, dq.view.offset(bh / H, bh % H, i), plan.d_k, row.data());
+    }
+  });
   report.tiles_computed = plan.computed;
   report.tiles_skipped = B * H * plan.n_qt * plan.n_kt - plan.computed;
   return report;

@@ -273,6 +273,9 @@ TEST_CASE("attend_backward equals the step backward on random layers, every mask
     check_close(one.dq, three.dq, 1e-14, "dq");
     CHECK(one.dk == three.dk);  // each key tile is one item: the same sums in the same order
     CHECK(one.dv == three.dv);
+    // which thread runs which key tile is decided before they start, so dq's partial sums are
+    // added in the same order every time
+    CHECK(stream_backward(l, o).dq == three.dq);
     // 4 × 4 tile pairs per head, 10 of them on or below the diagonal, 2 heads
     CHECK(one.report.tiles_computed == 20);
     CHECK(one.report.tiles_skipped == 12);
@@ -406,4 +409,103 @@ TEST_CASE("attend_backward in float32, and what it refuses") {
     CHECK(dk == std::vector<double>(8, 0.0));
     CHECK(dv == std::vector<double>(8, 0.0));
   }
+}
+
+namespace {
+
+// x (B, H, S, D) rearranged to (B, S, H, D), or back with `back`.
+template <class T>
+std::vector<T> swap_heads_and_rows(const std::vector<double>& x, std::size_t B, std::size_t H,
+                                   std::size_t S, std::size_t D, bool back = false) {
+  std::vector<T> y(x.size());
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t h = 0; h < H; ++h)
+      for (std::size_t i = 0; i < S; ++i)
+        for (std::size_t t = 0; t < D; ++t) {
+          const std::size_t bhsd = ((b * H + h) * S + i) * D + t;
+          const std::size_t bshd = ((b * S + i) * H + h) * D + t;
+          y[back ? bhsd : bshd] = static_cast<T>(x[back ? bshd : bhsd]);
+        }
+  return y;
+}
+
+attn::Bhsd bshd_view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
+  return {B, H, S, D, S * H * D, D, H * D};
+}
+
+}  // namespace
+
+TEST_CASE("attend_backward reads whole query tiles where they lie, in both layouts and dtypes") {
+  // d = 64 is a whole number of register blocks on every vector unit, so full query tiles of q
+  // and dO in the compute dtype are read in place; the last, partial tile is still copied
+  std::mt19937_64 rng(20261203);
+  attn::BackwardOptions o;
+  o.threads = 2;
+  o.mask = MaskExpr::parse("causal");
+  const Layer l = random_layer(rng, 1, 2, 1, 200, 192, 64, 64);
+  const Grads want = step_backward(l, o);
+  SUBCASE("(B, H, S, D), float64") {
+    const Grads got = stream_backward(l, o);
+    check_close(got.dq, want.dq, 1e-12, "dq");
+    check_close(got.dk, want.dk, 1e-12, "dk");
+    check_close(got.dv, want.dv, 1e-12, "dv");
+  }
+  const Forward f = stream_forward(l, o);
+  const auto run = [&]<class T>(T, DType dtype) {
+    const std::vector<T> q = swap_heads_and_rows<T>(l.q, 1, 2, 200, 64),
+                         k = swap_heads_and_rows<T>(l.k, 1, 1, 192, 64),
+                         v = swap_heads_and_rows<T>(l.v, 1, 1, 192, 64),
+                         out = swap_heads_and_rows<T>(f.o, 1, 2, 200, 64),
+                         d_out = swap_heads_and_rows<T>(l.d_out, 1, 2, 200, 64);
+    std::vector<T> dq(q.size()), dk(k.size()), dv(v.size());
+    o.compute = dtype;
+    attn::attend_backward(
+        {q.data(), dtype, bshd_view(1, 2, 200, 64)}, {k.data(), dtype, bshd_view(1, 1, 192, 64)},
+        {v.data(), dtype, bshd_view(1, 1, 192, 64)}, {out.data(), dtype, bshd_view(1, 2, 200, 64)},
+        {d_out.data(), dtype, bshd_view(1, 2, 200, 64)}, f.lse,
+        {dq.data(), dtype, bshd_view(1, 2, 200, 64)}, {dk.data(), dtype, bshd_view(1, 1, 192, 64)},
+        {dv.data(), dtype, bshd_view(1, 1, 192, 64)}, o);
+    const auto back = [](const std::vector<T>& x, std::size_t H, std::size_t S) {
+      return swap_heads_and_rows<double>(std::vector<double>(x.begin(), x.end()), 1, H, S, 64,
+                                         true);
+    };
+    return Grads{back(dq, 2, 200), back(dk, 1, 192), back(dv, 1, 192), {}};
+  };
+  SUBCASE("(B, S, H, D), float64: rows a stride of H · D apart") {
+    const Grads got = run(double{}, DType::f64);
+    check_close(got.dq, want.dq, 1e-12, "dq");
+    check_close(got.dk, want.dk, 1e-12, "dk");
+    check_close(got.dv, want.dv, 1e-12, "dv");
+  }
+  SUBCASE("(B, S, H, D), float32 operands computed in float32") {
+    const Grads got = run(float{}, DType::f32);
+    check_close(got.dq, want.dq, 1e-5, "dq");
+    check_close(got.dk, want.dk, 1e-5, "dk");
+    check_close(got.dv, want.dv, 1e-5, "dv");
+  }
+}
+
+TEST_CASE("attend_backward refuses a q·k that overflows, in a row that sees the keys or not") {
+  // q_0 · k_9 = 1e200 · 1e200 overflows a double; the log-sum-exp is made up, as --lse could be
+  std::mt19937_64 rng(11);
+  Layer l = random_layer(rng, 1, 1, 1, 70, 70, 4, 4);
+  attn::BackwardOptions o;
+  std::vector<double> lse(70, 0.0), out(70 * 4, 0.0), dq(l.q.size()), dk(l.k.size()),
+      dv(l.v.size());
+  l.q[0] = 1e200;
+  l.k[9 * 4] = 1e200;
+  const auto run = [&] {
+    attn::attend_backward(
+        {l.q.data(), DType::f64, view(1, 1, 70, 4)}, {l.k.data(), DType::f64, view(1, 1, 70, 4)},
+        {l.v.data(), DType::f64, view(1, 1, 70, 4)}, {out.data(), DType::f64, view(1, 1, 70, 4)},
+        {l.d_out.data(), DType::f64, view(1, 1, 70, 4)}, lse,
+        {dq.data(), DType::f64, view(1, 1, 70, 4)}, {dk.data(), DType::f64, view(1, 1, 70, 4)},
+        {dv.data(), DType::f64, view(1, 1, 70, 4)}, o);
+  };
+  SUBCASE("row 0 sees key 0") {}
+  SUBCASE("row 0 sees no key (its log-sum-exp −∞): its scores are still checked") {
+    o.empty_rows = EmptyRows::zero;
+    lse[0] = attn::neg_inf;
+  }
+  CHECK_THROWS_WITH_AS(run(), doctest::Contains("q·k overflows in the backward pass"), attn::Error);
 }
