@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
+#include <utility>
 
 #include "attn/core/error.hpp"
 #include "attn/core/heads.hpp"

@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 
 #pragma GCC diagnostic ignored "-Wpsabi"  // as in kernel/streaming.cpp
 
