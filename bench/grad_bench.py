@@ -12,6 +12,12 @@ separate process run --runs times, medians shown:
     torch);
 then attn grad at n = 16384, d = 64 under GNU time for its peak RSS, against the bound
 3 × (q + k + v + o + dO) + 32 MB. attn's dq is compared with PyTorch's as a sanity check.
+
+With --gemm build-bench/bench/attn_gemm_ceiling, the backward's rate is also set against the
+machine's: the backward's five products over the visible half, 5 · 2·d·n(n+1)/2 flops, per second
+of its median time, beside OpenBLAS's dgemm on 2048 × 2048 matrices on as many threads, the best
+of 5, measured in the same run (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
+environment, as bench/ceiling.py does).
 """
 import argparse
 import os
@@ -28,6 +34,7 @@ parser.add_argument("--attn", required=True)
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--n", type=int, default=4096)
 parser.add_argument("--rss-n", type=int, default=16384)
+parser.add_argument("--gemm", help="attn_gemm_ceiling, for the machine's dgemm rate")
 args = parser.parse_args()
 here = os.path.dirname(os.path.abspath(__file__))
 
@@ -89,6 +96,16 @@ with tempfile.TemporaryDirectory() as d:
     print(f"  attn grad: the streaming backward        {med(g_bwd):10.1f}   runs {g_bwd}")
     print(f"  backward / forward (attend's)            {med(g_bwd) / med(fwd):10.2f}×  (target ≤ 2.5×)")
     print(f"  backward / forward (in the same process) {med(g_bwd) / med(g_fwd):10.2f}×")
+    if args.gemm:
+        flops = 5 * 2 * 64 * args.n * (args.n + 1) / 2
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
+        r = subprocess.run([args.gemm, "--square", "--block", "2048", "--dtype", "f64",
+                            "--threads", "2", "--reps", "5"], capture_output=True, text=True,
+                           env=env, check=True)
+        gemm = float(re.search(r'"gflops": ([0-9.]+)', r.stdout).group(1))
+        rate = flops / (med(g_bwd) / 1000) / 1e9
+        print(f"  backward's rate (5 products, visible half) {rate:8.1f} GFLOP/s = "
+              f"{100 * rate / gemm:.0f} % of OpenBLAS dgemm 2048² on 2 threads ({gemm:.1f})")
     if have_torch:
         print(f"  PyTorch 1.13 forward (torch ops)         {med(t_fwd):10.1f}   runs {t_fwd}")
         print(f"  PyTorch 1.13 o.backward(dO)              {med(t_bwd):10.1f}   runs {t_bwd}")
