@@ -27,6 +27,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#include <immintrin.h>
 #endif
 
 // The vector kernel (kernel/tile_kernel.inc) is written once with GCC vector extensions and
@@ -58,9 +59,10 @@ struct Item {
 template <class T>
 struct Group {
   std::once_flag packed;
-  std::vector<T> k_blocks;  // per key tile: kᵀ (d_k, tile_keys), zero padded
-  std::vector<T> v_packed;  // (n_k, d_vp) when v is converted or padded
-  const T* v = nullptr;     // row j of v at v + j·ldv, d_vp columns
+  std::vector<T> k_blocks;                      // per key tile: kᵀ (d_k, tile_keys), zero padded
+  std::vector<T> v_packed;                      // (n_k, d_vp) when v is converted or padded
+  std::vector<std::uint16_t> k_pairs, v_pairs;  // for vdpbf16ps (kernel/bf16_products.inc)
+  const T* v = nullptr;                         // row j of v at v + j·ldv, d_vp columns
   std::size_t ldv = 0;
   std::atomic<std::size_t> left{0};  // items not finished; the last frees the buffers
 };
@@ -73,7 +75,8 @@ struct Plan {
   std::size_t n_blocks = 0;  // key tiles
   Geometry geometry;
   const MaskExpr* mask = nullptr;
-  bool exact = false;  // every row's span is exact: no cell-by-cell mask
+  bool exact = false;    // every row's span is exact: no cell-by-cell mask
+  bool round_p = false;  // bfloat16 products on the plain path: p rounded to bfloat16 for p·v
   T scale = 1;
   TensorIn q, k, v;
   TensorOut out;
@@ -114,13 +117,15 @@ struct Plan {
 template <class T>
 struct Scratch {
   std::vector<T> q, s, o, m, l, row;
+  std::vector<std::uint16_t> q_pairs, p_pairs;  // for vdpbf16ps: q and p in bfloat16
   Scratch(std::size_t d_k, std::size_t d_vp, std::size_t d_v)
       : q(tile_rows * d_k),
         s(tile_rows * tile_keys),
         o(tile_rows * d_vp),
         m(tile_rows),
         l(tile_rows),
-        row(std::max(d_k, d_v)) {}
+        row(std::max(d_k, d_v)),
+        p_pairs(tile_rows * tile_keys) {}
 };
 
 // ---- Elements of any float dtype, as T ---------------------------------------------------------
@@ -182,6 +187,23 @@ void store_element(void* base, DType dtype, std::size_t i, double x) {
 #include "attn/kernel/vector_units.inc"
 #undef ATTN_KERNEL_BODY
 
+// A fourth copy for bfloat16 products on AVX512-BF16 (kernel/bf16_products.inc): AVX-512's with
+// vdpbf16ps in passes 1 and 5, run only when the processor has it.
+#if ATTN_X86
+#pragma GCC push_options
+#pragma GCC target("avx512bf16,avx512f,avx512bw,avx512vl,avx2,fma,f16c")
+#define ATTN_KERNEL_NS avx512bf16
+#define ATTN_KERNEL_BYTES 64
+#define ATTN_KERNEL_NV 4
+#define ATTN_KERNEL_BF16 1
+#include "attn/kernel/tile_kernel.inc"
+#undef ATTN_KERNEL_NS
+#undef ATTN_KERNEL_BYTES
+#undef ATTN_KERNEL_NV
+#undef ATTN_KERNEL_BF16
+#pragma GCC pop_options
+#endif
+
 // The first c·q·k that is not finite, scanning batches, heads, rows and keys in order; called
 // only once a tile has seen one, so the common case costs nothing. Throws the overflow error.
 template <class T>
@@ -230,9 +252,21 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
   if (!opt.alibi_slopes.empty() && opt.alibi_slopes.size() != H)
     throw std::invalid_argument("attend_batched: alibi_slopes needs one slope per head");
 
+  const bool bf16_products = opt.products != Products::native;
+  if (bf16_products && (q.dtype != DType::bf16 || k.dtype != DType::bf16 ||
+                        v.dtype != DType::bf16 || !std::is_same_v<T, float>))
+    throw std::invalid_argument(
+        "attend_batched: bfloat16 products need bfloat16 q, k and v and float32 compute");
+
   BatchedReport report;
   report.unit = resolve_vector_unit(opt.unit);
+  const bool dot =
+      opt.products == Products::bf16 && report.unit == VectorUnit::avx512 && has_avx512_bf16();
+  report.products = dot             ? ProductsUnit::avx512_bf16
+                    : bf16_products ? ProductsUnit::bf16_plain
+                                    : ProductsUnit::native;
   Plan<T> plan;
+  plan.round_p = bf16_products && !dot;
   plan.batch = B, plan.heads = H, plan.kv_heads = G;
   plan.n_q = q.view.seq, plan.n_k = k.view.seq, plan.d_k = q.view.dim, plan.d_v = v.view.dim;
   plan.geometry = Geometry{plan.n_q, plan.n_k, opt.align};
@@ -290,6 +324,7 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
 #if ATTN_X86
   if (report.unit == VectorUnit::avx2) worker = avx2::work;
   if (report.unit == VectorUnit::avx512) worker = avx512::work;
+  if (dot) worker = avx512bf16::work;
 #endif
   report.threads = thread_count(opt.threads, plan.items.size());
   run_threads(report.threads, [&](unsigned) { worker(plan); });
@@ -409,6 +444,32 @@ bool cpu_has_f16c() {
   return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
 }
 #endif
+
+std::string_view products_unit_name(ProductsUnit unit) {
+  switch (unit) {
+    case ProductsUnit::native:
+      break;
+    case ProductsUnit::bf16_plain:
+      return "plain";
+    case ProductsUnit::avx512_bf16:
+      return "avx512-bf16";
+  }
+  return "native";
+}
+
+bool has_avx512_bf16() {
+#if ATTN_X86
+  // AVX512_BF16 is CPUID leaf 7, subleaf 1, EAX bit 5; asked directly, as F16C is above
+  static const bool has = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return best_vector_unit() == VectorUnit::avx512 &&
+           __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) != 0 && (eax & (1u << 5)) != 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
 
 VectorUnit best_vector_unit() {
 #if ATTN_X86

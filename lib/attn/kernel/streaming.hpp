@@ -63,6 +63,25 @@ constexpr std::size_t block_bytes(VectorUnit unit) {
   return unit == VectorUnit::avx512 ? 4 * 64 : unit == VectorUnit::avx2 ? 2 * 32 : 2 * 16;
 }
 
+// How the forward multiplies its two products (BatchedOptions::products). `native`: in the
+// compute precision. `bf16`, for bfloat16 q, k and v computed in float32 only (attend_batched
+// throws otherwise): bfloat16 products with float32 sums, as GPU attention kernels do. s = c·q·kᵀ
+// from the exact products of q's and k's bfloat16 values, and o += p·v with each
+// p_ij = exp(s_ij − m_i) (m_i the running max after the key tile of j) rounded to bfloat16 (to
+// nearest, ties to even) against bfloat16 v; the softmax (max, exp, the sums l_i, the rescaling)
+// stays float32. vdpbf16ps where the processor has AVX512-BF16 and the unit is avx512
+// (kernel/bf16_products.inc), elsewhere the plain path with the same roundings, so the two agree
+// to float32 summation order (vdpbf16ps also flushes values below 2^−126 to 0). `bf16_plain`
+// forces the plain path.
+enum class Products { native, bf16, bf16_plain };
+// What ran the products (BatchedReport::products): the compute precision, or bfloat16 products
+// on the plain path or on AVX512-BF16.
+enum class ProductsUnit { native, bf16_plain, avx512_bf16 };
+// "native", "plain", "avx512-bf16".
+std::string_view products_unit_name(ProductsUnit unit);
+// True when this processor has AVX512-BF16 (and AVX-512 as the widest unit).
+bool has_avx512_bf16();
+
 // One operand's elements in memory, in a float dtype.
 struct TensorIn {
   const void* data = nullptr;
@@ -127,6 +146,7 @@ struct BatchedOptions {
   DType compute = DType::f64;  // f32 or f64 arithmetic
   unsigned threads = 0;        // 0: one per core
   VectorUnit unit = VectorUnit::automatic;
+  Products products = Products::native;  // bf16: bfloat16 products (see Products)
 };
 
 // A row whose every key is blocked.
@@ -143,10 +163,12 @@ struct BatchedReport {
   unsigned threads = 0;
   VectorUnit unit = VectorUnit::automatic;  // the unit that ran
   bool exact_spans = false;                 // blocked cells filled by interval, not cell by cell
+  ProductsUnit products = ProductsUnit::native;  // what ran the two products
 };
 
 // o = attention(q, k, v) over every batch and head (see the top of this file). Throws
-// std::invalid_argument when the views do not fit together (the caller checks shapes with their
+// std::invalid_argument when the views do not fit together or bfloat16 products are asked of
+// operands that are not all bfloat16 or of float64 compute (the caller checks shapes with their
 // names: jobs/tensor_attend); a data error for a mask that does not fit the shape, a score that
 // overflows, or (EmptyRows::error) a fully blocked row.
 BatchedReport attend_batched(const TensorIn& q, const TensorIn& k, const TensorIn& v,
