@@ -27,6 +27,7 @@ struct TensorOptions {
   std::optional<std::size_t> batch;
   bool timing = false;
   std::optional<unsigned> threads;
+  bool bf16_products = false;
 };
 
 struct PipelineOptions {
@@ -63,6 +64,7 @@ std::vector<std::string> tensor_flags_given(const TensorOptions& t) {
   note(t.batch.has_value(), "--batch");
   note(t.timing, "--timing");
   note(t.threads.has_value(), "--threads");
+  note(t.bf16_products, "--bf16-products");
   return given;
 }
 
@@ -118,6 +120,17 @@ void refuse_unsupported(const PipelineOptions& o, bool view) {
          "markdown|latex|csv");
   refuse((o.tensor.rtol || o.tensor.atol) && !o.tensor.check_against,
          o.tensor.rtol ? "--rtol" : "--atol", "goes with --check-against FILE");
+  if (o.tensor.bf16_products) {
+    // the step path computes in float64: it has no bfloat16 products to show or keep
+    std::optional<std::string> step = slice_view(o);
+    if (!step && o.tensor.scores_out) step = "--scores-out";
+    if (!step && o.tensor.weights_out) step = "--weights-out";
+    if (step)
+      throw usage_error(fmt::format("--bf16-products runs the streaming kernel, and {} needs the "
+                                    "float64 step path",
+                                    *step),
+                        fmt::format("drop --bf16-products, or drop {}", *step));
+  }
   for (const auto& [value, flag] :
        {std::pair{o.tensor.batch, "--batch"}, std::pair{in.head, "--head"}})
     if (value && *value == 0)
@@ -152,6 +165,7 @@ TensorJob tensor_job(const PipelineOptions& o) {
   if (o.tensor.dtype) job.dtype = *float_dtype_named(*o.tensor.dtype);
   job.timing = o.tensor.timing;
   job.threads = o.tensor.threads.value_or(0);
+  job.bf16_products = o.tensor.bf16_products;
   return job;
 }
 
@@ -236,6 +250,10 @@ void add_tensor_options(CLI::App& cmd, TensorOptions& t) {
   cmd.add_option("--threads", t.threads, "threads to compute with (default: one per core)")
       ->check(whole_number(0, 256))
       ->type_name("N")
+      ->group(group);
+  cmd.add_flag("--bf16-products", t.bf16_products,
+               "multiply q·kᵀ and p·v as bfloat16 products with float32 sums, p rounded to "
+               "bfloat16 (bfloat16 q, k and v; AVX512-BF16 where the processor has it)")
       ->group(group);
 }
 

@@ -61,7 +61,7 @@ Outcome run_attn(const std::string& args) {
 std::set<std::string> help_options(const std::string& command = "attend") {
   const std::string help = run_attn(command + " --help").out;
   std::set<std::string> names;
-  static const std::regex option(R"(^  (-[a-z], )?(--[a-z][a-z-]*))");
+  static const std::regex option(R"(^  (-[a-z], )?(--[a-z][a-z0-9-]*))");
   std::istringstream in(help);
   for (std::string line; std::getline(in, line);) {
     std::smatch m;
@@ -183,6 +183,7 @@ TEST_CASE("every attend option works with tensor files or is refused by name") {
       {"--atol", {"--atol 0.5", checked}},
       {"--timing", {"--timing", ""}},
       {"--threads", {"--threads 3", "--json"}},
+      {"--bf16-products", {"--bf16-products", "", refused}},  // float64 files: tensor_bf16.t runs it
   };
   walk_options(
       "attend", cases,

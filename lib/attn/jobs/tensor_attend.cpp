@@ -43,6 +43,32 @@ struct Computed {
   unsigned threads = 1;
 };
 
+// --bf16-products multiplies the files' own bfloat16 q, k and v and computes in float32: a usage
+// error naming what is not so (the step-path flags are refused in app/ before any file is read).
+void check_bf16_products(const TensorJob& job, const Operands& o) {
+  if (!job.bf16_products) return;
+  for (const auto& [t, file_dtype] :
+       {std::pair{&o.q, o.q_file_dtype}, std::pair{&o.k, o.k_file_dtype},
+        std::pair{&o.v, o.v.tensor.dtype()}})
+    if (file_dtype != DType::bf16)
+      throw usage_error(fmt::format("--bf16-products needs bfloat16 q, k and v, and {} {} is {}",
+                                    t == &o.q   ? "q"
+                                    : t == &o.k ? "k"
+                                                : "v",
+                                    t->name, dtype_name(file_dtype)),
+                        "save q, k and v as bfloat16 (.safetensors), or drop --bf16-products");
+  if (o.compute != DType::f32)
+    throw usage_error(
+        fmt::format("--bf16-products sums in float32, and --dtype {} computes in {}",
+                    job.dtype ? dtype_short_name(*job.dtype) : "", dtype_name(o.compute)),
+        "drop --dtype, or give --dtype bf16, f16 or f32 (the dtype written)");
+  if (o.rope)
+    throw usage_error(
+        "--bf16-products multiplies the files' bfloat16 q and k, and --rope rotates "
+        "them in float32 first",
+        "rotate q and k before saving them, or drop --bf16-products");
+}
+
 // The shape β and α are written with: (S_q, S_k), (H, S_q, S_k) or (B, H, S_q, S_k), by q's rank.
 std::vector<std::size_t> score_shape(const Operands& o) {
   const Bhsd& q = o.q_view;
@@ -95,6 +121,7 @@ Computed compute_streamed(const TensorJob& job, const Operands& o) {
   opt.softcap = o.softcap;
   opt.compute = o.compute;
   opt.threads = job.threads;
+  if (job.bf16_products) opt.products = Products::bf16;
   if (job.lse_out) {
     c.lse = Tensor(DType::f32, {o.q_view.batch, o.q_view.heads, o.q_view.seq}, header_headroom);
     opt.lse = c.lse->values<float>().data();
@@ -250,6 +277,11 @@ std::string summary_text(const TensorJob& job, const Operands& o, const Computed
         "streamed in 64×64 tiles: {} of {} key tiles computed ({} partly masked), {} skipped as "
         "wholly blocked\n",
         r.tiles_computed, r.tiles_computed + r.tiles_skipped, r.tiles_masked, r.tiles_skipped);
+    if (r.products != ProductsUnit::native)
+      t += fmt::format(
+          "bfloat16 products on {}: q·kᵀ and p·v from bfloat16 values with float32 sums, p "
+          "rounded to bfloat16\n",
+          r.products == ProductsUnit::avx512_bf16 ? "AVX512-BF16" : "the plain path");
     const std::string verdict =
         check->agree()
             ? paint(style.color, "32", fmt::format("agree within {:g}", check->bound))
@@ -332,6 +364,7 @@ std::string summary_json(const TensorJob& job, const Operands& o, const Computed
   doc["empty_row_policy"] = empty_row_output(job.empty_rows);
   doc["vector_unit"] = c.unit;
   doc["threads"] = c.threads;
+  doc["products"] = products_unit_name(c.report.products);
   doc["written"] = s.written;
   doc["timing_ms"] = {
       {"read", s.read_ms}, {"compute", s.compute_ms}, {"write", s.write_ms}, {"total", s.total_ms}};
@@ -346,6 +379,7 @@ TensorSummary run_tensor_attend(const TensorJob& job, const SummaryStyle& style)
   TensorSummary s;
   Operands o = read_operands(job);
   check_outputs(job, o);
+  check_bf16_products(job, o);
   if (style.batch >= o.q_view.batch || style.head >= o.q_view.heads)
     throw usage_error(
         fmt::format("--batch {} --head {}: q has {} batch row{} and {} head{} "
@@ -361,7 +395,7 @@ TensorSummary run_tensor_attend(const TensorJob& job, const SummaryStyle& style)
   s.compute_ms = ms_since(t0);
 
   std::optional<SampleCheck> check;
-  if (c.streamed) check = check_sample(o, c.out, c.out_view);
+  if (c.streamed) check = check_sample(o, c.out, c.out_view, job.bf16_products);
   if (o.check_against) {
     CompareOptions co;
     co.rtol = job.rtol;
@@ -394,11 +428,15 @@ TensorSummary run_tensor_attend(const TensorJob& job, const SummaryStyle& style)
   if (check && !check->agree())
     s.warnings.push_back(fmt::format("the recomputed rows differ from the output by up to {:.3g}",
                                      check->difference));
+  const std::string products =
+      c.report.products == ProductsUnit::native
+          ? ""
+          : fmt::format(", bf16 products on {}", products_unit_name(c.report.products));
   if (job.timing)
     s.timing = fmt::format(
-        "timing: read {:.3f} ms, compute {:.3f} ms ({}, {} thread{}), write {:.3f} ms, total "
+        "timing: read {:.3f} ms, compute {:.3f} ms ({}{}, {} thread{}), write {:.3f} ms, total "
         "{:.3f} ms",
-        s.read_ms, s.compute_ms, c.unit, c.threads, c.threads == 1 ? "" : "s", s.write_ms,
+        s.read_ms, s.compute_ms, c.unit, products, c.threads, c.threads == 1 ? "" : "s", s.write_ms,
         s.total_ms);
   return s;
 }

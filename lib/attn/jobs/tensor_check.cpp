@@ -20,8 +20,9 @@ std::vector<std::size_t> spread(std::size_t n) {
 
 }  // namespace
 
-double check_bound(DType compute, DType output) {
+double check_bound(DType compute, DType output, bool bf16_products) {
   if (output == DType::f16 || output == DType::bf16) return ulp_of(output, 1.0);
+  if (bf16_products) return ulp_of(DType::bf16, 1.0);
   return compute == DType::f64 ? 1e-12 : 1e-4;
 }
 
@@ -79,9 +80,9 @@ std::optional<RowCheck> recompute_row(const Operands& o, std::size_t b, std::siz
   return c;
 }
 
-SampleCheck check_sample(const Operands& o, const Tensor& out, const Bhsd& ov) {
+SampleCheck check_sample(const Operands& o, const Tensor& out, const Bhsd& ov, bool bf16_products) {
   SampleCheck c;
-  c.bound = check_bound(o.compute, o.output);
+  c.bound = check_bound(o.compute, o.output, bf16_products);
   c.rows = spread(o.q_view.seq);
   const std::size_t B = o.q_view.batch, H = o.q_view.heads;
   c.heads = {{0, 0}, {B / 2, H / 2}, {B - 1, H - 1}};

@@ -35,11 +35,15 @@ struct SampleCheck {
   bool agree() const { return difference <= bound; }
 };
 
-// The first, last and two middle rows of the first, middle and last heads.
-SampleCheck check_sample(const Operands& ops, const Tensor& out, const Bhsd& out_view);
+// The first, last and two middle rows of the first, middle and last heads; bf16_products when
+// the kernel ran them (--bf16-products).
+SampleCheck check_sample(const Operands& ops, const Tensor& out, const Bhsd& out_view,
+                         bool bf16_products = false);
 
 // The bound check_sample holds the output to: 1e-12 computed in float64, 1e-4 in float32, one
-// ulp at 1 when written as float16 or bfloat16.
-double check_bound(DType compute, DType output);
+// ulp at 1 when written as float16 or bfloat16 or computed with bfloat16 products (rounding each
+// p to bfloat16 moves it by at most 2^−8 of itself, so o by at most 2^−8·max|v|: half of that
+// ulp where |v| ≤ 1).
+double check_bound(DType compute, DType output, bool bf16_products = false);
 
 }  // namespace attn

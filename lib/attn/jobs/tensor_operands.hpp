@@ -52,7 +52,8 @@ struct TensorJob {
   EmptyRows empty_rows = EmptyRows::zero;
   std::optional<DType> dtype;  // computed in (f16, bf16: float32) and written
   bool timing = false;
-  unsigned threads = 0;  // 0: one per core
+  unsigned threads = 0;        // 0: one per core
+  bool bf16_products = false;  // --bf16-products: Products::bf16 (kernel/streaming)
 };
 
 struct Operands {
