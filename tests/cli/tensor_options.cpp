@@ -183,7 +183,8 @@ TEST_CASE("every attend option works with tensor files or is refused by name") {
       {"--atol", {"--atol 0.5", checked}},
       {"--timing", {"--timing", ""}},
       {"--threads", {"--threads 3", "--json"}},
-      {"--bf16-products", {"--bf16-products", "", refused}},  // float64 files: tensor_bf16.t runs it
+      {"--bf16-products",
+       {"--bf16-products", "", refused}},  // float64 files: tensor_bf16.t runs it
   };
   walk_options(
       "attend", cases,
