@@ -33,8 +33,10 @@
 // The vector kernel (kernel/tile_kernel.inc) is written once with GCC vector extensions and
 // compiled three times: this file includes it under `#pragma GCC target("avx512f")`,
 // `target("avx2,fma")` and the default (SSE2), each time in its own namespace, and dispatch picks
-// one at run time. a * b + c becomes an FMA where there is one. Vectors never cross a call between
-// the copies, so the ABI note about passing them is moot.
+// one at run time. a * b + c becomes an FMA where there is one. A fourth copy, under
+// `target("avx512bf16,…")`, runs bfloat16 products with vdpbf16ps (kernel/bf16_products.inc) when
+// they are asked for and the processor has AVX512-BF16. Vectors never cross a call between the
+// copies, so the ABI note about passing them is moot.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace attn {

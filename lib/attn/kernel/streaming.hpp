@@ -28,6 +28,9 @@
 // causal mask's short top rows and long bottom rows balance. The tile products and exp use the
 // widest vector unit the processor has (AVX-512, AVX2 with FMA, or SSE2), chosen at run time, so
 // the portable build is still fast.
+//
+// With BatchedOptions::products = Products::bf16 (bfloat16 q, k and v), passes 1 and 5 are
+// bfloat16 products with float32 sums, p rounded to bfloat16 for pass 5 (see Products below).
 #pragma once
 
 #include <array>
