@@ -232,6 +232,28 @@ TEST_CASE("attend_streaming masks the tile a span ends in, one key short of its 
   }
 }
 
+TEST_CASE("attend_streaming takes each row's maximum over the whole tile, not part of it") {
+  // A whole 64 × 64 tile with no mask: the product that stores the scores also keeps each row's
+  // maximum. Scores range over 800 here, so a maximum missed by any part of the row would make
+  // exp(s − m) overflow: row i scores s_ij = k_j (q = 1, d_k = 1), with k_5 = 800 (in the first
+  // vector block of every unit) and k_j = j/100 elsewhere; α is one-hot at key 5 to the last bit
+  // (e^(0.63 − 800) underflows to 0), so o_i = v_5.
+  std::mt19937_64 rng(41);
+  Matrix q(64, 1), k(64, 1);
+  for (std::size_t j = 0; j < 64; ++j) q(j, 0) = 1, k(j, 0) = 0.01 * static_cast<double>(j);
+  k(5, 0) = 800;
+  const Matrix v = random_matrix(rng, 64, 3);
+  Matrix want(64, 3);
+  for (std::size_t i = 0; i < 64; ++i)
+    for (std::size_t t = 0; t < 3; ++t) want(i, t) = v(5, t);
+  for (VectorUnit unit : units()) {
+    CAPTURE(attn::vector_unit_name(unit));
+    attn::StreamingOptions opt;
+    opt.unit = unit;
+    check_close(attn::attend_streaming(q, k, v, opt), want, 1e-15);
+  }
+}
+
 TEST_CASE("attend_streaming gives the same bits on one thread or several") {
   std::mt19937_64 rng(5);
   const Matrix q = random_matrix(rng, 300, 16);
@@ -283,6 +305,14 @@ TEST_CASE("attend_streaming reports shapes and overflow as run_attention does") 
   CHECK_THROWS_WITH_AS(
       attn::attend_streaming(Matrix{{1e200, 1}}, Matrix{{1, 2}, {1e200, 0}}, Matrix{{1}, {2}}, opt),
       "q·k overflows at row 0, column 1 (q_0·k_1 = inf)", attn::Error);
+  // in a whole 64 × 64 tile with no mask, where the product itself checks the scores it stores
+  Matrix q(128, 4), k(128, 4), v(128, 2);
+  for (std::size_t i = 0; i < 128; ++i)
+    for (std::size_t t = 0; t < 4; ++t) q(i, t) = k(i, t) = 0.01 * static_cast<double>(i + t);
+  q(70, 2) = 1e200;
+  k(100, 2) = -1e200;
+  CHECK_THROWS_WITH_AS(attn::attend_streaming(q, k, v, opt),
+                       "q·k overflows at row 70, column 100 (q_70·k_100 = -inf)", attn::Error);
   opt.mask = MaskExpr::parse("valid:1,2");
   CHECK_THROWS_AS(attn::attend_streaming(Matrix{{1}}, Matrix{{1}}, Matrix{{1}}, opt), attn::Error);
 }
