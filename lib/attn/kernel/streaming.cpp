@@ -118,14 +118,13 @@ struct Plan {
 // One thread's scratch: a query tile, the scores, the accumulators.
 template <class T>
 struct Scratch {
-  std::vector<T> q, s, o, m, l, row;
+  std::vector<T> q, s, o, m, row;
   std::vector<std::uint16_t> q_pairs, p_pairs;  // for vdpbf16ps: q and p in bfloat16
   Scratch(std::size_t d_k, std::size_t d_vp, std::size_t d_v)
       : q(tile_rows * d_k),
         s(tile_rows * tile_keys),
         o(tile_rows * d_vp),
         m(tile_rows),
-        l(tile_rows),
         row(std::max(d_k, d_v)),
         p_pairs(tile_rows * tile_keys) {}
 };
