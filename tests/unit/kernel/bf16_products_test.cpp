@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "attn/core/dtype.hpp"
+#include "attn/core/error.hpp"
 #include "attn/kernel/streaming.hpp"
 
 using attn::DType;
@@ -278,6 +279,39 @@ TEST_CASE("attend_batched bf16 products: AVX512-BF16 and the plain path agree to
   const std::vector<float> sse2 = run(c, in, Products::bf16, &ran, attn::VectorUnit::sse2);
   CHECK(ran == ProductsUnit::bf16_plain);
   for (std::size_t x = 0; x < dot.size(); ++x) REQUIRE(std::abs(sse2[x] - plain[x]) <= 2e-6f);
+}
+
+TEST_CASE("attend_batched bf16 products: a whole tile's row maximum, and an overflow in it") {
+  // 64 queries and keys, d = 2, no mask: one whole tile, whose scores the product watches as it
+  // stores them. q_i = (1, 0) and k_j = (j/64, 0) but k_5 = (130, 0), so s_ij = k_j·c with
+  // c = 1/√2 and row i's maximum is 130c ≈ 91.9 at key 5, the rest under 0.71: a maximum missed
+  // by any column block leaves exp(s − m) to overflow float32 (e^88.7). α is one-hot at key 5 to
+  // float32 precision (e^(0.71 − 91.9) ≈ 2e−40), so o_i = v_5 (bfloat16 values, exact in float).
+  Case c;
+  c.n_q = c.n_k = 64, c.d_k = 2, c.d_v = 3;
+  std::mt19937_64 rng(23);
+  Inputs in;
+  for (std::size_t i = 0; i < 64; ++i) {
+    for (const double x : {1.0, 0.0}) in.q.bits.push_back(attn::f32_to_bf16(static_cast<float>(x)));
+    const double key = i == 5 ? 130.0 : static_cast<double>(i) / 64.0;
+    for (const double x : {key, 0.0}) in.k.bits.push_back(attn::f32_to_bf16(static_cast<float>(x)));
+  }
+  in.v = random_bf16(rng, 64 * 3, 1.0);
+  for (const Products p : paths()) {
+    CAPTURE(static_cast<int>(p));
+    const std::vector<float> got = run(c, in, p);
+    for (std::size_t i = 0; i < 64; ++i)
+      for (std::size_t t = 0; t < 3; ++t)
+        REQUIRE(got[i * 3 + t] == static_cast<float>(in.v.values[5 * 3 + t]));
+  }
+  // k_5 = (3e38, 0) and q_7 = (3e38, 0): q_7·k_5 = 9e76 overflows float32 inside the whole tile
+  in.k.bits[5 * 2] = attn::f32_to_bf16(3e38f);
+  in.q.bits[7 * 2] = attn::f32_to_bf16(3e38f);
+  for (const Products p : paths()) {
+    CAPTURE(static_cast<int>(p));
+    CHECK_THROWS_WITH_AS(run(c, in, p), doctest::Contains("overflows at row 7, column 5"),
+                         attn::Error);
+  }
 }
 
 TEST_CASE("attend_batched bf16 products: only for bfloat16 q, k, v in float32") {
