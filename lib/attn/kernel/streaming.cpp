@@ -189,8 +189,15 @@ void store_element(void* base, DType dtype, std::size_t i, double x) {
 #undef ATTN_KERNEL_BODY
 
 // A fourth copy for bfloat16 products on AVX512-BF16 (kernel/bf16_products.inc): AVX-512's with
-// vdpbf16ps in passes 1 and 5, run only when the processor has it.
-#if ATTN_X86
+// vdpbf16ps in passes 1 and 5, run only when the processor has it. Its intrinsics need GCC's
+// target pragma, which clang (the fuzz build) does not honour: there bfloat16 products take the
+// plain path. ATTN_BF16_DOT: 1 where this copy exists.
+#if ATTN_X86 && !defined(__clang__)
+#define ATTN_BF16_DOT 1
+#else
+#define ATTN_BF16_DOT 0
+#endif
+#if ATTN_BF16_DOT
 #pragma GCC push_options
 #pragma GCC target("avx512bf16,avx512f,avx512bw,avx512vl,avx2,fma,f16c")
 #define ATTN_KERNEL_NS avx512bf16
@@ -325,6 +332,8 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
 #if ATTN_X86
   if (report.unit == VectorUnit::avx2) worker = avx2::work;
   if (report.unit == VectorUnit::avx512) worker = avx512::work;
+#endif
+#if ATTN_BF16_DOT
   if (dot) worker = avx512bf16::work;
 #endif
   report.threads = thread_count(opt.threads, plan.items.size());
@@ -459,7 +468,7 @@ std::string_view products_unit_name(ProductsUnit unit) {
 }
 
 bool has_avx512_bf16() {
-#if ATTN_X86
+#if ATTN_BF16_DOT
   // AVX512_BF16 is CPUID leaf 7, subleaf 1, EAX bit 5; asked directly, as F16C is above
   static const bool has = [] {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;

@@ -290,10 +290,12 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
                      fmt::format("scale the inputs down: their products exceed the range of a {}",
                                  std::is_same_v<T, float> ? "float" : "double"));
 
-  // dq = c · the threads' sums, added in thread order; the rows shared out among the threads
+  // dq = c · the threads' sums, added in thread order; the rows shared out among the threads,
+  // each with a row of its own allocated here (nothing in the threads may throw)
   const std::size_t rows = B * H * plan.n_q;
+  std::vector<std::vector<T>> row_of(threads, std::vector<T>(plan.d_kp));
   run_threads(threads, [&](unsigned t) {
-    std::vector<T> row(plan.d_kp);
+    std::vector<T>& row = row_of[t];
     for (std::size_t n = rows * t / threads; n < rows * (t + 1) / threads; ++n) {
       const std::size_t bh = n / plan.n_q, i = n % plan.n_q;
       const std::size_t at = (bh * plan.n_qp + i) * plan.d_kp;
