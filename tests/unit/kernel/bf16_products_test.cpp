@@ -15,10 +15,12 @@
 #include "attn/core/dtype.hpp"
 #include "attn/core/error.hpp"
 #include "attn/kernel/streaming.hpp"
+#include "streaming_checks.hpp"
 
 using attn::DType;
 using attn::Products;
 using attn::ProductsUnit;
+using attn_test::bhsd_view;
 
 namespace {
 
@@ -149,10 +151,6 @@ Reference reference(const Case& c, const Inputs& in, bool rounded = true) {
   return r;
 }
 
-attn::Bhsd view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
-  return {B, H, S, D, H * S * D, S * D, D};
-}
-
 std::vector<float> run(const Case& c, const Inputs& in, Products products,
                        ProductsUnit* ran = nullptr,
                        attn::VectorUnit unit = attn::VectorUnit::automatic) {
@@ -168,10 +166,10 @@ std::vector<float> run(const Case& c, const Inputs& in, Products products,
         attn::MaskTensor::contiguous(c.allowed.data(), DType::boolean, {c.B, c.H, c.n_q, c.n_k});
   std::vector<float> out(c.B * c.H * c.n_q * c.d_v, -7.0f);
   const attn::BatchedReport r =
-      attn::attend_batched({in.q.bits.data(), DType::bf16, view(c.B, c.H, c.n_q, c.d_k)},
-                           {in.k.bits.data(), DType::bf16, view(c.B, c.G, c.n_k, c.d_k)},
-                           {in.v.bits.data(), DType::bf16, view(c.B, c.G, c.n_k, c.d_v)},
-                           {out.data(), DType::f32, view(c.B, c.H, c.n_q, c.d_v)}, o);
+      attn::attend_batched({in.q.bits.data(), DType::bf16, bhsd_view(c.B, c.H, c.n_q, c.d_k)},
+                           {in.k.bits.data(), DType::bf16, bhsd_view(c.B, c.G, c.n_k, c.d_k)},
+                           {in.v.bits.data(), DType::bf16, bhsd_view(c.B, c.G, c.n_k, c.d_v)},
+                           {out.data(), DType::f32, bhsd_view(c.B, c.H, c.n_q, c.d_v)}, o);
   if (ran) *ran = r.products;
   return out;
 }
@@ -317,7 +315,7 @@ TEST_CASE("attend_batched bf16 products: a whole tile's row maximum, and an over
 TEST_CASE("attend_batched bf16 products: only for bfloat16 q, k, v in float32") {
   std::vector<std::uint16_t> h(4, 0x3f80);  // 1.0
   std::vector<float> f(4, 1.0f), out(4);
-  const attn::Bhsd v2 = view(1, 1, 2, 2);
+  const attn::Bhsd v2 = bhsd_view(1, 1, 2, 2);
   attn::BatchedOptions o;
   o.products = Products::bf16;
   o.compute = DType::f32;

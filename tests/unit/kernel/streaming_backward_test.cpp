@@ -22,7 +22,10 @@ using attn::DType;
 using attn::EmptyRows;
 using attn::MaskExpr;
 using attn::Matrix;
+using attn_test::bhsd_view;
+using attn_test::bshd_view;
 using attn_test::slice;
+using attn_test::swap_heads_and_rows;
 
 namespace {
 
@@ -53,10 +56,6 @@ Layer random_layer(std::mt19937_64& rng, std::size_t B, std::size_t H, std::size
           uniform(rng, B * H * n_q * d_v, 1.0)};
 }
 
-attn::Bhsd view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
-  return {B, H, S, D, H * S * D, S * D, D};
-}
-
 attn::BatchedOptions forward_options(const attn::BackwardOptions& b) {
   attn::BatchedOptions f;
   f.mask = b.mask;
@@ -81,10 +80,10 @@ Forward stream_forward(const Layer& l, const attn::BackwardOptions& opt) {
   Forward f{std::vector<double>(l.B * l.H * l.n_q * l.d_v), std::vector<double>(l.B * l.H * l.n_q)};
   attn::BatchedOptions fo = forward_options(opt);
   fo.lse_f64 = f.lse.data();
-  attn::attend_batched({l.q.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_k)},
-                       {l.k.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_k)},
-                       {l.v.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_v)},
-                       {f.o.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_v)}, fo);
+  attn::attend_batched({l.q.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_k)},
+                       {l.k.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_k)},
+                       {l.v.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_v)},
+                       {f.o.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)}, fo);
   return f;
 }
 
@@ -106,7 +105,7 @@ struct TestMask {
     const std::size_t n = index(b, h, i, j);
     return is_bool ? (allowed[n] ? 0.0 : attn::neg_inf) : added[n];
   }
-  attn::MaskTensor view() const {
+  attn::MaskTensor bhsd_view() const {
     return attn::MaskTensor::contiguous(
         is_bool ? static_cast<const void*>(allowed.data()) : added.data(),
         is_bool ? DType::boolean : DType::f64, dims);
@@ -150,14 +149,15 @@ Grads stream_backward(const Layer& l, const attn::BackwardOptions& opt) {
           std::vector<double>(l.k.size(), -7.0),
           std::vector<double>(l.v.size(), -7.0),
           {}};
-  g.report = attn::attend_backward({l.q.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_k)},
-                                   {l.k.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_k)},
-                                   {l.v.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_v)},
-                                   {f.o.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_v)},
-                                   {l.d_out.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_v)},
-                                   f.lse, {g.dq.data(), DType::f64, view(l.B, l.H, l.n_q, l.d_k)},
-                                   {g.dk.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_k)},
-                                   {g.dv.data(), DType::f64, view(l.B, l.G, l.n_k, l.d_v)}, opt);
+  g.report =
+      attn::attend_backward({l.q.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_k)},
+                            {l.k.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_k)},
+                            {l.v.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_v)},
+                            {f.o.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)},
+                            {l.d_out.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)}, f.lse,
+                            {g.dq.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_k)},
+                            {g.dk.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_k)},
+                            {g.dv.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_v)}, opt);
   return g;
 }
 
@@ -210,7 +210,7 @@ void check_close(const std::vector<double>& got, const std::vector<double>& want
 }
 
 void check_against_step(const Layer& l, attn::BackwardOptions o, const TestMask* tensor = nullptr) {
-  if (tensor) o.mask_tensor = tensor->view();
+  if (tensor) o.mask_tensor = tensor->bhsd_view();
   const Grads got = stream_backward(l, o);
   const Grads want = step_backward(l, o, tensor);
   check_close(got.dq, want.dq, 1e-12, "dq");
@@ -391,13 +391,14 @@ TEST_CASE("attend_backward in float32, and what it refuses") {
     Layer one = random_layer(rng, 1, 1, 1, 4, 4, 2, 2);
     std::vector<double> lse(4, attn::neg_inf), o_(8, 0.0), dq(8), dk(8), dv(8);
     const auto run = [&] {
-      attn::attend_backward(
-          {one.q.data(), DType::f64, view(1, 1, 4, 2)},
-          {one.k.data(), DType::f64, view(1, 1, 4, 2)},
-          {one.v.data(), DType::f64, view(1, 1, 4, 2)}, {o_.data(), DType::f64, view(1, 1, 4, 2)},
-          {one.d_out.data(), DType::f64, view(1, 1, 4, 2)}, lse,
-          {dq.data(), DType::f64, view(1, 1, 4, 2)}, {dk.data(), DType::f64, view(1, 1, 4, 2)},
-          {dv.data(), DType::f64, view(1, 1, 4, 2)}, o);
+      attn::attend_backward({one.q.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
+                            {one.k.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
+                            {one.v.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
+                            {o_.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
+                            {one.d_out.data(), DType::f64, bhsd_view(1, 1, 4, 2)}, lse,
+                            {dq.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
+                            {dk.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
+                            {dv.data(), DType::f64, bhsd_view(1, 1, 4, 2)}, o);
     };
     o.empty_rows = EmptyRows::nan;
     CHECK_THROWS_WITH_AS(run(), doctest::Contains("whose gradient is not a number"), attn::Error);
@@ -410,30 +411,6 @@ TEST_CASE("attend_backward in float32, and what it refuses") {
     CHECK(dv == std::vector<double>(8, 0.0));
   }
 }
-
-namespace {
-
-// x (B, H, S, D) rearranged to (B, S, H, D), or back with `back`.
-template <class T>
-std::vector<T> swap_heads_and_rows(const std::vector<double>& x, std::size_t B, std::size_t H,
-                                   std::size_t S, std::size_t D, bool back = false) {
-  std::vector<T> y(x.size());
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t h = 0; h < H; ++h)
-      for (std::size_t i = 0; i < S; ++i)
-        for (std::size_t t = 0; t < D; ++t) {
-          const std::size_t bhsd = ((b * H + h) * S + i) * D + t;
-          const std::size_t bshd = ((b * S + i) * H + h) * D + t;
-          y[back ? bhsd : bshd] = static_cast<T>(x[back ? bshd : bhsd]);
-        }
-  return y;
-}
-
-attn::Bhsd bshd_view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
-  return {B, H, S, D, S * H * D, D, H * D};
-}
-
-}  // namespace
 
 TEST_CASE("attend_backward reads whole query tiles where they lie, in both layouts and dtypes") {
   // d = 64 is a whole number of register blocks on every vector unit, so full query tiles of q
@@ -495,12 +472,14 @@ TEST_CASE("attend_backward refuses a q·k that overflows, in a row that sees the
   l.q[0] = 1e200;
   l.k[9 * 4] = 1e200;
   const auto run = [&] {
-    attn::attend_backward(
-        {l.q.data(), DType::f64, view(1, 1, 70, 4)}, {l.k.data(), DType::f64, view(1, 1, 70, 4)},
-        {l.v.data(), DType::f64, view(1, 1, 70, 4)}, {out.data(), DType::f64, view(1, 1, 70, 4)},
-        {l.d_out.data(), DType::f64, view(1, 1, 70, 4)}, lse,
-        {dq.data(), DType::f64, view(1, 1, 70, 4)}, {dk.data(), DType::f64, view(1, 1, 70, 4)},
-        {dv.data(), DType::f64, view(1, 1, 70, 4)}, o);
+    attn::attend_backward({l.q.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
+                          {l.k.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
+                          {l.v.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
+                          {out.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
+                          {l.d_out.data(), DType::f64, bhsd_view(1, 1, 70, 4)}, lse,
+                          {dq.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
+                          {dk.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
+                          {dv.data(), DType::f64, bhsd_view(1, 1, 70, 4)}, o);
   };
   SUBCASE("row 0 sees key 0") {}
   SUBCASE("row 0 sees no key (its log-sum-exp −∞): its scores are still checked") {

@@ -20,9 +20,12 @@ using attn::EmptyRows;
 using attn::MaskExpr;
 using attn::Matrix;
 using attn::VectorUnit;
+using attn_test::bhsd_view;
+using attn_test::bshd_view;
 using attn_test::check_close;
 using attn_test::random_matrix;
 using attn_test::slice;
+using attn_test::swap_heads_and_rows;
 
 namespace {
 
@@ -43,25 +46,6 @@ Layer random_layer(std::mt19937_64& rng, std::size_t B, std::size_t H, std::size
   fill(l.k, B * G * n_k * d_k, 2.0);
   fill(l.v, B * G * n_k * d_v, 1.0);
   return l;
-}
-
-attn::Bhsd bhsd_view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
-  return {B, H, S, D, H * S * D, S * D, D};
-}
-
-// The same elements stored as (B, S, H, D): the view that reads them, and the rearranged copy.
-attn::Bhsd bshd_view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
-  return {B, H, S, D, H * S * D, D, H * D};
-}
-std::vector<double> to_bshd(const std::vector<double>& x, std::size_t B, std::size_t H,
-                            std::size_t S, std::size_t D) {
-  std::vector<double> y(x.size());
-  for (std::size_t b = 0; b < B; ++b)
-    for (std::size_t h = 0; h < H; ++h)
-      for (std::size_t s = 0; s < S; ++s)
-        for (std::size_t d = 0; d < D; ++d)
-          y[((b * S + s) * H + h) * D + d] = x[((b * H + h) * S + s) * D + d];
-  return y;
 }
 
 // What the options ask for, the step path's way: head (b, h) as its own Problem, with the ALiBi
@@ -105,7 +89,9 @@ void check_layer(const Layer& l, attn::BatchedOptions o, bool bshd, double toler
     return bshd ? bshd_view(l.B, heads, S, D) : bhsd_view(l.B, heads, S, D);
   };
   const auto store = [&](const std::vector<double>& x, std::size_t heads, std::size_t S,
-                         std::size_t D) { return bshd ? to_bshd(x, l.B, heads, S, D) : x; };
+                         std::size_t D) {
+    return bshd ? swap_heads_and_rows(x, l.B, heads, S, D) : x;
+  };
   const std::vector<double> q = store(l.q, l.H, l.n_q, l.d_k), k = store(l.k, l.G, l.n_k, l.d_k),
                             v = store(l.v, l.G, l.n_k, l.d_v);
   std::vector<double> out(l.B * l.H * l.n_q * l.d_v, -7.0);
@@ -118,17 +104,8 @@ void check_layer(const Layer& l, attn::BatchedOptions o, bool bshd, double toler
                            {v.data(), attn::DType::f64, view(l.G, l.n_k, l.d_v)},
                            {out.data(), attn::DType::f64, view(l.H, l.n_q, l.d_v)}, o);
   CHECK(report.tiles_computed > 0);
-  const std::vector<double> out_bhsd = [&] {
-    if (!bshd) return out;
-    std::vector<double> y(out.size());  // back from (B, S, H, D)
-    for (std::size_t b = 0; b < l.B; ++b)
-      for (std::size_t h = 0; h < l.H; ++h)
-        for (std::size_t s = 0; s < l.n_q; ++s)
-          for (std::size_t d = 0; d < l.d_v; ++d)
-            y[((b * l.H + h) * l.n_q + s) * l.d_v + d] =
-                out[((b * l.n_q + s) * l.H + h) * l.d_v + d];
-    return y;
-  }();
+  const std::vector<double> out_bhsd =
+      bshd ? swap_heads_and_rows(out, l.B, l.H, l.n_q, l.d_v, true) : out;
   for (std::size_t b = 0; b < l.B; ++b)
     for (std::size_t h = 0; h < l.H; ++h) {
       CAPTURE(b);

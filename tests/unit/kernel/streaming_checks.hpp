@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "attn/core/attention.hpp"
+#include "attn/core/bhsd.hpp"
 #include "attn/core/bias.hpp"
 #include "attn/core/geometry.hpp"
 #include "attn/core/heads.hpp"
@@ -18,6 +19,30 @@
 namespace attn_test {
 
 using attn::Matrix;
+
+// The view of a (B, H, S, D) tensor stored so, contiguous, and of one stored as (B, S, H, D).
+inline attn::Bhsd bhsd_view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
+  return {B, H, S, D, H * S * D, S * D, D};
+}
+inline attn::Bhsd bshd_view(std::size_t B, std::size_t H, std::size_t S, std::size_t D) {
+  return {B, H, S, D, H * S * D, D, H * D};
+}
+
+// x (B, H, S, D) rearranged to (B, S, H, D), or with `back` x (B, S, H, D) to (B, H, S, D), as T.
+template <class T = double>
+std::vector<T> swap_heads_and_rows(const std::vector<double>& x, std::size_t B, std::size_t H,
+                                   std::size_t S, std::size_t D, bool back = false) {
+  std::vector<T> y(x.size());
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t h = 0; h < H; ++h)
+      for (std::size_t i = 0; i < S; ++i)
+        for (std::size_t t = 0; t < D; ++t) {
+          const std::size_t bhsd = ((b * H + h) * S + i) * D + t;
+          const std::size_t bshd = ((b * S + i) * H + h) * D + t;
+          y[back ? bhsd : bshd] = static_cast<T>(x[back ? bshd : bhsd]);
+        }
+  return y;
+}
 
 // Uniform in [−scale, scale), mapped from the raw 64 bits ourselves so every platform agrees.
 inline Matrix random_matrix(std::mt19937_64& rng, std::size_t rows, std::size_t cols,
