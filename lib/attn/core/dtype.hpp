@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace attn {
 
@@ -29,6 +30,11 @@ std::size_t dtype_size(DType dtype) noexcept;
 bool is_float(DType dtype) noexcept;
 // Bits of precision (the fraction plus the implicit bit): 11, 8, 24, 53; 0 for the others.
 int mantissa_bits(DType dtype) noexcept;
+
+// The dtype of a float or a double (the kernels' compute precisions).
+template <class T>
+requires std::is_same_v<T, float> || std::is_same_v<T, double>
+inline constexpr DType dtype_of = std::is_same_v<T, float> ? DType::f32 : DType::f64;
 
 float f16_to_f32(std::uint16_t bits) noexcept;
 std::uint16_t f32_to_f16(float x) noexcept;

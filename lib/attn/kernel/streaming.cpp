@@ -406,7 +406,7 @@ StreamingReport attend_one(std::span<const T> q, std::span<const T> k, std::span
   check_not_empty("q", d.n_q * d.d_k);
   check_not_empty("k", d.n_k);
   check_not_empty("v", d.d_v);
-  constexpr DType dtype = std::is_same_v<T, float> ? DType::f32 : DType::f64;
+  constexpr DType dtype = dtype_of<T>;
   BatchedOptions b;
   b.mask = opt.mask;
   b.align = opt.align;
