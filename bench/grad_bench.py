@@ -29,6 +29,8 @@ import tempfile
 
 import numpy as np
 
+from ceiling import gemm_gflops  # the same OpenBLAS reference, run the same way
+
 parser = argparse.ArgumentParser()
 parser.add_argument("--attn", required=True)
 parser.add_argument("--runs", type=int, default=3)
@@ -98,11 +100,7 @@ with tempfile.TemporaryDirectory() as d:
     print(f"  backward / forward (in the same process) {med(g_bwd) / med(g_fwd):10.2f}×")
     if args.gemm:
         flops = 5 * 2 * 64 * args.n * (args.n + 1) / 2
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
-        r = subprocess.run([args.gemm, "--square", "--block", "2048", "--dtype", "f64",
-                            "--threads", "2", "--reps", "5"], capture_output=True, text=True,
-                           env=env, check=True)
-        gemm = float(re.search(r'"gflops": ([0-9.]+)', r.stdout).group(1))
+        gemm = gemm_gflops(args.gemm, 64, "f64", 2, {}, square=True)["gflops"]
         rate = flops / (med(g_bwd) / 1000) / 1e9
         print(f"  backward's rate (5 products, visible half) {rate:8.1f} GFLOP/s = "
               f"{100 * rate / gemm:.0f} % of OpenBLAS dgemm 2048² on 2 threads ({gemm:.1f})")
