@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "attn/core/error.hpp"
 #include "attn/core/matrix.hpp"
@@ -47,15 +48,12 @@ struct Computed {
 // error naming what is not so (the step-path flags are refused in app/ before any file is read).
 void check_bf16_products(const TensorJob& job, const Operands& o) {
   if (!job.bf16_products) return;
-  for (const auto& [t, file_dtype] :
-       {std::pair{&o.q, o.q_file_dtype}, std::pair{&o.k, o.k_file_dtype},
-        std::pair{&o.v, o.v.tensor.dtype()}})
+  for (const auto& [operand, t, file_dtype] :
+       {std::tuple{"q", &o.q, o.q_file_dtype}, std::tuple{"k", &o.k, o.k_file_dtype},
+        std::tuple{"v", &o.v, o.v.tensor.dtype()}})
     if (file_dtype != DType::bf16)
       throw usage_error(fmt::format("--bf16-products needs bfloat16 q, k and v, and {} {} is {}",
-                                    t == &o.q   ? "q"
-                                    : t == &o.k ? "k"
-                                                : "v",
-                                    t->name, dtype_name(file_dtype)),
+                                    operand, t->name, dtype_name(file_dtype)),
                         "save q, k and v as bfloat16 (.safetensors), or drop --bf16-products");
   if (o.compute != DType::f32)
     throw usage_error(
