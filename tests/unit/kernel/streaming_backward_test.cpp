@@ -105,7 +105,7 @@ struct TestMask {
     const std::size_t n = index(b, h, i, j);
     return is_bool ? (allowed[n] ? 0.0 : attn::neg_inf) : added[n];
   }
-  attn::MaskTensor bhsd_view() const {
+  attn::MaskTensor view() const {
     return attn::MaskTensor::contiguous(
         is_bool ? static_cast<const void*>(allowed.data()) : added.data(),
         is_bool ? DType::boolean : DType::f64, dims);
@@ -210,7 +210,7 @@ void check_close(const std::vector<double>& got, const std::vector<double>& want
 }
 
 void check_against_step(const Layer& l, attn::BackwardOptions o, const TestMask* tensor = nullptr) {
-  if (tensor) o.mask_tensor = tensor->bhsd_view();
+  if (tensor) o.mask_tensor = tensor->view();
   const Grads got = stream_backward(l, o);
   const Grads want = step_backward(l, o, tensor);
   check_close(got.dq, want.dq, 1e-12, "dq");
