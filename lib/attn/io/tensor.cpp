@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "attn/core/error.hpp"
+#include "attn/core/large_buffer.hpp"
 
 namespace attn {
 
@@ -54,7 +55,13 @@ Tensor::Tensor(DType dtype, std::vector<std::size_t> shape, std::size_t headroom
       shape_(std::move(shape)),
       count_(element_count(shape_, dtype_size(dtype), name)),
       headroom_(headroom),
-      storage_(new std::byte[headroom + bytes()], [](std::byte* p) { delete[] p; }) {}
+      storage_(nullptr, [](std::byte*) {}) {
+  // zeroed pages, huge ones for a large tensor: writing a 2 MiB output then faults once, not 512
+  // times (core/large_buffer.hpp)
+  LargeBytes block = allocate_large(headroom + bytes());
+  const LargeFree free = block.get_deleter();
+  storage_ = decltype(storage_)(block.release(), free);
+}
 
 Tensor Tensor::adopt(DType dtype, std::vector<std::size_t> shape, std::byte* base,
                      std::size_t offset, std::function<void(std::byte*)> release) {

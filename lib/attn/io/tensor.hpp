@@ -23,7 +23,7 @@ namespace attn {
 class Tensor {
  public:
   Tensor() = default;
-  // Storage for the elements, not initialised, with `headroom` bytes free before them. Throws a
+  // Storage for the elements, zeroed, with `headroom` bytes free before them. Throws a
   // data_error naming `name` when the shape's element count or byte size overflows.
   Tensor(DType dtype, std::vector<std::size_t> shape, std::size_t headroom = 0,
          std::string_view name = "tensor");

@@ -22,6 +22,7 @@
 
 #include "attn/core/error.hpp"
 #include "attn/core/heads.hpp"
+#include "attn/core/large_buffer.hpp"
 #include "attn/kernel/threads.hpp"
 
 // As in kernel/streaming.cpp: the vector code is compiled once per vector width, and vectors
@@ -73,7 +74,7 @@ struct BackPlan {
   std::vector<T> uniform_dv;  // (B, H, d_v): Σ over empty rows of dO_i / S_k; empty: none
   std::vector<BackItem> items;
   std::vector<std::vector<std::size_t>> shares;  // per thread: the items it runs, in order
-  std::vector<std::vector<T>> dq_sums;           // one per thread, (B, H, n_qp, d_kp)
+  std::vector<LargeArray<T>> dq_sums;            // one per thread, (B, H, n_qp, d_kp), zeroed
   std::atomic<std::size_t> computed{0};
   std::atomic<bool> overflow{false}, stop{false};
   std::mutex failure_mutex;
