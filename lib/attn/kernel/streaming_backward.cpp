@@ -101,7 +101,8 @@ struct BackPlan {
 template <class T>
 struct BackScratch {
   std::vector<T> k, kt, vt, dk, dv, q, d_out, s, da, row;
-  std::vector<T> mask_row;  // a mask tensor's row over one key tile: what it adds to β
+  std::vector<T> mask_row;            // a mask tensor's row over one key tile: what it adds to β
+  std::vector<T> lse_rows, dot_rows;  // a whole tile's rows: the log-sum-exp and D_i
   BackScratch(std::size_t d_kp, std::size_t d_vp)
       : k(tile_keys * d_kp),
         kt(d_kp * tile_keys),
@@ -113,7 +114,9 @@ struct BackScratch {
         s(tile_rows * tile_keys),
         da(tile_rows * tile_keys),
         row(std::max(d_kp, d_vp)),
-        mask_row(tile_keys) {}
+        mask_row(tile_keys),
+        lse_rows(tile_rows),
+        dot_rows(tile_rows) {}
 };
 
 #define ATTN_KERNEL_BODY "attn/kernel/backward_kernel.inc"
