@@ -52,8 +52,15 @@ using Vec [[gnu::vector_size(Bytes)]] = T;
 // ---- The plan shared by every thread -----------------------------------------------------------
 
 // One work item: a query tile of one head of one batch.
+// One work item: one query tile, or two that read the same k and v (the next tiles of a head,
+// or one tile of two query heads of a group), each key tile streamed once for both.
+inline constexpr std::size_t max_item_tiles = 2;
 struct Item {
-  std::size_t batch = 0, head = 0, tile = 0;
+  std::size_t batch = 0;
+  struct Part {
+    std::size_t head = 0, tile = 0;
+  } part[max_item_tiles];
+  std::size_t tiles = 0;
   bool pack_next = false;  // halfway through its group: pack the next group's k and v first
 };
 
@@ -115,18 +122,25 @@ struct Plan {
   }
 };
 
-// One thread's scratch: a query tile, the scores, the accumulators.
+// What one query tile of an item keeps while the key tiles stream past: q, o and m.
+template <class T>
+struct TileBuffers {
+  std::vector<T> q, o, m;
+  std::vector<std::uint16_t> q_pairs;  // for vdpbf16ps: q in bfloat16
+  TileBuffers(std::size_t d_k, std::size_t d_vp)
+      : q(tile_rows * d_k), o(tile_rows * d_vp), m(tile_rows) {}
+};
+// One thread's scratch: the scores, a row, and its item's query tiles.
 template <class T>
 struct Scratch {
-  std::vector<T> q, s, o, m, row;
-  std::vector<std::uint16_t> q_pairs, p_pairs;  // for vdpbf16ps: q and p in bfloat16
+  std::vector<T> s, row;
+  std::vector<std::uint16_t> p_pairs;  // for vdpbf16ps: p in bfloat16
+  std::vector<TileBuffers<T>> tiles;   // max_item_tiles of them
   Scratch(std::size_t d_k, std::size_t d_vp, std::size_t d_v)
-      : q(tile_rows * d_k),
-        s(tile_rows * tile_keys),
-        o(tile_rows * d_vp),
-        m(tile_rows),
+      : s(tile_rows * tile_keys),
         row(std::max(d_k, d_v)),
-        p_pairs(tile_rows * tile_keys) {}
+        p_pairs(tile_rows * tile_keys),
+        tiles(max_item_tiles, TileBuffers<T>(d_k, d_vp)) {}
 };
 
 // ---- Elements of any float dtype, as T ---------------------------------------------------------
@@ -305,7 +319,8 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
   plan.empty.assign(B * H * plan.n_q, 0);
 
   // Query tiles, the most keys first, so the threads finish together; items grouped by the kv
-  // head they read, so each group's k and v are packed once and freed soon.
+  // head they read, so each group's k and v are packed once and freed soon; one or two tiles per
+  // item, neighbours in that order (two read each key tile once: auto_tiles_per_item).
   const std::size_t n_tiles = (plan.n_q + tile_rows - 1) / tile_rows;
   std::vector<std::size_t> work(n_tiles, 0);
   for (std::size_t i = 0; i < plan.n_q; ++i) work[i / tile_rows] += plan.spans[i].size();
@@ -315,17 +330,30 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
                    [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
   plan.groups = std::make_unique<Group<T>[]>(B * G);
   const std::size_t per_group = H / G;
-  plan.items.reserve(B * H * n_tiles);
+  if (opt.tiles_per_item > max_item_tiles)
+    throw std::invalid_argument("attend: tiles_per_item is 0 (the kernel's choice), 1 or 2");
+  const std::size_t tiles = B * H * n_tiles,
+                    kv_bytes = plan.n_k * (plan.d_k + plan.d_vp) * sizeof(T);
+  const std::size_t per_item =
+      opt.tiles_per_item != 0
+          ? opt.tiles_per_item
+          : auto_tiles_per_item(kv_bytes, tiles, thread_count(opt.threads, tiles));
+  report.tiles_per_item = per_item;
+  plan.items.reserve(tiles);
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t g = 0; g < G; ++g) {
       const std::size_t first = plan.items.size();
       for (const std::size_t tile : order)
-        for (std::size_t h = g * per_group; h < (g + 1) * per_group; ++h)
-          plan.items.push_back({b, h, tile, false});
+        for (std::size_t h = g * per_group; h < (g + 1) * per_group; ++h) {
+          const bool join = plan.items.size() > first && plan.items.back().tiles < per_item;
+          Item& item = join ? plan.items.back() : plan.items.emplace_back();
+          item.batch = b;
+          item.part[item.tiles++] = {h, tile};
+        }
       // while one thread packs the next group, the others finish this one, so nobody waits
       if (b * G + g + 1 < B * G)
         plan.items[first + (plan.items.size() - first) / 2].pack_next = true;
-      plan.groups[b * G + g].left = per_group * n_tiles;
+      plan.groups[b * G + g].left = plan.items.size() - first;
     }
 
   void (*worker)(Plan<T>&) = sse2::work;
@@ -432,29 +460,6 @@ StreamingReport attend_one(std::span<const T> q, std::span<const T> k, std::span
 
 }  // namespace
 
-std::string_view vector_unit_name(VectorUnit unit) {
-  switch (unit) {
-    case VectorUnit::automatic:
-      return vector_unit_name(best_vector_unit());
-    case VectorUnit::sse2:
-      return ATTN_X86 ? "sse2" : "generic";
-    case VectorUnit::avx2:
-      return "avx2";
-    case VectorUnit::avx512:
-      return "avx512";
-  }
-  return "generic";
-}
-
-#if ATTN_X86
-// F16C (CPUID leaf 1, ECX bit 29), asked of the CPU directly: Clang 14's __builtin_cpu_supports
-// does not know the name.
-bool cpu_has_f16c() {
-  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
-}
-#endif
-
 std::string_view products_unit_name(ProductsUnit unit) {
   switch (unit) {
     case ProductsUnit::native:
@@ -469,7 +474,8 @@ std::string_view products_unit_name(ProductsUnit unit) {
 
 bool has_avx512_bf16() {
 #if ATTN_BF16_DOT
-  // AVX512_BF16 is CPUID leaf 7, subleaf 1, EAX bit 5; asked directly, as F16C is above
+  // AVX512_BF16 is CPUID leaf 7, subleaf 1, EAX bit 5; asked directly, as F16C is
+  // (kernel/vector_unit.cpp)
   static const bool has = [] {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
     return best_vector_unit() == VectorUnit::avx512 &&
@@ -481,28 +487,9 @@ bool has_avx512_bf16() {
 #endif
 }
 
-VectorUnit best_vector_unit() {
-#if ATTN_X86
-  static const VectorUnit best = [] {
-    __builtin_cpu_init();
-    const bool f16c = cpu_has_f16c();
-    if (__builtin_cpu_supports("avx512f") && f16c) return VectorUnit::avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c)
-      return VectorUnit::avx2;
-    return VectorUnit::sse2;
-  }();
-  return best;
-#else
-  return VectorUnit::sse2;
-#endif
-}
-
-VectorUnit resolve_vector_unit(VectorUnit wanted) {
-  const VectorUnit best = best_vector_unit();
-  if (wanted == VectorUnit::automatic) return best;
-  if (wanted == VectorUnit::avx512 && best != VectorUnit::avx512) return best;
-  if (wanted == VectorUnit::avx2 && best == VectorUnit::sse2) return best;
-  return wanted;
+std::size_t auto_tiles_per_item(std::size_t kv_bytes, std::size_t tiles, unsigned threads) {
+  constexpr std::size_t beyond_cache = std::size_t{8} << 20;
+  return kv_bytes >= beyond_cache && tiles / 2 >= 4 * std::size_t{std::max(threads, 1u)} ? 2 : 1;
 }
 
 std::vector<KeyRange> mask_tensor_spans(const MaskTensor& m, std::size_t n_k) {

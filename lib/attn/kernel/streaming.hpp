@@ -22,12 +22,16 @@
 // chunk) and there is no mask tensor the span is exact and blocked cells are filled by interval;
 // otherwise allows() and the mask tensor are asked cell by cell, only inside the span.
 //
-// Work items (batch, head, query tile) are shared among threads from one queue, grouped by the kv
-// head they read so that its k and v are packed once (kᵀ in tiles, in the compute precision) and
-// freed when its last item is done; within a group, the tiles with the most keys go first, so a
-// causal mask's short top rows and long bottom rows balance. The tile products and exp use the
-// widest vector unit the processor has (AVX-512, AVX2 with FMA, or SSE2), chosen at run time, so
-// the portable build is still fast.
+// Work items (batch, one or two (head, query tile)) are shared among threads from one queue,
+// grouped by the kv head they read so that its k and v are packed once (kᵀ in tiles, in the
+// compute precision) and freed when its last item is done; within a group, the tiles with the
+// most keys go first, so a causal mask's short top rows and long bottom rows balance. An item of
+// two query tiles (neighbours in that order: the next tile of a head, or the same tile of the
+// group's next head) reads each key tile once for both, where k and v are too large for the
+// caches (auto_tiles_per_item); each tile still sees the key tiles in its own order, so the
+// numbers are the same either way. The tile products and exp use the widest vector unit the
+// processor has (kernel/vector_unit: AVX-512, AVX2 with FMA, or SSE2), chosen at run time, so the
+// portable build is still fast.
 //
 // With BatchedOptions::products = Products::bf16 (bfloat16 q, k and v), passes 1 and 5 are
 // bfloat16 products with float32 sums, p rounded to bfloat16 for pass 5 (see Products below).
@@ -46,25 +50,10 @@
 #include "attn/core/geometry.hpp"
 #include "attn/core/matrix.hpp"
 #include "attn/core/rules.hpp"
+#include "attn/kernel/vector_unit.hpp"
 #include "attn/mask/expr.hpp"
 
 namespace attn {
-
-// Which vector code runs the tiles. `automatic` takes the widest the processor supports; asking
-// for one it lacks falls back to the widest it has.
-enum class VectorUnit { automatic, sse2, avx2, avx512 };
-
-// "avx512", "avx2", "sse2" (or "generic" off x86-64).
-std::string_view vector_unit_name(VectorUnit unit);
-// The unit `automatic` picks on this machine.
-VectorUnit best_vector_unit();
-// The unit that runs when `wanted` is asked for here.
-VectorUnit resolve_vector_unit(VectorUnit wanted);
-// Bytes in one row of the unit's register block (kernel/vector_units.inc: NV vectors of 16, 32 or
-// 64 bytes), which d_v is padded to.
-constexpr std::size_t block_bytes(VectorUnit unit) {
-  return unit == VectorUnit::avx512 ? 4 * 64 : unit == VectorUnit::avx2 ? 2 * 32 : 2 * 16;
-}
 
 // How the forward multiplies its two products (BatchedOptions::products). `native`: in the
 // compute precision. `bf16`, for bfloat16 q, k and v computed in float32 only (attend_batched
@@ -150,7 +139,17 @@ struct BatchedOptions {
   unsigned threads = 0;        // 0: one per core
   VectorUnit unit = VectorUnit::automatic;
   Products products = Products::native;  // bf16: bfloat16 products (see Products)
+  // query tiles per work item, 1 or 2 (two read each key tile once for both); 0: the kernel's
+  // choice, auto_tiles_per_item
+  std::size_t tiles_per_item = 0;
 };
+
+// The kernel's choice of query tiles per work item: two where one kv head's k and v take at least
+// 8 MiB in the compute dtype, more than a core's caches keep, so that each key tile streamed in
+// from L3 or memory serves two query tiles (measured on a 2-core AMD EPYC with 1 MiB of L2 per
+// core and 32 MiB of L3: 4 % faster at 16 MiB, 11 % at 32 MiB, no change at 4 MiB and below), as
+// long as every one of `threads` threads still gets 4 items of the `tiles` query tiles; else one.
+std::size_t auto_tiles_per_item(std::size_t kv_bytes, std::size_t tiles, unsigned threads);
 
 // A row whose every key is blocked.
 struct BlockedRow {
@@ -164,6 +163,7 @@ struct BatchedReport {
   std::size_t tiles_masked = 0;        // of those, the ones something partly blocks
   std::size_t tiles_skipped = 0;       // key tiles never touched: wholly blocked
   unsigned threads = 0;
+  std::size_t tiles_per_item = 1;           // query tiles per work item
   VectorUnit unit = VectorUnit::automatic;  // the unit that ran
   bool exact_spans = false;                 // blocked cells filled by interval, not cell by cell
   ProductsUnit products = ProductsUnit::native;  // what ran the two products

@@ -153,8 +153,10 @@ Reference reference(const Case& c, const Inputs& in, bool rounded = true) {
 
 std::vector<float> run(const Case& c, const Inputs& in, Products products,
                        ProductsUnit* ran = nullptr,
-                       attn::VectorUnit unit = attn::VectorUnit::automatic) {
+                       attn::VectorUnit unit = attn::VectorUnit::automatic,
+                       std::size_t tiles_per_item = 0) {
   attn::BatchedOptions o;
+  o.tiles_per_item = tiles_per_item;
   o.compute = DType::f32;
   o.products = products;
   o.unit = unit;
@@ -255,6 +257,20 @@ TEST_CASE("attend_batched bf16 products: causal, kv_lens, a mask tensor, grouped
     for (unsigned char& a : c.allowed) a = rng() % 4 != 0;
   }
   check_case(c, 17);
+}
+
+TEST_CASE("attend_batched bf16 products: two query tiles per item give the same bits as one") {
+  // each query tile keeps its q in bfloat16 pairs of its own (kernel/bf16_products.inc)
+  Case c;
+  c.B = 1, c.H = 4, c.G = 2, c.n_q = 200, c.n_k = 150, c.d_k = 24, c.d_v = 40;
+  c.causal = true;
+  std::mt19937_64 rng(23);
+  const Inputs in = make_inputs(rng, c);
+  for (const Products p : paths()) {
+    CAPTURE(static_cast<int>(p));
+    CHECK(run(c, in, p, nullptr, attn::VectorUnit::automatic, 2) ==
+          run(c, in, p, nullptr, attn::VectorUnit::automatic, 1));
+  }
 }
 
 TEST_CASE("attend_batched bf16 products: AVX512-BF16 and the plain path agree to float32 sums") {

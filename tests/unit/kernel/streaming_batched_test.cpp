@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "attn/core/bias.hpp"
@@ -16,6 +17,7 @@
 #include "streaming_checks.hpp"
 
 using attn::Align;
+using attn::DType;
 using attn::EmptyRows;
 using attn::MaskExpr;
 using attn::Matrix;
@@ -303,6 +305,68 @@ TEST_CASE("attend_batched gives the same bits on one thread or several, and skip
   // 4 × 4 key tiles per head: causal keeps 10; kv_len 64 keeps only the first column of tiles (4)
   CHECK(r1.tiles_computed == 4 * 10 + 4 * 4);
   CHECK(r1.tiles_skipped == 8 * 16 - r1.tiles_computed);
+}
+
+TEST_CASE("attend_batched gives the same bits with one or two query tiles per work item") {
+  // Two query tiles in an item see each key tile one after the other, each in the order it would
+  // alone, so o and the log-sum-exp are the same to the bit. n_q = 330: 6 query tiles, the last
+  // of 10 rows; 2 query heads per kv head, so items pair tiles of a head and heads of a group,
+  // and a group's 12 tiles leave no item half empty while 3 threads take them.
+  std::mt19937_64 rng(9);
+  const Layer l = random_layer(rng, 2, 4, 2, 330, 300, 16, 24);
+  std::vector<double> mask_values(l.B * l.H * l.n_q * l.n_k);
+  for (double& x : mask_values) x = rng() % 5 == 0 ? attn::neg_inf : 0.25 * double(rng() % 4);
+  const auto run = [&](attn::BatchedOptions o, std::size_t tiles_per_item) {
+    o.tiles_per_item = tiles_per_item;
+    std::vector<double> out(l.B * l.H * l.n_q * l.d_v, -7.0);
+    std::vector<double> lse(l.B * l.H * l.n_q, 99.0);
+    o.lse_f64 = lse.data();
+    const attn::BatchedReport r =
+        attn::attend_batched({l.q.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_k)},
+                             {l.k.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_k)},
+                             {l.v.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_v)},
+                             {out.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)}, o);
+    CHECK(r.tiles_per_item == tiles_per_item);
+    return std::tuple{out, lse, r};
+  };
+  attn::BatchedOptions o;
+  o.threads = 3;
+  SUBCASE("no mask") {}
+  SUBCASE("causal and kv_lens, in float32") {
+    o.mask = MaskExpr::causal();
+    o.kv_lens = {300, 130};
+    o.compute = DType::f32;
+  }
+  SUBCASE("a window checked cell by cell, ALiBi and a softcap") {
+    o.mask = MaskExpr::parse("causal & !window:70 | local:3");
+    o.alibi_slopes = attn::alibi_slopes(4);
+    o.softcap = 3.0;
+  }
+  SUBCASE("an additive mask tensor with −∞ cells") {
+    o.mask_tensor =
+        attn::MaskTensor::contiguous(mask_values.data(), DType::f64, {l.B, l.H, l.n_q, l.n_k});
+  }
+  const auto [out1, lse1, r1] = run(o, 1);
+  const auto [out2, lse2, r2] = run(o, 2);
+  CHECK(out1 == out2);
+  CHECK(lse1 == lse2);
+  CHECK(r1.tiles_computed == r2.tiles_computed);
+  CHECK(r1.tiles_masked == r2.tiles_masked);
+  CHECK(r1.tiles_skipped == r2.tiles_skipped);
+  CHECK(r1.empty_rows == r2.empty_rows);
+  CHECK_THROWS_AS(run(o, 3), std::invalid_argument);
+}
+
+TEST_CASE("the kernel pairs query tiles where k and v outgrow the caches and threads stay busy") {
+  constexpr std::size_t mib = std::size_t{1} << 20;
+  // k and v of one kv head: 8 MiB and more, with at least 4 items of two tiles per thread
+  CHECK(attn::auto_tiles_per_item(8 * mib, 16, 2) == 2);
+  CHECK(attn::auto_tiles_per_item(32 * mib, 256, 2) == 2);
+  CHECK(attn::auto_tiles_per_item(8 * mib - 1, 256, 2) == 1);  // fits a large L3: as before
+  CHECK(attn::auto_tiles_per_item(4 * mib, 256, 1) == 1);
+  CHECK(attn::auto_tiles_per_item(16 * mib, 15, 2) == 1);  // 7 pairs: fewer than 4 per thread
+  CHECK(attn::auto_tiles_per_item(16 * mib, 8, 1) == 2);
+  CHECK(attn::auto_tiles_per_item(16 * mib, 8, 0) == 2);  // threads 0 counts as 1
 }
 
 TEST_CASE("attend_batched skips a key tile inside the rows' hull that no row sees") {
