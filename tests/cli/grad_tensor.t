@@ -126,3 +126,11 @@ $ attn grad --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/da
 ! hint: use --empty-rows zero, uniform or error
 ? 65
 
+
+# The files of --dq-out, --dk-out and --dv-out appear together or not at all: dk's folder is
+# missing, so dq.npy, written first, does not appear either (exit 73, cannot create).
+$ d=$(mktemp -d) && attn grad --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/data/tensor/v.npy --loss sum --dq-out $d/dq.npy --dk-out $d/missing/dk.npy --dv-out $d/dv.npy 2>$d/err; echo "exit $?"; sed "s|$d|TMP|" $d/err; ls $d; rm -r $d
+exit 73
+attn: error: cannot create 'TMP/missing/dk.npy': No such file or directory
+hint: check that the directory exists and that you may write to it
+err

@@ -79,3 +79,11 @@ $ attn attend --q tests/data/tensor/q.npy --k tests/data/tensor/k_d3.npy --v tes
 ! hint: q is n_q×d_k and k is n_k×d_k: give both the same number of columns
 ? 65
 
+
+# --output, --lse-out, --weights-out and --scores-out appear together or not at all: lse's folder
+# is missing, so o.npy does not appear either (exit 73, cannot create).
+$ d=$(mktemp -d) && attn attend --q tests/data/tensor/q.npy --k tests/data/tensor/k.npy --v tests/data/tensor/v.npy --output $d/o.npy --lse-out $d/missing/lse.npy 2>$d/err; echo "exit $?"; sed "s|$d|TMP|" $d/err; ls $d; rm -r $d
+exit 73
+attn: error: cannot create 'TMP/missing/lse.npy': No such file or directory
+hint: check that the directory exists and that you may write to it
+err

@@ -286,15 +286,16 @@ void write(const std::filesystem::path& path, const Matrix& m, DType dtype) {
   write_file_atomically(path, bytes);
 }
 
-void write(const std::filesystem::path& path, Tensor& t) {
+void write(const std::filesystem::path& path, Tensor& t, OutputBatch* batch) {
   const std::string header = header_bytes(t.dtype(), t.shape());
   const std::span<std::byte> room = t.headroom();
   if (room.size() >= header.size() &&
       !native_big_endian) {  // the header goes just before the elements: no copy
     std::byte* start = t.data() - header.size();
     std::memcpy(start, header.data(), header.size());
-    write_file_atomically(
-        path, std::string_view(reinterpret_cast<const char*>(start), header.size() + t.bytes()));
+    write_file(path,
+               std::string_view(reinterpret_cast<const char*>(start), header.size() + t.bytes()),
+               batch);
     return;
   }
   std::string bytes = header;
@@ -302,7 +303,7 @@ void write(const std::filesystem::path& path, Tensor& t) {
   if (native_big_endian)
     byteswap_all(reinterpret_cast<std::byte*>(bytes.data() + header.size()), t.count(),
                  dtype_size(t.dtype()));
-  write_file_atomically(path, bytes);
+  write_file(path, bytes, batch);
 }
 
 void write_f32(const std::filesystem::path& path, std::size_t rows, std::size_t cols,

@@ -37,6 +37,10 @@
 #include "attn/io/byte_source.hpp"
 #include "attn/io/tensor.hpp"
 
+namespace attn {
+class OutputBatch;  // io/output_file
+}
+
 namespace attn::npy {
 
 using attn::DType;
@@ -123,7 +127,7 @@ std::string header_bytes(DType dtype, std::span<const std::size_t> shape);
 
 // Writes t with its own shape and dtype, as np.save would. When t has headroom for the header the
 // file is written from t's storage without a copy.
-void write(const std::filesystem::path& path, Tensor& t);
+void write(const std::filesystem::path& path, Tensor& t, OutputBatch* batch = nullptr);
 
 // Writes m as a 2-D (rows, cols) array, '<f8' or '<f4' (float32 rounds to nearest), C order,
 // version 1.0, exactly as np.save would, through write_file_atomically (io/output_file): path is

@@ -304,6 +304,23 @@ void write_file_atomically(const fs::path& path, std::string_view content, fs::p
   out.commit();
 }
 
+void OutputBatch::add(const fs::path& path, std::string_view content, fs::perms mode) {
+  files_.push_back(std::make_unique<OutputFile>(path, TempFile::unnamed_if_possible, mode));
+  files_.back()->write(content);
+}
+
+void OutputBatch::commit() {
+  for (const std::unique_ptr<OutputFile>& f : files_) f->commit();
+  files_.clear();
+}
+
+void write_file(const fs::path& path, std::string_view content, OutputBatch* batch) {
+  if (batch)
+    batch->add(path, content);
+  else
+    write_file_atomically(path, content);
+}
+
 OutputFolder::OutputFolder(const fs::path& dir) {
   std::error_code ec;
   for (fs::path p = dir; !p.empty() && !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path())

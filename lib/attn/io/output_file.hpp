@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -85,6 +86,26 @@ class OutputFile {
 // constructor, write() and commit() do.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content,
                            std::filesystem::perms mode = std::filesystem::perms(0666));
+
+// The files a command writes from several flags (--dq-out, --dk-out, --dv-out), appearing all
+// together or not at all: each is written to its temporary file as it is added (a device, a FIFO
+// or "-" directly, as always), and commit() moves them into place one after another once all are
+// complete. Destroyed without commit() (a failed write, an exception), none of the paths changes.
+// (A rename that fails inside commit() leaves the files before it in place: renames cannot be
+// undone together; it is reported like any other.)
+class OutputBatch {
+ public:
+  // Writes `content` for `path`, as write_file_atomically does up to its commit.
+  void add(const std::filesystem::path& path, std::string_view content,
+           std::filesystem::perms mode = std::filesystem::perms(0666));
+  void commit();
+
+ private:
+  std::vector<std::unique_ptr<OutputFile>> files_;
+};
+
+// write_file_atomically, or the batch's add() when there is a batch.
+void write_file(const std::filesystem::path& path, std::string_view content, OutputBatch* batch);
 
 // A folder for outputs (--output-dir): the levels of `dir` that do not exist yet are made now, as
 // `mkdir -p` makes them, and removed again, deepest first and only while empty, when the

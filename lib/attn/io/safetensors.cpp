@@ -264,7 +264,7 @@ std::string header_bytes(std::span<const std::pair<std::string, const Tensor*>> 
 
 void write(const std::filesystem::path& path,
            std::span<const std::pair<std::string, Tensor*>> tensors,
-           const std::map<std::string, std::string>& metadata) {
+           const std::map<std::string, std::string>& metadata, OutputBatch* batch) {
   std::vector<std::pair<std::string, const Tensor*>> view;
   for (const auto& [n, t] : tensors) view.emplace_back(n, t);
   const std::string head = header_bytes(view, metadata);
@@ -273,8 +273,9 @@ void write(const std::filesystem::path& path,
     Tensor& t = *tensors[0].second;
     std::byte* start = t.data() - head.size();
     std::memcpy(start, head.data(), head.size());
-    write_file_atomically(
-        path, std::string_view(reinterpret_cast<const char*>(start), head.size() + t.bytes()));
+    write_file(path,
+               std::string_view(reinterpret_cast<const char*>(start), head.size() + t.bytes()),
+               batch);
     return;
   }
   std::string bytes = head;
@@ -288,7 +289,7 @@ void write(const std::filesystem::path& path,
                      bytes.begin() + static_cast<long>(at + (i + 1) * size));
     }
   }
-  write_file_atomically(path, bytes);
+  write_file(path, bytes, batch);
 }
 
 }  // namespace attn::safetensors

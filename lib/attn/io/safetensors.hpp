@@ -28,6 +28,10 @@
 #include "attn/core/dtype.hpp"
 #include "attn/io/tensor.hpp"
 
+namespace attn {
+class OutputBatch;  // io/output_file
+}
+
 namespace attn::safetensors {
 
 // The largest header the reference implementation accepts.
@@ -71,6 +75,6 @@ std::string header_bytes(std::span<const std::pair<std::string, const Tensor*>> 
 // written from its own storage without a copy.
 void write(const std::filesystem::path& path,
            std::span<const std::pair<std::string, Tensor*>> tensors,
-           const std::map<std::string, std::string>& metadata = {});
+           const std::map<std::string, std::string>& metadata = {}, OutputBatch* batch = nullptr);
 
 }  // namespace attn::safetensors

@@ -77,11 +77,11 @@ void check_writable(std::string_view path, std::string_view flag) {
 }
 
 void write_tensor(const std::filesystem::path& path, Tensor& t, std::string_view name,
-                  std::string_view flag) {
+                  std::string_view flag, OutputBatch* batch) {
   check_writable(path.string(), flag);
-  if (format_of(path.string()) == TensorFormat::npy) return npy::write(path, t);
+  if (format_of(path.string()) == TensorFormat::npy) return npy::write(path, t, batch);
   const std::pair<std::string, Tensor*> one[] = {{std::string(name), &t}};
-  safetensors::write(path, one);
+  safetensors::write(path, one, {}, batch);
 }
 
 }  // namespace attn

@@ -14,6 +14,8 @@
 
 namespace attn {
 
+class OutputBatch;  // io/output_file
+
 enum class TensorFormat { npy, npz, safetensors };
 
 struct TensorSource {
@@ -39,9 +41,10 @@ NamedTensor read_tensor(const TensorSource& source, std::string_view member);
 NamedTensor read_tensor(std::string_view text, std::string_view member);
 
 // Writes t to path as .npy or .safetensors (the tensor named `name`), chosen by the suffix; a
-// usage error naming `flag` for any other suffix.
+// usage error naming `flag` for any other suffix. With a batch, the file is added to it and
+// appears when the batch is committed (io/output_file).
 void write_tensor(const std::filesystem::path& path, Tensor& t, std::string_view name,
-                  std::string_view flag);
+                  std::string_view flag, OutputBatch* batch = nullptr);
 // Whether write_tensor can write to this path's format; the usage error it would throw, if not.
 void check_writable(std::string_view path, std::string_view flag);
 

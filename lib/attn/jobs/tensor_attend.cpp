@@ -12,6 +12,7 @@
 #include "attn/core/error.hpp"
 #include "attn/core/matrix.hpp"
 #include "attn/io/npy.hpp"
+#include "attn/io/output_file.hpp"
 #include "attn/jobs/tensor_check.hpp"
 #include "attn/jobs/tensor_rope.hpp"
 #include "attn/jobs/tensor_slice.hpp"
@@ -184,18 +185,21 @@ Computed compute_stepwise(const TensorJob& job, const Operands& o) {
 // ---- Writing
 // --------------------------------------------------------------------------------------
 
+// All of them or none: a failed write leaves every path as it was (io/output_file's OutputBatch).
 std::vector<std::string> write_outputs(const TensorJob& job, Computed& c) {
   std::vector<std::string> written;
+  OutputBatch batch;
   const auto put = [&](const std::optional<std::string>& path, Tensor* t, const char* name,
                        const char* flag) {
     if (!path || !t) return;
-    write_tensor(*path, *t, name, flag);
+    write_tensor(*path, *t, name, flag, &batch);
     written.push_back(*path);
   };
   put(job.scores_out, c.scores ? &*c.scores : nullptr, "scores", "--scores-out");
   put(job.weights_out, c.weights ? &*c.weights : nullptr, "weights", "--weights-out");
   put(job.output, &c.out, "o", "--output");
   put(job.lse_out, c.lse ? &*c.lse : nullptr, "lse", "--lse-out");
+  batch.commit();
   return written;
 }
 

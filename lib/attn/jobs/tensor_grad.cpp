@@ -11,6 +11,7 @@
 
 #include "attn/core/error.hpp"
 #include "attn/io/layout.hpp"
+#include "attn/io/output_file.hpp"
 #include "attn/jobs/compare.hpp"
 #include "attn/jobs/tensor_rope.hpp"
 #include "attn/kernel/streaming.hpp"
@@ -182,13 +183,15 @@ TensorGradSummary run_tensor_grad(const TensorGradJob& job) {
   s.backward_ms = ms_since(t1);
 
   const auto t2 = Clock::now();
+  OutputBatch batch;  // the three files appear together, or none of them
   for (const auto& [path, t, name, flag] : {std::tuple{&job.dq_out, &dq, "dq", "--dq-out"},
                                             std::tuple{&job.dk_out, &dk, "dk", "--dk-out"},
                                             std::tuple{&job.dv_out, &dv, "dv", "--dv-out"}}) {
     if (!*path) continue;
-    write_tensor(**path, *t, name, flag);
+    write_tensor(**path, *t, name, flag, &batch);
     s.written.push_back(**path);
   }
+  batch.commit();
   s.write_ms = ms_since(t2);
   s.total_ms = ms_since(start);
 

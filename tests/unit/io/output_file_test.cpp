@@ -295,6 +295,40 @@ int signalled_child(const fs::path& file, attn::TempFile temp, int sig, bool ign
 
 }  // namespace
 
+TEST_CASE("an OutputBatch's files appear together on commit, or not at all") {
+  TempDir dir;
+  const fs::path dq = dir.path / "dq.npy", dk = dir.path / "dk.npy";
+  spit(dk, "old dk");
+  SUBCASE("every file written: nothing changes until commit, then all at once") {
+    attn::OutputBatch batch;
+    batch.add(dq, "new dq");
+    batch.add(dk, "new dk");
+    CHECK(entries(dir.path) == std::vector<std::string>{"dk.npy"});
+    CHECK(slurp(dk) == "old dk");
+    batch.commit();
+    CHECK(slurp(dq) == "new dq");
+    CHECK(slurp(dk) == "new dk");
+    CHECK(entries(dir.path) == std::vector<std::string>{"dk.npy", "dq.npy"});
+  }
+  SUBCASE("a later file cannot be created: the earlier ones never appear") {
+    const auto [code, message] = error_of([&] {
+      attn::OutputBatch batch;
+      batch.add(dk, "new dk");
+      batch.add(dq, "new dq");
+      batch.add(dir.path / "missing" / "dv.npy", "new dv");
+      batch.commit();
+    });
+    CHECK(code == Exit::cant_create);
+    CHECK(message.find("dv.npy") != std::string::npos);
+    CHECK(entries(dir.path) == std::vector<std::string>{"dk.npy"});  // no dq, no temporary file
+    CHECK(slurp(dk) == "old dk");
+  }
+  SUBCASE("write_file without a batch writes at once") {
+    attn::write_file(dq, "dq alone", nullptr);
+    CHECK(slurp(dq) == "dq alone");
+  }
+}
+
 TEST_CASE("SIGINT, SIGTERM and SIGHUP during a write remove the temporary file") {
   TempDir dir;
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
