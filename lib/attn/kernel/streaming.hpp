@@ -147,8 +147,9 @@ struct BatchedOptions {
 // The kernel's choice of query tiles per work item: two where one kv head's k and v take at least
 // 8 MiB in the compute dtype, more than a core's caches keep, so that each key tile streamed in
 // from L3 or memory serves two query tiles (measured on a 2-core AMD EPYC with 1 MiB of L2 per
-// core and 32 MiB of L3: 4 % faster at 16 MiB, 11 % at 32 MiB, no change at 4 MiB and below), as
-// long as every one of `threads` threads still gets 4 items of the `tiles` query tiles; else one.
+// core and 32 MiB of L3, two threads: 4 % faster at 16 MiB, 5–12 % and 11 % at 32 MiB, no
+// change at 8 MiB), as long as every one of `threads` threads still gets 4 items of the `tiles`
+// query tiles; else one.
 std::size_t auto_tiles_per_item(std::size_t kv_bytes, std::size_t tiles, unsigned threads);
 
 // A row whose every key is blocked.
