@@ -336,6 +336,32 @@ TEST_CASE("attend_backward with a mask tensor equals the step backward with that
   }
 }
 
+TEST_CASE("the backward's whole-tile path gives the same bits as its row loop") {
+  // Where every row of a query tile sees every key of a key tile, α and dβ are computed as the
+  // products finish (kernel/backward_kernel.inc); a mask tensor of zeros changes no score but
+  // sends every tile through the row loop, so the two must agree to the bit. 192 × 192: 3 × 3
+  // whole tiles without a mask; causal: whole tiles below the diagonal, the diagonal's not.
+  std::mt19937_64 rng(20261204);
+  attn::BackwardOptions o;
+  o.threads = 2;
+  TestMask zeros;
+  zeros.is_bool = false;
+  zeros.dims = {1, 1, 192, 192};
+  zeros.added.assign(192 * 192, 0.0);
+  const Layer l = random_layer(rng, 1, 2, 1, 192, 192, 16, 8);
+  for (const char* mask : {"full", "causal"}) {
+    CAPTURE(mask);
+    o.mask = MaskExpr::parse(mask);
+    o.mask_tensor.reset();
+    const Grads fused = stream_backward(l, o);
+    o.mask_tensor = zeros.view();
+    const Grads rows = stream_backward(l, o);
+    CHECK(fused.dq == rows.dq);
+    CHECK(fused.dk == rows.dk);
+    CHECK(fused.dv == rows.dv);
+  }
+}
+
 TEST_CASE("attend_backward agrees with central finite differences of the streaming forward") {
   // L = Σ dO ∘ o(q, k, v); ∂L/∂x ≈ (L(x + h) − L(x − h)) / 2h for a few entries of q, k and v
   std::mt19937_64 rng(7);

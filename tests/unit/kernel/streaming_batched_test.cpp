@@ -2,6 +2,7 @@
 // streaming_test.cpp.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -309,52 +310,68 @@ TEST_CASE("attend_batched gives the same bits on one thread or several, and skip
 
 TEST_CASE("attend_batched gives the same bits with one or two query tiles per work item") {
   // Two query tiles in an item see each key tile one after the other, each in the order it would
-  // alone, so o and the log-sum-exp are the same to the bit. n_q = 330: 6 query tiles, the last
-  // of 10 rows; 2 query heads per kv head, so items pair tiles of a head and heads of a group,
-  // and a group's 12 tiles leave no item half empty while 3 threads take them.
+  // alone, so o and the log-sum-exp are the same to the bit. Items pair neighbours in a group's
+  // order (tiles, then the group's heads), so the layers below give each kind of pair:
+  //   (2, 4, 2), n_q = 330: 6 tiles (the last of 10 rows), 2 heads per group: the same tile of
+  //     two heads;
+  //   (1, 2, 2), n_q = 270: 5 tiles, one head per group: two tiles of a head (different key
+  //     spans under causal), and a last item of one tile;
+  //   (1, 3, 1), n_q = 200: 4 tiles × 3 heads per group: pairs across heads and tiles.
   std::mt19937_64 rng(9);
-  const Layer l = random_layer(rng, 2, 4, 2, 330, 300, 16, 24);
-  std::vector<double> mask_values(l.B * l.H * l.n_q * l.n_k);
-  for (double& x : mask_values) x = rng() % 5 == 0 ? attn::neg_inf : 0.25 * double(rng() % 4);
-  const auto run = [&](attn::BatchedOptions o, std::size_t tiles_per_item) {
-    o.tiles_per_item = tiles_per_item;
-    std::vector<double> out(l.B * l.H * l.n_q * l.d_v, -7.0);
-    std::vector<double> lse(l.B * l.H * l.n_q, 99.0);
-    o.lse_f64 = lse.data();
-    const attn::BatchedReport r =
-        attn::attend_batched({l.q.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_k)},
-                             {l.k.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_k)},
-                             {l.v.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_v)},
-                             {out.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)}, o);
-    CHECK(r.tiles_per_item == tiles_per_item);
-    return std::tuple{out, lse, r};
-  };
   attn::BatchedOptions o;
   o.threads = 3;
+  std::string kind;
   SUBCASE("no mask") {}
   SUBCASE("causal and kv_lens, in float32") {
     o.mask = MaskExpr::causal();
-    o.kv_lens = {300, 130};
+    kind = "kv_lens";
     o.compute = DType::f32;
   }
   SUBCASE("a window checked cell by cell, ALiBi and a softcap") {
     o.mask = MaskExpr::parse("causal & !window:70 | local:3");
-    o.alibi_slopes = attn::alibi_slopes(4);
+    kind = "alibi";
     o.softcap = 3.0;
   }
   SUBCASE("an additive mask tensor with −∞ cells") {
-    o.mask_tensor =
-        attn::MaskTensor::contiguous(mask_values.data(), DType::f64, {l.B, l.H, l.n_q, l.n_k});
+    kind = "mask tensor";
   }
-  const auto [out1, lse1, r1] = run(o, 1);
-  const auto [out2, lse2, r2] = run(o, 2);
-  CHECK(out1 == out2);
-  CHECK(lse1 == lse2);
-  CHECK(r1.tiles_computed == r2.tiles_computed);
-  CHECK(r1.tiles_masked == r2.tiles_masked);
-  CHECK(r1.tiles_skipped == r2.tiles_skipped);
-  CHECK(r1.empty_rows == r2.empty_rows);
-  CHECK_THROWS_AS(run(o, 3), std::invalid_argument);
+  for (const auto& [B, H, G, n_q] :
+       {std::array<std::size_t, 4>{2, 4, 2, 330}, {1, 2, 2, 270}, {1, 3, 1, 200}}) {
+    CAPTURE(H);
+    CAPTURE(G);
+    const Layer l = random_layer(rng, B, H, G, n_q, 300, 16, 24);
+    std::vector<double> mask_values(l.B * l.H * l.n_q * l.n_k);
+    for (double& x : mask_values) x = rng() % 5 == 0 ? attn::neg_inf : 0.25 * double(rng() % 4);
+    attn::BatchedOptions lo = o;
+    if (kind == "kv_lens")
+      lo.kv_lens = B == 2 ? std::vector<std::size_t>{300, 130} : std::vector<std::size_t>{170};
+    if (kind == "alibi") lo.alibi_slopes = attn::alibi_slopes(H);
+    if (kind == "mask tensor")
+      lo.mask_tensor =
+          attn::MaskTensor::contiguous(mask_values.data(), DType::f64, {l.B, l.H, l.n_q, l.n_k});
+    const auto run = [&](std::size_t tiles_per_item) {
+      lo.tiles_per_item = tiles_per_item;
+      std::vector<double> out(l.B * l.H * l.n_q * l.d_v, -7.0);
+      std::vector<double> lse(l.B * l.H * l.n_q, 99.0);
+      lo.lse_f64 = lse.data();
+      const attn::BatchedReport r =
+          attn::attend_batched({l.q.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_k)},
+                               {l.k.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_k)},
+                               {l.v.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_v)},
+                               {out.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)}, lo);
+      CHECK(r.tiles_per_item == tiles_per_item);
+      return std::tuple{out, lse, r};
+    };
+    const auto [out1, lse1, r1] = run(1);
+    const auto [out2, lse2, r2] = run(2);
+    CHECK(out1 == out2);
+    CHECK(lse1 == lse2);
+    CHECK(r1.tiles_computed == r2.tiles_computed);
+    CHECK(r1.tiles_masked == r2.tiles_masked);
+    CHECK(r1.tiles_skipped == r2.tiles_skipped);
+    CHECK(r1.empty_rows == r2.empty_rows);
+    CHECK_THROWS_WITH_AS(run(3), doctest::Contains("tiles_per_item is 3"), std::invalid_argument);
+  }
 }
 
 TEST_CASE("the kernel pairs query tiles where k and v outgrow the caches and threads stay busy") {
