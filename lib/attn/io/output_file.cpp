@@ -305,8 +305,9 @@ void write_file_atomically(const fs::path& path, std::string_view content, fs::p
 }
 
 void OutputBatch::add(const fs::path& path, std::string_view content, fs::perms mode) {
-  files_.push_back(std::make_unique<OutputFile>(path, TempFile::unnamed_if_possible, mode));
-  files_.back()->write(content);
+  auto file = std::make_unique<OutputFile>(path, TempFile::unnamed_if_possible, mode);
+  file->write(content);  // a failed write discards this file: the batch keeps only whole ones
+  files_.push_back(std::move(file));
 }
 
 void OutputBatch::commit() {

@@ -59,8 +59,8 @@ Tensor::Tensor(DType dtype, std::vector<std::size_t> shape, std::size_t headroom
   // zeroed pages, huge ones for a large tensor: writing a 2 MiB output then faults once, not 512
   // times (core/large_buffer.hpp)
   LargeBytes block = allocate_large(headroom + bytes());
-  const LargeFree free = block.get_deleter();
-  storage_ = decltype(storage_)(block.release(), free);
+  std::function<void(std::byte*)> release = block.get_deleter();  // may throw: before release()
+  storage_ = decltype(storage_)(block.release(), std::move(release));
 }
 
 Tensor Tensor::adopt(DType dtype, std::vector<std::size_t> shape, std::byte* base,

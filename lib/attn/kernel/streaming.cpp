@@ -51,7 +51,6 @@ using Vec [[gnu::vector_size(Bytes)]] = T;
 
 // ---- The plan shared by every thread -----------------------------------------------------------
 
-// One work item: a query tile of one head of one batch.
 // One work item: one query tile, or two that read the same k and v (the next tiles of a head,
 // or one tile of two query heads of a group), each key tile streamed once for both.
 inline constexpr std::size_t max_item_tiles = 2;
@@ -273,6 +272,10 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
     throw std::invalid_argument("attend_batched: kv_lens needs one length per batch");
   if (!opt.alibi_slopes.empty() && opt.alibi_slopes.size() != H)
     throw std::invalid_argument("attend_batched: alibi_slopes needs one slope per head");
+  if (opt.tiles_per_item > max_item_tiles)
+    throw std::invalid_argument(
+        fmt::format("attend_batched: tiles_per_item is {}; give 0 (the kernel's choice), 1 or 2",
+                    opt.tiles_per_item));
 
   const bool bf16_products = opt.products != Products::native;
   if (bf16_products && (q.dtype != DType::bf16 || k.dtype != DType::bf16 ||
@@ -330,8 +333,6 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
                    [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
   plan.groups = std::make_unique<Group<T>[]>(B * G);
   const std::size_t per_group = H / G;
-  if (opt.tiles_per_item > max_item_tiles)
-    throw std::invalid_argument("attend: tiles_per_item is 0 (the kernel's choice), 1 or 2");
   const std::size_t tiles = B * H * n_tiles,
                     kv_bytes = plan.n_k * (plan.d_k + plan.d_vp) * sizeof(T);
   const std::size_t per_item =

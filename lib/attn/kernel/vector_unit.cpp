@@ -1,10 +1,7 @@
 #include "attn/kernel/vector_unit.hpp"
 
-#if defined(__x86_64__) || defined(__i386__)
-#define ATTN_X86 1
+#if ATTN_X86
 #include <cpuid.h>
-#else
-#define ATTN_X86 0
 #endif
 
 namespace attn {

@@ -5,6 +5,14 @@
 #include <cstddef>
 #include <string_view>
 
+// 1 where the processor is an x86 and the AVX copies of the kernels exist
+// (kernel/vector_units.inc).
+#if defined(__x86_64__) || defined(__i386__)
+#define ATTN_X86 1
+#else
+#define ATTN_X86 0
+#endif
+
 namespace attn {
 
 // Which vector code runs the tiles. `automatic` takes the widest the processor supports; asking
