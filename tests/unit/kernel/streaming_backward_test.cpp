@@ -143,8 +143,9 @@ struct Grads {
   attn::BackwardReport report;
 };
 
-Grads stream_backward(const Layer& l, const attn::BackwardOptions& opt) {
-  const Forward f = stream_forward(l, opt);
+// The streaming backward of the layer from a given o and log-sum-exp (as --o and --lse give them).
+Grads backward_given(const Layer& l, const std::vector<double>& o, const std::vector<double>& lse,
+                     const attn::BackwardOptions& opt) {
   Grads g{std::vector<double>(l.q.size(), -7.0),
           std::vector<double>(l.k.size(), -7.0),
           std::vector<double>(l.v.size(), -7.0),
@@ -153,12 +154,18 @@ Grads stream_backward(const Layer& l, const attn::BackwardOptions& opt) {
       attn::attend_backward({l.q.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_k)},
                             {l.k.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_k)},
                             {l.v.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_v)},
-                            {f.o.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)},
-                            {l.d_out.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)}, f.lse,
+                            {o.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)},
+                            {l.d_out.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_v)}, lse,
                             {g.dq.data(), DType::f64, bhsd_view(l.B, l.H, l.n_q, l.d_k)},
                             {g.dk.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_k)},
                             {g.dv.data(), DType::f64, bhsd_view(l.B, l.G, l.n_k, l.d_v)}, opt);
   return g;
+}
+
+// The streaming backward after the streaming forward, which gives o and the log-sum-exp.
+Grads stream_backward(const Layer& l, const attn::BackwardOptions& opt) {
+  const Forward f = stream_forward(l, opt);
+  return backward_given(l, f.o, f.lse, opt);
 }
 
 // The step path's backward, head by head: each head its own Problem (the ALiBi matrix as its
@@ -414,27 +421,18 @@ TEST_CASE("attend_backward in float32, and what it refuses") {
   }
   SUBCASE("rows with every key blocked under --empty-rows nan or error") {
     o.kv_lens = {0};
-    Layer one = random_layer(rng, 1, 1, 1, 4, 4, 2, 2);
-    std::vector<double> lse(4, attn::neg_inf), o_(8, 0.0), dq(8), dk(8), dv(8);
-    const auto run = [&] {
-      attn::attend_backward({one.q.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
-                            {one.k.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
-                            {one.v.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
-                            {o_.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
-                            {one.d_out.data(), DType::f64, bhsd_view(1, 1, 4, 2)}, lse,
-                            {dq.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
-                            {dk.data(), DType::f64, bhsd_view(1, 1, 4, 2)},
-                            {dv.data(), DType::f64, bhsd_view(1, 1, 4, 2)}, o);
-    };
+    const Layer one = random_layer(rng, 1, 1, 1, 4, 4, 2, 2);
+    const std::vector<double> lse(4, attn::neg_inf), o_(8, 0.0);
+    const auto run = [&] { return backward_given(one, o_, lse, o); };
     o.empty_rows = EmptyRows::nan;
     CHECK_THROWS_WITH_AS(run(), doctest::Contains("whose gradient is not a number"), attn::Error);
     o.empty_rows = EmptyRows::error;
     CHECK_THROWS_AS(run(), attn::Error);
     o.empty_rows = EmptyRows::zero;
-    run();
-    CHECK(dq == std::vector<double>(8, 0.0));
-    CHECK(dk == std::vector<double>(8, 0.0));
-    CHECK(dv == std::vector<double>(8, 0.0));
+    const Grads g = run();
+    CHECK(g.dq == std::vector<double>(8, 0.0));
+    CHECK(g.dk == std::vector<double>(8, 0.0));
+    CHECK(g.dv == std::vector<double>(8, 0.0));
   }
 }
 
@@ -493,20 +491,11 @@ TEST_CASE("attend_backward refuses a q·k that overflows, in a row that sees the
   std::mt19937_64 rng(11);
   Layer l = random_layer(rng, 1, 1, 1, 70, 70, 4, 4);
   attn::BackwardOptions o;
-  std::vector<double> lse(70, 0.0), out(70 * 4, 0.0), dq(l.q.size()), dk(l.k.size()),
-      dv(l.v.size());
+  std::vector<double> lse(70, 0.0);
+  const std::vector<double> out(70 * 4, 0.0);
   l.q[0] = 1e200;
   l.k[9 * 4] = 1e200;
-  const auto run = [&] {
-    attn::attend_backward({l.q.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
-                          {l.k.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
-                          {l.v.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
-                          {out.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
-                          {l.d_out.data(), DType::f64, bhsd_view(1, 1, 70, 4)}, lse,
-                          {dq.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
-                          {dk.data(), DType::f64, bhsd_view(1, 1, 70, 4)},
-                          {dv.data(), DType::f64, bhsd_view(1, 1, 70, 4)}, o);
-  };
+  const auto run = [&] { backward_given(l, out, lse, o); };
   SUBCASE("row 0 sees key 0") {}
   SUBCASE("row 0 sees no key (its log-sum-exp −∞): its scores are still checked") {
     o.empty_rows = EmptyRows::zero;
