@@ -39,10 +39,11 @@ constexpr std::size_t micro_rows = 4;  // rows of the register block
 template <class T, std::size_t Bytes>
 using Vec [[gnu::vector_size(Bytes)]] = T;
 
-// One work item: a key tile of one kv head of one batch.
+// One work item: one key tile of one kv head of one batch, or two neighbours (tile, tile + 1)
+// that read each query tile's q and dO once for both.
 struct BackItem {
-  std::size_t batch = 0, kv_head = 0, tile = 0;
-  std::size_t work = 0;  // query tiles that see it, over the group's heads
+  std::size_t batch = 0, kv_head = 0, tile = 0, tiles = 1;
+  std::size_t work = 0;  // (query tile, key tile) pairs computed, over the group's heads
 };
 
 template <class T>
@@ -73,6 +74,7 @@ struct BackPlan {
   std::vector<T> row_dot;     // D_i = Σ_c dO_ic o_ic, (B, H, S_q)
   std::vector<T> uniform_dv;  // (B, H, d_v): Σ over empty rows of dO_i / S_k; empty: none
   std::vector<BackItem> items;
+  std::size_t item_tiles = 1;                    // the most key tiles in an item
   std::vector<std::vector<std::size_t>> shares;  // per thread: the items it runs, in order
   std::vector<LargeArray<T>> dq_sums;            // one per thread, (B, H, n_qp, d_kp), zeroed
   std::atomic<std::size_t> computed{0};
@@ -98,17 +100,26 @@ struct BackPlan {
   }
 };
 
+// One key tile's k, kᵀ, vᵀ and its sums of dk and dv.
 template <class T>
-struct BackScratch {
-  std::vector<T> k, kt, vt, dk, dv, q, d_out, s, da, row;
-  std::vector<T> mask_row;            // a mask tensor's row over one key tile: what it adds to β
-  std::vector<T> lse_rows, dot_rows;  // a whole tile's rows: the log-sum-exp and D_i
-  BackScratch(std::size_t d_kp, std::size_t d_vp)
+struct KeyTileScratch {
+  std::vector<T> k, kt, vt, dk, dv;
+  KeyTileScratch(std::size_t d_kp, std::size_t d_vp)
       : k(tile_keys * d_kp),
         kt(d_kp * tile_keys),
         vt(d_vp * tile_keys),
         dk(tile_keys * d_kp),
-        dv(tile_keys * d_vp),
+        dv(tile_keys * d_vp) {}
+};
+
+template <class T>
+struct BackScratch {
+  std::vector<KeyTileScratch<T>> key;  // one per key tile of an item
+  std::vector<T> q, d_out, s, da, row;
+  std::vector<T> mask_row;            // a mask tensor's row over one key tile: what it adds to β
+  std::vector<T> lse_rows, dot_rows;  // a whole tile's rows: the log-sum-exp and D_i
+  BackScratch(std::size_t tiles, std::size_t d_kp, std::size_t d_vp)
+      : key(tiles, KeyTileScratch<T>(d_kp, d_vp)),
         q(tile_rows * d_kp),
         d_out(tile_rows * d_vp),
         s(tile_rows * tile_keys),
@@ -163,6 +174,10 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
     throw std::invalid_argument("attend_backward: kv_lens needs one length per batch");
   if (!opt.alibi_slopes.empty() && opt.alibi_slopes.size() != H)
     throw std::invalid_argument("attend_backward: alibi_slopes needs one slope per head");
+  if (opt.key_tiles_per_item > max_key_tiles_per_item)
+    throw std::invalid_argument(fmt::format(
+        "attend_backward: key_tiles_per_item is {}; give 0 (the kernel's choice), 1 or 2",
+        opt.key_tiles_per_item));
 
   BackwardReport report;
   report.unit = resolve_vector_unit(opt.unit);
@@ -255,15 +270,23 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
         "use --empty-rows zero, uniform or error");
   }
 
-  // Key tiles, the most work first.
+  // Items of one or two neighbouring key tiles, the most work first.
+  const std::size_t per_item =
+      opt.key_tiles_per_item != 0
+          ? opt.key_tiles_per_item
+          : auto_key_tiles_per_item(B * G * plan.n_kt,
+                                    thread_count(opt.threads, B * G * plan.n_kt));
+  plan.item_tiles = report.key_tiles_per_item = per_item;
   const std::size_t per_group = H / G;
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t g = 0; g < G; ++g)
-      for (std::size_t kt = 0; kt < plan.n_kt; ++kt) {
+      for (std::size_t kt = 0; kt < plan.n_kt; kt += per_item) {
+        const std::size_t tiles = std::min(per_item, plan.n_kt - kt);
         std::size_t work = 0;
         for (std::size_t h = g * per_group; h < (g + 1) * per_group; ++h)
-          for (std::size_t qt = 0; qt < plan.n_qt; ++qt) work += plan.sees(b, h, qt, kt);
-        plan.items.push_back({b, g, kt, work});
+          for (std::size_t qt = 0; qt < plan.n_qt; ++qt)
+            for (std::size_t u = 0; u < tiles; ++u) work += plan.sees(b, h, qt, kt + u);
+        plan.items.push_back({b, g, kt, tiles, work});
       }
   std::stable_sort(plan.items.begin(), plan.items.end(),
                    [](const BackItem& a, const BackItem& b) { return a.work > b.work; });
@@ -284,7 +307,7 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
     const auto least =
         static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
     plan.shares[least].push_back(n);
-    load[least] += plan.items[n].work + 1;
+    load[least] += plan.items[n].work + plan.items[n].tiles;
   }
   plan.dq_sums.resize(threads);
   run_threads(threads, [&](unsigned t) { worker(plan, t); });
@@ -318,6 +341,10 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
 }
 
 }  // namespace
+
+std::size_t auto_key_tiles_per_item(std::size_t key_tiles, unsigned threads) {
+  return key_tiles / 2 >= 4 * std::size_t{std::max(threads, 1u)} ? 2 : 1;
+}
 
 BackwardReport attend_backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
                                const TensorIn& o, const TensorIn& d_out,

@@ -17,7 +17,9 @@
 // and dk = c·dK, dq = c·dQ. A key tile's dk and dv rows belong to one work item (grouped-query
 // heads summed there), so they are written without locks; dq is summed in one buffer per thread
 // and the buffers are added in thread order at the end, so the result does not depend on timing.
-// Work items are dealt to the threads in turn, the ones with the most rows first.
+// A work item is one key tile or two neighbours, which then read each query tile's q, dO and sum
+// of dq once for both (auto_key_tiles_per_item); items are dealt to the threads before they
+// start, the ones with the most work first.
 //
 // Masks: the expression (any; interval atoms by span, others cell by cell), kv_lens, a mask tensor
 // (as the forward's: its values added to β after the softcap, its false or −∞ cells blocked, each
@@ -52,7 +54,12 @@ struct BackwardOptions {
   DType compute = DType::f64;             // f32 or f64 arithmetic
   unsigned threads = 0;                   // 0: one per core
   VectorUnit unit = VectorUnit::automatic;
+  // Key tiles per work item, 1 or 2 (neighbours that read each query tile's q and dO once for
+  // both); 0: the kernel's choice, auto_key_tiles_per_item. dk and dv do not depend on it.
+  std::size_t key_tiles_per_item = 0;
 };
+
+constexpr std::size_t max_key_tiles_per_item = 2;
 
 struct BackwardReport {
   std::size_t rows_empty = 0;      // rows whose every key is blocked (lse = −∞)
@@ -60,7 +67,12 @@ struct BackwardReport {
   std::size_t tiles_skipped = 0;   // pairs never touched: wholly blocked
   unsigned threads = 0;
   VectorUnit unit = VectorUnit::automatic;  // the unit that ran
+  std::size_t key_tiles_per_item = 1;
 };
+
+// Two key tiles per item where that still leaves every thread 4 items or more (of `key_tiles`
+// over every batch and kv head), else one.
+std::size_t auto_key_tiles_per_item(std::size_t key_tiles, unsigned threads);
 
 // dq, dk, dv of attention(q, k, v) for the upstream gradient d_out (see the top of this file).
 // `lse` is the forward's log Σ_j exp(β_ij) per (batch, head, row), contiguous; −∞ marks a row

@@ -216,13 +216,20 @@ void check_close(const std::vector<double>& got, const std::vector<double>& want
   CHECK(worst <= tol * big);
 }
 
+// With one key tile per work item and with two (these layers are too small for the kernel to
+// pair them by itself).
 void check_against_step(const Layer& l, attn::BackwardOptions o, const TestMask* tensor = nullptr) {
   if (tensor) o.mask_tensor = tensor->view();
-  const Grads got = stream_backward(l, o);
   const Grads want = step_backward(l, o, tensor);
-  check_close(got.dq, want.dq, 1e-12, "dq");
-  check_close(got.dk, want.dk, 1e-12, "dk");
-  check_close(got.dv, want.dv, 1e-12, "dv");
+  for (const std::size_t per_item : {1, 2}) {
+    CAPTURE(per_item);
+    o.key_tiles_per_item = per_item;
+    const Grads got = stream_backward(l, o);
+    CHECK(got.report.key_tiles_per_item == per_item);
+    check_close(got.dq, want.dq, 1e-12, "dq");
+    check_close(got.dk, want.dk, 1e-12, "dk");
+    check_close(got.dv, want.dv, 1e-12, "dv");
+  }
 }
 
 }  // namespace
@@ -367,6 +374,49 @@ TEST_CASE("the backward's whole-tile path gives the same bits as its row loop") 
     CHECK(fused.dk == rows.dk);
     CHECK(fused.dv == rows.dv);
   }
+}
+
+TEST_CASE("items of two key tiles give dk and dv to the bit, and dq to rounding") {
+  // 5 key tiles: two pairs and a last tile alone; causal with grouped-query heads, so the first
+  // query tile of a pair's keys sees only the pair's first tile
+  std::mt19937_64 rng(20261205);
+  const Layer l = random_layer(rng, 2, 4, 2, 300, 300, 16, 8);
+  attn::BackwardOptions o;
+  o.mask = MaskExpr::parse("causal");
+  const auto run = [&](unsigned threads, std::size_t per_item) {
+    o.threads = threads;
+    o.key_tiles_per_item = per_item;
+    return stream_backward(l, o);
+  };
+  for (const unsigned threads : {1u, 2u}) {
+    CAPTURE(threads);
+    const Grads one = run(threads, 1), two = run(threads, 2);
+    CHECK(one.report.key_tiles_per_item == 1);
+    CHECK(two.report.key_tiles_per_item == 2);
+    // each key tile's dk and dv are summed over the same query tiles in the same order
+    CHECK(one.dk == two.dk);
+    CHECK(one.dv == two.dv);
+    check_close(two.dq, one.dq, 1e-14, "dq");
+    // 5 × 5 tile pairs per head, 15 on or below the diagonal, 2 batches of 4 heads
+    CHECK(two.report.tiles_computed == 120);
+    CHECK(two.report.tiles_skipped == 80);
+    CHECK(two.report.tiles_computed == one.report.tiles_computed);
+  }
+  // one thread: the items run in key order either way (the most work first is the first keys
+  // under a causal mask), so each row of dq is added in the same order
+  CHECK(run(1, 2).dq == run(1, 1).dq);
+  CHECK_THROWS_WITH_AS(run(2, 3), doctest::Contains("key_tiles_per_item is 3"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("the backward pairs key tiles where every thread still gets 4 items") {
+  CHECK(attn::auto_key_tiles_per_item(16, 2) == 2);  // 8 pairs: 4 per thread
+  CHECK(attn::auto_key_tiles_per_item(15, 2) == 1);  // 7 pairs
+  CHECK(attn::auto_key_tiles_per_item(64, 2) == 2);  // n = 4096: 32 pairs
+  CHECK(attn::auto_key_tiles_per_item(8, 1) == 2);
+  CHECK(attn::auto_key_tiles_per_item(8, 0) == 2);  // threads 0 counts as 1
+  CHECK(attn::auto_key_tiles_per_item(7, 1) == 1);
+  CHECK(attn::auto_key_tiles_per_item(1, 1) == 1);
 }
 
 TEST_CASE("attend_backward agrees with central finite differences of the streaming forward") {
