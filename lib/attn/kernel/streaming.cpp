@@ -101,7 +101,7 @@ struct Plan {
   std::vector<Item> items;
   std::vector<unsigned char> empty;  // per (batch, head, row), set by the workers
   std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> computed{0}, masked{0}, skipped{0};
+  std::atomic<std::size_t> computed{0}, masked{0}, kept{0}, skipped{0};
   std::atomic<bool> overflow{false};
   std::mutex failure_mutex;
   std::exception_ptr failure;
@@ -371,6 +371,7 @@ BatchedReport attend(const TensorIn& q, const TensorIn& k, const TensorIn& v, co
   if (plan.overflow) report_overflow(plan);
   report.tiles_computed = plan.computed;
   report.tiles_masked = plan.masked;
+  report.tiles_kept_max = plan.kept;
   report.tiles_skipped = plan.skipped;
   report.exact_spans = plan.exact;
 
@@ -452,6 +453,7 @@ StreamingReport attend_one(std::span<const T> q, std::span<const T> k, std::span
   for (const BlockedRow& row : r.empty_rows) report.empty_rows.push_back(row.row);
   report.tiles_computed = r.tiles_computed;
   report.tiles_masked = r.tiles_masked;
+  report.tiles_kept_max = r.tiles_kept_max;
   report.tiles_skipped = r.tiles_skipped;
   report.threads = r.threads;
   report.unit = r.unit;

@@ -15,12 +15,17 @@
 //           tiles something partly blocks or adds to)
 //   pass 4: m' = max(m, max_j s_ij); p_ij = exp(s_ij − m'); l = l·exp(m − m') + Σ_j p_ij
 //   pass 5: o = o·exp(m − m') + p · v_tile                (64, 64) x (64, d_v) -> (64, d_v)
-// and at the end o_i / l_i, and log-sum-exp m_i + log l_i when asked. A row's keys are limited to
-// the mask expression's MaskExpr::span, to [0, L_b) under kv_lens, and to the first and last key a
-// mask tensor allows; key tiles outside that for every row of a query tile are never computed.
-// When the expression is an intersection of interval atoms (causal, window, local, prefix, valid,
-// chunk) and there is no mask tensor the span is exact and blocked cells are filled by interval;
-// otherwise allows() and the mask tensor are asked cell by cell, only inside the span.
+// and at the end o_i / l_i, and log-sum-exp m_i + log l_i when asked. m need not be the largest
+// score, only a number near it: on a tile that every row sees whole, with nothing added to s,
+// after each row has its first m, passes 1 to 4 run as the product finishes, p = exp(s − m) with
+// m kept, unless some score exceeds its row's m by more than exp_margin (then the tile runs the
+// passes above); on AVX-512 only. The output is the same to rounding; p stays below e^exp_margin. A
+// row's keys are limited to the mask expression's MaskExpr::span, to [0, L_b) under kv_lens, and to
+// the first and last key a mask tensor allows; key tiles outside that for every row of a query tile
+// are never computed. When the expression is an intersection of interval atoms (causal, window,
+// local, prefix, valid, chunk) and there is no mask tensor the span is exact and blocked cells are
+// filled by interval; otherwise allows() and the mask tensor are asked cell by cell, only inside
+// the span.
 //
 // Work items (batch, one or two (head, query tile)) are shared among threads from one queue,
 // grouped by the kv head they read so that its k and v are packed once (kᵀ in tiles, in the
@@ -42,6 +47,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "attn/core/attention.hpp"
@@ -54,6 +60,12 @@
 #include "attn/mask/expr.hpp"
 
 namespace attn {
+
+// The largest argument the kernels give their exp: softmax's s − m ≤ 0, and up to this much
+// above 0 where the forward lets a score rise above its row's running maximum m before moving m
+// (see the top of this file). e^margin stays far inside T's range even summed over 2^40 keys.
+template <class T>
+inline constexpr T exp_margin = std::is_same_v<T, double> ? T(64) : T(8);
 
 // How the forward multiplies its two products (BatchedOptions::products). `native`: in the
 // compute precision. `bf16`, for bfloat16 q, k and v computed in float32 only (attend_batched
@@ -162,6 +174,7 @@ struct BatchedReport {
   std::vector<BlockedRow> empty_rows;  // in (batch, head, row) order
   std::size_t tiles_computed = 0;      // key tiles multiplied
   std::size_t tiles_masked = 0;        // of those, the ones something partly blocks
+  std::size_t tiles_kept_max = 0;      // of those, the ones each row's running maximum m outlasted
   std::size_t tiles_skipped = 0;       // key tiles never touched: wholly blocked
   unsigned threads = 0;
   std::size_t tiles_per_item = 1;           // query tiles per work item
@@ -194,6 +207,7 @@ struct StreamingReport {
   std::vector<std::size_t> empty_rows;  // rows whose every key is blocked
   std::size_t tiles_computed = 0;       // key tiles multiplied
   std::size_t tiles_masked = 0;         // of those, the ones the mask partly blocks
+  std::size_t tiles_kept_max = 0;       // of those, the ones each row's running maximum outlasted
   std::size_t tiles_skipped = 0;        // key tiles never touched: wholly blocked
   unsigned threads = 0;
   VectorUnit unit = VectorUnit::automatic;  // the unit that ran

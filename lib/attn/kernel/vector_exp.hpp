@@ -9,7 +9,7 @@
 namespace attn {
 
 // y = exp(x) lane by lane with the kernels' vexp on `unit` (resolved as the kernels resolve it),
-// for x ≤ 0; x and y have the same size, any size.
+// for x ≤ exp_margin (kernel/streaming.hpp); x and y have the same size, any size.
 void vector_exp(VectorUnit unit, std::span<const double> x, std::span<double> y);
 void vector_exp(VectorUnit unit, std::span<const float> x, std::span<float> y);
 

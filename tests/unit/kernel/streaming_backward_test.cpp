@@ -353,8 +353,9 @@ TEST_CASE("attend_backward with a mask tensor equals the step backward with that
 TEST_CASE("the backward's whole-tile path gives the same bits as its row loop") {
   // Where every row of a query tile sees every key of a key tile, α and dβ are computed as the
   // products finish (kernel/backward_kernel.inc); a mask tensor of zeros changes no score but
-  // sends every tile through the row loop, so the two must agree to the bit. 192 × 192: 3 × 3
-  // whole tiles without a mask; causal: whole tiles below the diagonal, the diagonal's not.
+  // sends every tile through the row loop, so the two must agree to the bit, from the same o and
+  // log-sum-exp. 192 × 192: 3 × 3 whole tiles without a mask; causal: whole tiles below the
+  // diagonal, the diagonal's not.
   std::mt19937_64 rng(20261204);
   attn::BackwardOptions o;
   o.threads = 2;
@@ -367,9 +368,10 @@ TEST_CASE("the backward's whole-tile path gives the same bits as its row loop") 
     CAPTURE(mask);
     o.mask = MaskExpr::parse(mask);
     o.mask_tensor.reset();
-    const Grads fused = stream_backward(l, o);
+    const Forward f = stream_forward(l, o);
+    const Grads fused = backward_given(l, f.o, f.lse, o);
     o.mask_tensor = zeros.view();
-    const Grads rows = stream_backward(l, o);
+    const Grads rows = backward_given(l, f.o, f.lse, o);
     CHECK(fused.dq == rows.dq);
     CHECK(fused.dk == rows.dk);
     CHECK(fused.dv == rows.dv);

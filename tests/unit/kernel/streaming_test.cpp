@@ -254,6 +254,52 @@ TEST_CASE("attend_streaming takes each row's maximum over the whole tile, not pa
   }
 }
 
+TEST_CASE("attend_streaming keeps a row's maximum until a score rises exp_margin above it") {
+  // Three whole key tiles, no mask, q = 1 and d_k = 1, so s_ij = k_j: k_j = j/100, except one key
+  // of the last tile, k_130 = 1.3 + rise. Tile 0 gives each row its first m (0.63); tile 1 rises
+  // 0.64 above it, less than exp_margin, so m stays and p reaches e^0.64; tile 2 keeps m too when
+  // the rise stays under the margin (p up to e^rise) and moves it when it does not. Either way o is
+  // the step path's.
+  std::mt19937_64 rng(43);
+  Matrix q(64, 1), k(192, 1);
+  for (std::size_t i = 0; i < 64; ++i) q(i, 0) = 1;
+  const Matrix v = random_matrix(rng, 192, 3);
+  attn::StreamingOptions opt;
+  opt.scale = 1.0;
+  for (const double margin : {attn::exp_margin<double>, double{attn::exp_margin<float>}}) {
+    const bool is_double = margin == attn::exp_margin<double>;
+    for (const double over : {-4.0, 4.0}) {  // the rise from tile 0's m, under or over the margin
+      CAPTURE(margin);
+      CAPTURE(over);
+      for (std::size_t j = 0; j < 192; ++j) k(j, 0) = 0.01 * static_cast<double>(j);
+      k(130, 0) = 0.63 + margin + over;
+      const Matrix want =
+          step_output(q, k, v, MaskExpr{}, Align::bottom_right, EmptyRows::zero, 1.0);
+      for (VectorUnit unit : units()) {
+        CAPTURE(attn::vector_unit_name(unit));
+        opt.unit = unit;
+        attn::StreamingReport report;
+        if (is_double) {
+          check_close(attn::attend_streaming(q, k, v, opt, &report), want, 1e-13);
+        } else {
+          const auto narrow = [](const Matrix& m) {
+            return std::vector<float>(m.values().begin(), m.values().end());
+          };
+          const std::vector<float> qf = narrow(q), kf = narrow(k), vf = narrow(v);
+          std::vector<float> out(64 * 3);
+          report = attn::attend_streaming(std::span<const float>(qf), kf, vf, {64, 192, 1, 3},
+                                          std::span<float>(out), opt);
+          check_close(Matrix(64, 3, {out.begin(), out.end()}), want, 2e-6);
+        }
+        CHECK(report.tiles_computed == 3);
+        // only the AVX-512 kernel keeps m
+        const std::size_t kept = over < 0 ? 2 : 1;
+        CHECK(report.tiles_kept_max == (unit == VectorUnit::avx512 ? kept : 0));
+      }
+    }
+  }
+}
+
 TEST_CASE("attend_streaming gives the same bits on one thread or several") {
   std::mt19937_64 rng(5);
   const Matrix q = random_matrix(rng, 300, 16);

@@ -1,5 +1,6 @@
 // The kernels' exp against the C library's long double expl, on every vector unit, over the whole
-// range softmax gives it (x = s − m ≤ 0).
+// range the kernels give it: x = s − m ≤ 0, and up to exp_margin above 0 (a score above its row's
+// running maximum in the forward).
 #include "attn/kernel/vector_exp.hpp"
 
 #include <doctest/doctest.h>
@@ -12,13 +13,14 @@
 
 namespace {
 
-// The arguments: a fine sweep of [−8, 0] (where softmax weights are not negligible), uniform
-// draws over the whole range down to the lowest argument with a normal result, and a ragged size
-// so the tail lanes run too.
+// The arguments: a fine sweep of [−8, exp_margin] (where softmax weights are not negligible),
+// uniform draws over the whole range down to the lowest argument with a normal result, and a
+// ragged size so the tail lanes run too.
 template <class T>
 std::vector<T> arguments(T lowest) {
   std::vector<T> x;
-  for (int i = 0; i < 8 * 4096; ++i) x.push_back(static_cast<T>(-i / 4096.0));
+  const int top = static_cast<int>(attn::exp_margin<T> * 4096);
+  for (int i = -8 * 4096; i <= top; ++i) x.push_back(static_cast<T>(i / 4096.0));
   std::mt19937_64 rng(5);
   for (int i = 0; i < 400001; ++i)
     x.push_back(static_cast<T>(lowest * static_cast<double>(rng() >> 11) * 0x1.0p-53));
@@ -45,7 +47,7 @@ double worst_ulps(attn::VectorUnit unit, const std::vector<T>& x) {
 
 }  // namespace
 
-TEST_CASE("the kernels' exp is within 0.8 ulp over softmax's range, on every vector unit") {
+TEST_CASE("the kernels' exp is within 0.8 ulp over the kernels' range, on every vector unit") {
   for (const attn::VectorUnit unit :
        {attn::VectorUnit::sse2, attn::VectorUnit::avx2, attn::VectorUnit::avx512}) {
     const std::string name(attn::vector_unit_name(unit));
@@ -64,5 +66,11 @@ TEST_CASE("the kernels' exp is within 0.8 ulp over softmax's range, on every vec
     std::vector<float> out_f(ends_f.size(), -1.0f);
     attn::vector_exp(unit, ends_f, out_f);
     CHECK(out_f == std::vector<float>{1.0f, 0.0f, 0.0f, 0.0f});
+    // the top, e^margin: finite and within 1e-15 of the C library's
+    const std::vector<double> top{attn::exp_margin<double>};
+    std::vector<double> e(1);
+    attn::vector_exp(unit, top, e);
+    CHECK(std::isfinite(e[0]));
+    CHECK(e[0] == doctest::Approx(std::exp(64.0)).epsilon(1e-15));
   }
 }
