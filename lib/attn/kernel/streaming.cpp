@@ -492,7 +492,7 @@ bool has_avx512_bf16() {
 
 std::size_t auto_tiles_per_item(std::size_t kv_bytes, std::size_t tiles, unsigned threads) {
   constexpr std::size_t beyond_cache = std::size_t{8} << 20;
-  return kv_bytes >= beyond_cache && tiles / 2 >= 4 * std::size_t{std::max(threads, 1u)} ? 2 : 1;
+  return kv_bytes >= beyond_cache && pairs_keep_threads_busy(tiles, threads) ? 2 : 1;
 }
 
 std::vector<KeyRange> mask_tensor_spans(const MaskTensor& m, std::size_t n_k) {

@@ -19,13 +19,14 @@
 // score, only a number near it: on a tile that every row sees whole, with nothing added to s,
 // after each row has its first m, passes 1 to 4 run as the product finishes, p = exp(s − m) with
 // m kept, unless some score exceeds its row's m by more than exp_margin (then the tile runs the
-// passes above); on AVX-512 only. The output is the same to rounding; p stays below e^exp_margin. A
-// row's keys are limited to the mask expression's MaskExpr::span, to [0, L_b) under kv_lens, and to
-// the first and last key a mask tensor allows; key tiles outside that for every row of a query tile
-// are never computed. When the expression is an intersection of interval atoms (causal, window,
-// local, prefix, valid, chunk) and there is no mask tensor the span is exact and blocked cells are
-// filled by interval; otherwise allows() and the mask tensor are asked cell by cell, only inside
-// the span.
+// passes above; a query tile that declines twice stops trying); on AVX-512 only. The output is
+// the same to rounding. p is then at most e^exp_margin, and o's running sum as much larger, so
+// values of v within a factor e^exp_margin of T's largest could overflow it. A row's keys are
+// limited to the mask expression's MaskExpr::span, to [0, L_b) under kv_lens, and to the first and
+// last key a mask tensor allows; key tiles outside that for every row of a query tile are never
+// computed. When the expression is an intersection of interval atoms (causal, window, local,
+// prefix, valid, chunk) and there is no mask tensor the span is exact and blocked cells are filled
+// by interval; otherwise allows() and the mask tensor are asked cell by cell, only inside the span.
 //
 // Work items (batch, one or two (head, query tile)) are shared among threads from one queue,
 // grouped by the kv head they read so that its k and v are packed once (kᵀ in tiles, in the
@@ -63,7 +64,7 @@ namespace attn {
 
 // The largest argument the kernels give their exp: softmax's s − m ≤ 0, and up to this much
 // above 0 where the forward lets a score rise above its row's running maximum m before moving m
-// (see the top of this file). e^margin stays far inside T's range even summed over 2^40 keys.
+// (see the top of this file). e^margin summed over 2^40 keys stays far inside T's range.
 template <class T>
 inline constexpr T exp_margin = std::is_same_v<T, double> ? T(64) : T(8);
 

@@ -343,7 +343,7 @@ BackwardReport backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,
 }  // namespace
 
 std::size_t auto_key_tiles_per_item(std::size_t key_tiles, unsigned threads) {
-  return key_tiles / 2 >= 4 * std::size_t{std::max(threads, 1u)} ? 2 : 1;
+  return pairs_keep_threads_busy(key_tiles, threads) ? 2 : 1;
 }
 
 BackwardReport attend_backward(const TensorIn& q, const TensorIn& k, const TensorIn& v,

@@ -67,7 +67,7 @@ struct BackwardReport {
   std::size_t tiles_skipped = 0;   // pairs never touched: wholly blocked
   unsigned threads = 0;
   VectorUnit unit = VectorUnit::automatic;  // the unit that ran
-  std::size_t key_tiles_per_item = 1;
+  std::size_t key_tiles_per_item = 1;       // as chosen; an odd last tile is an item alone
 };
 
 // Two key tiles per item where that still leaves every thread 4 items or more (of `key_tiles`

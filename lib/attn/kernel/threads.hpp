@@ -14,6 +14,12 @@ inline unsigned thread_count(unsigned requested, std::size_t items) {
   return static_cast<unsigned>(std::min<std::size_t>(requested == 0 ? cores : requested, items));
 }
 
+// Whether work items paired two by two still leave each of `threads` threads (0 counts as 1) four
+// of them: where the forward pairs query tiles and the backward key tiles.
+inline bool pairs_keep_threads_busy(std::size_t items, unsigned threads) {
+  return items / 2 >= 4 * std::size_t{std::max(threads, 1u)};
+}
+
 // Runs work(t) for t = 1 … threads − 1 on threads of their own and work(0) on this one, and
 // returns when all have finished. work(0) runs even when `threads` is 0.
 template <class Work>

@@ -1,5 +1,6 @@
 // The tile kernels' exp (kernel/tile_math.inc's vexp) on whole arrays, on a chosen vector unit, so
-// that tests can hold it to its accuracy bound over the whole range softmax gives it.
+// that tests can hold it to its accuracy bound over the whole range the kernels give it (up to
+// exp_margin).
 #pragma once
 
 #include <span>

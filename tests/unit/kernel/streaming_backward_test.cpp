@@ -285,9 +285,9 @@ TEST_CASE("attend_backward equals the step backward on random layers, every mask
     o.threads = 3;
     const Grads three = stream_backward(l, o);
     check_close(one.dq, three.dq, 1e-14, "dq");
-    CHECK(one.dk == three.dk);  // each key tile is one item: the same sums in the same order
+    CHECK(one.dk == three.dk);  // a key tile is in one item: the same sums in the same order
     CHECK(one.dv == three.dv);
-    // which thread runs which key tile is decided before they start, so dq's partial sums are
+    // which thread runs which item is decided before they start, so dq's partial sums are
     // added in the same order every time
     CHECK(stream_backward(l, o).dq == three.dq);
     // 4 × 4 tile pairs per head, 10 of them on or below the diagonal, 2 heads

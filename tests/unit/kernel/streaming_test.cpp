@@ -15,6 +15,7 @@
 #include "streaming_checks.hpp"
 
 using attn::Align;
+using attn::DType;
 using attn::EmptyRows;
 using attn::MaskExpr;
 using attn::Matrix;
@@ -58,6 +59,44 @@ std::vector<VectorUnit> units() {
   if (attn::best_vector_unit() != VectorUnit::sse2) all.push_back(VectorUnit::avx2);
   if (attn::best_vector_unit() == VectorUnit::avx512) all.push_back(VectorUnit::avx512);
   return all;
+}
+
+struct BatchedRun {
+  Matrix o;
+  std::vector<double> lse;
+  attn::BatchedReport report;
+};
+
+// One head through attend_batched in the given dtype (the inputs narrowed to it, the arithmetic
+// in it), scale 1, with its float64 log-sum-exp.
+BatchedRun batched_once(const Matrix& q, const Matrix& k, const Matrix& v, DType dtype,
+                        VectorUnit unit) {
+  const std::size_t n_q = q.rows(), n_k = k.rows(), d_k = q.cols(), d_v = v.cols();
+  const auto as = [&](const Matrix& m) {
+    std::vector<unsigned char> bytes;
+    for (const double x : m.values()) {
+      const auto f = static_cast<float>(x);
+      const auto* p = dtype == DType::f64 ? reinterpret_cast<const unsigned char*>(&x)
+                                          : reinterpret_cast<const unsigned char*>(&f);
+      bytes.insert(bytes.end(), p, p + (dtype == DType::f64 ? sizeof x : sizeof f));
+    }
+    return bytes;
+  };
+  const std::vector<unsigned char> qb = as(q), kb = as(k), vb = as(v);
+  std::vector<double> out(n_q * d_v);
+  BatchedRun run{Matrix(n_q, d_v), std::vector<double>(n_q), {}};
+  attn::BatchedOptions opt;
+  opt.scale = 1.0;
+  opt.unit = unit;
+  opt.compute = dtype;
+  opt.lse_f64 = run.lse.data();
+  run.report =
+      attn::attend_batched({qb.data(), dtype, attn_test::bhsd_view(1, 1, n_q, d_k)},
+                           {kb.data(), dtype, attn_test::bhsd_view(1, 1, n_k, d_k)},
+                           {vb.data(), dtype, attn_test::bhsd_view(1, 1, n_k, d_v)},
+                           {out.data(), DType::f64, attn_test::bhsd_view(1, 1, n_q, d_v)}, opt);
+  run.o = Matrix(n_q, d_v, std::move(out));
+  return run;
 }
 
 }  // namespace
@@ -256,18 +295,17 @@ TEST_CASE("attend_streaming takes each row's maximum over the whole tile, not pa
 
 TEST_CASE("attend_streaming keeps a row's maximum until a score rises exp_margin above it") {
   // Three whole key tiles, no mask, q = 1 and d_k = 1, so s_ij = k_j: k_j = j/100, except one key
-  // of the last tile, k_130 = 1.3 + rise. Tile 0 gives each row its first m (0.63); tile 1 rises
+  // of the last tile, k_130 = 0.63 + rise. Tile 0 gives each row its first m (0.63); tile 1 rises
   // 0.64 above it, less than exp_margin, so m stays and p reaches e^0.64; tile 2 keeps m too when
   // the rise stays under the margin (p up to e^rise) and moves it when it does not. Either way o is
-  // the step path's.
+  // the step path's and the log-sum-exp is log Σ_j e^(k_j), summed here in long double.
   std::mt19937_64 rng(43);
   Matrix q(64, 1), k(192, 1);
   for (std::size_t i = 0; i < 64; ++i) q(i, 0) = 1;
   const Matrix v = random_matrix(rng, 192, 3);
-  attn::StreamingOptions opt;
-  opt.scale = 1.0;
-  for (const double margin : {attn::exp_margin<double>, double{attn::exp_margin<float>}}) {
-    const bool is_double = margin == attn::exp_margin<double>;
+  for (const DType dtype : {DType::f64, DType::f32}) {
+    const bool is_double = dtype == DType::f64;
+    const double margin = is_double ? attn::exp_margin<double> : attn::exp_margin<float>;
     for (const double over : {-4.0, 4.0}) {  // the rise from tile 0's m, under or over the margin
       CAPTURE(margin);
       CAPTURE(over);
@@ -275,27 +313,39 @@ TEST_CASE("attend_streaming keeps a row's maximum until a score rises exp_margin
       k(130, 0) = 0.63 + margin + over;
       const Matrix want =
           step_output(q, k, v, MaskExpr{}, Align::bottom_right, EmptyRows::zero, 1.0);
+      long double sum = 0;
+      for (std::size_t j = 0; j < 192; ++j) sum += expl(static_cast<long double>(k(j, 0)));
+      const auto lse_want = static_cast<double>(logl(sum));
       for (VectorUnit unit : units()) {
         CAPTURE(attn::vector_unit_name(unit));
-        opt.unit = unit;
-        attn::StreamingReport report;
-        if (is_double) {
-          check_close(attn::attend_streaming(q, k, v, opt, &report), want, 1e-13);
-        } else {
-          const auto narrow = [](const Matrix& m) {
-            return std::vector<float>(m.values().begin(), m.values().end());
-          };
-          const std::vector<float> qf = narrow(q), kf = narrow(k), vf = narrow(v);
-          std::vector<float> out(64 * 3);
-          report = attn::attend_streaming(std::span<const float>(qf), kf, vf, {64, 192, 1, 3},
-                                          std::span<float>(out), opt);
-          check_close(Matrix(64, 3, {out.begin(), out.end()}), want, 2e-6);
-        }
-        CHECK(report.tiles_computed == 3);
+        const BatchedRun run = batched_once(q, k, v, dtype, unit);
+        check_close(run.o, want, is_double ? 1e-13 : 2e-6);
+        for (const double lse : run.lse)
+          CHECK(std::abs(lse - lse_want) <= (is_double ? 1e-13 : 1e-5) * lse_want);
+        CHECK(run.report.tiles_computed == 3);
         // only the AVX-512 kernel keeps m
         const std::size_t kept = over < 0 ? 2 : 1;
-        CHECK(report.tiles_kept_max == (unit == VectorUnit::avx512 ? kept : 0));
+        CHECK(run.report.tiles_kept_max == (unit == VectorUnit::avx512 ? kept : 0));
       }
+    }
+  }
+}
+
+TEST_CASE("attend_streaming takes scores far apart whose difference overflows, on every unit") {
+  // float: the first key tile scores −2e38, the next +2e38 (and the other way round). s − m is
+  // ±inf though no score is: it is no overflow, and o is the second tile's mean of v (or the
+  // first's), as the step path gives it in double.
+  std::mt19937_64 rng(47);
+  Matrix q(64, 1), k(128, 1);
+  for (std::size_t i = 0; i < 64; ++i) q(i, 0) = 1;
+  const Matrix v = random_matrix(rng, 128, 2);
+  for (const double first : {-2e38, 2e38}) {
+    CAPTURE(first);
+    for (std::size_t j = 0; j < 128; ++j) k(j, 0) = j < 64 ? first : -first;
+    const Matrix want = step_output(q, k, v, MaskExpr{}, Align::bottom_right, EmptyRows::zero, 1.0);
+    for (VectorUnit unit : units()) {
+      CAPTURE(attn::vector_unit_name(unit));
+      check_close(batched_once(q, k, v, DType::f32, unit).o, want, 2e-6);
     }
   }
 }
@@ -351,14 +401,26 @@ TEST_CASE("attend_streaming reports shapes and overflow as run_attention does") 
   CHECK_THROWS_WITH_AS(
       attn::attend_streaming(Matrix{{1e200, 1}}, Matrix{{1, 2}, {1e200, 0}}, Matrix{{1}, {2}}, opt),
       "q·k overflows at row 0, column 1 (q_0·k_1 = inf)", attn::Error);
-  // in a whole 64 × 64 tile with no mask, where the product itself checks the scores it stores
+  // in whole 64 × 64 tiles with no mask, where the product itself checks the scores it stores:
+  // a query tile's first key tile (the watch on the stored scores) and its second (on AVX-512,
+  // the product that keeps each row's maximum), on every unit
   Matrix q(128, 4), k(128, 4), v(128, 2);
   for (std::size_t i = 0; i < 128; ++i)
     for (std::size_t t = 0; t < 4; ++t) q(i, t) = k(i, t) = 0.01 * static_cast<double>(i + t);
   q(70, 2) = 1e200;
-  k(100, 2) = -1e200;
-  CHECK_THROWS_WITH_AS(attn::attend_streaming(q, k, v, opt),
-                       "q·k overflows at row 70, column 100 (q_70·k_100 = -inf)", attn::Error);
+  for (VectorUnit unit : units()) {
+    CAPTURE(attn::vector_unit_name(unit));
+    opt.unit = unit;
+    for (const std::size_t key : {10, 100}) {
+      Matrix kk = k;
+      kk(key, 2) = -1e200;
+      const std::string column = std::to_string(key);
+      const std::string message =
+          "q·k overflows at row 70, column " + column + " (q_70·k_" + column + " = -inf)";
+      CHECK_THROWS_WITH_AS(attn::attend_streaming(q, kk, v, opt), message.c_str(), attn::Error);
+    }
+  }
+  opt.unit = VectorUnit::automatic;
   opt.mask = MaskExpr::parse("valid:1,2");
   CHECK_THROWS_AS(attn::attend_streaming(Matrix{{1}}, Matrix{{1}}, Matrix{{1}}, opt), attn::Error);
 }

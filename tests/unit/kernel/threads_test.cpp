@@ -25,3 +25,11 @@ TEST_CASE("run_threads: work(t) once for each t, work(0) even for no threads") {
     for (unsigned t = 1; t < 4; ++t) CHECK(calls[t] == (t < threads ? 1 : 0));
   }
 }
+
+TEST_CASE("pairs_keep_threads_busy: pair only where each thread still gets four items") {
+  CHECK(attn::pairs_keep_threads_busy(16, 2));   // 8 pairs, 4 per thread
+  CHECK(!attn::pairs_keep_threads_busy(15, 2));  // 7 pairs
+  CHECK(attn::pairs_keep_threads_busy(8, 1));
+  CHECK(attn::pairs_keep_threads_busy(8, 0));  // 0 threads counts as 1
+  CHECK(!attn::pairs_keep_threads_busy(7, 0));
+}
