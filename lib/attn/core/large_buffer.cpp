@@ -40,9 +40,7 @@ LargeBytes allocate_large(std::size_t bytes) {
     if (start > at) ::munmap(raw, start - at);
     if (const std::size_t tail = at + huge_page - start; tail > 0)
       ::munmap(reinterpret_cast<void*>(start + length), tail);
-    auto* p = reinterpret_cast<std::byte*>(start);
-    ::madvise(p, length, MADV_HUGEPAGE);  // a hint: without huge pages the block still works
-    return LargeBytes(p, LargeFree{length, true});
+    return LargeBytes(reinterpret_cast<std::byte*>(start), LargeFree{length, true});
   }
 #endif
   void* p = std::calloc(bytes == 0 ? 1 : bytes, 1);

@@ -1,8 +1,10 @@
 // Memory for the large arrays of a run (tensors, the backward's sums of dq), as zeroed pages
-// straight from the operating system. From 2 MiB on, the block is 2 MiB aligned and marked for
-// transparent huge pages (madvise(MADV_HUGEPAGE), which Linux honours in its "always" and
-// "madvise" modes), so that first touching it costs one page fault per 2 MiB instead of one per
-// 4 KiB: on a virtual machine those faults were a few percent of a backward pass. Smaller blocks
+// straight from the operating system, never written before use. From 2 MiB on, the block is
+// 2 MiB aligned, so that where the system gives transparent huge pages by itself (Linux's
+// "always" mode) it is whole huge pages. It does not ask for them (madvise(MADV_HUGEPAGE)): on the
+// virtual machine of bench/README.md, first touching a huge page took 0.1 ms or 5–7 ms, by whether
+// the host still had memory behind it, against 0.8–1.2 ms for its 512 small pages, and the
+// backward pass of bench/grad_bench.py was slower and less even with the advice. Smaller blocks
 // come from the heap, zeroed.
 #pragma once
 

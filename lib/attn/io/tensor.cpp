@@ -56,8 +56,8 @@ Tensor::Tensor(DType dtype, std::vector<std::size_t> shape, std::size_t headroom
       count_(element_count(shape_, dtype_size(dtype), name)),
       headroom_(headroom),
       storage_(nullptr, [](std::byte*) {}) {
-  // zeroed pages, huge ones for a large tensor: writing a 2 MiB output then faults once, not 512
-  // times (core/large_buffer.hpp)
+  // zeroed pages straight from the system for a large tensor, never written before use
+  // (core/large_buffer.hpp)
   LargeBytes block = allocate_large(headroom + bytes());
   std::function<void(std::byte*)> release = block.get_deleter();  // may throw: before release()
   storage_ = decltype(storage_)(block.release(), std::move(release));
