@@ -36,7 +36,7 @@ struct GradOptions {
   InputArgs input;
   GradArgs grad;
   bool dbias = false;
-  std::string explain;                // "[dq:|dk:|dv:]I,J"
+  std::string explain;                // "[dq:|dk:|dv:|dalpha:|dbeta:]I,J"
   std::optional<std::string> html;    // the page of the backward pass, file to write
   std::optional<std::string> tokens;  // names for the positions, on the page
   OutputOptions output;
@@ -198,8 +198,9 @@ void setup_grad(CLI::App& app) {
   cmd->add_flag("--dbias", opts->dbias, "also show ∂L/∂b, the gradient of the bias")->group(group);
   add_output_options(*cmd, opts->output);
   cmd->add_option("--explain", opts->explain,
-                  "every term of one cell of dq, dk or dv: dq:I,J, dk:J,T or dv:J,C")
-      ->type_name("[dq:|dk:|dv:]I,J")
+                  "every term of one cell of dq, dk, dv, dα or dβ: dq:I,J, dk:J,T, dv:J,C, "
+                  "dalpha:I,J or dbeta:I,J")
+      ->type_name("[dq:|dk:|dv:|dalpha:|dbeta:]I,J")
       ->group("Output");
   GradTensorOptions& t = opts->tensor;
   const char* files = "Tensors (.npy, .npz, .safetensors)";

@@ -372,10 +372,11 @@ test('a mask page: each cell says which atom allows or blocks it', async () => {
   await page.close();
 });
 
-// Every cell of dq, dk and dv shows what `attn grad --explain dq:I,J` (dk:J,T, dv:J,C) prints.
+// Every cell of dq, dk, dv, dα and dβ shows what `attn grad --explain dq:I,J` (dk:J,T, dv:J,C,
+// dalpha:I,J, dbeta:I,J) prints.
 async function checkGradStories(page, args, head, heads) {
   let checked = 0;
-  for (const kind of ['dq', 'dk', 'dv']) {
+  for (const kind of ['dq', 'dk', 'dv', 'dalpha', 'dbeta']) {
     const table = await page.$(`section.head[data-head="${head}"] table.heat[data-story="${kind}"]`);
     assert.ok(table, 'no ' + kind + ' grid');
     const [rows, cols] = await table.$$eval('tbody tr', (r) => [r.length, r[0].querySelectorAll('td').length]);
@@ -395,7 +396,7 @@ async function checkGradStories(page, args, head, heads) {
   return checked;
 }
 
-test('the backward page: every step, its values, and each cell of dq, dk, dv explained', async () => {
+test('the backward page: every step, its values, and each cell of dq, dk, dv, dα, dβ explained', async () => {
   const { page } = await open('grad');
   const json = JSON.parse(run([...plain(pages.grad), '--json']));
   for (const step of ['inputs', 'do', 'dv', 'dalpha', 'dbeta', 'dq', 'dk'])
@@ -403,7 +404,7 @@ test('the backward page: every step, its values, and each cell of dq, dk, dv exp
   const grids = await shownGrids(page, 'main');
   assert.deepEqual(grids.map((g) => g.json), ['weights', 'do', 'dv', 'dalpha', 'dbeta', 'dq', 'dk']);
   checkValues(grids, json, 'grad');
-  assert.equal(await checkGradStories(page, pages.grad, 0, 1), 3 * 2 + 3 * 2 + 3 * 2);
+  assert.equal(await checkGradStories(page, pages.grad, 0, 1), 3 * 2 + 3 * 2 + 3 * 2 + 3 * 3 + 3 * 3);
   assert.equal(await page.$$eval('#h0-dq tbody th', (th) => th.map((x) => x.textContent).join()), 'The,cat,sat');
   await checkKeyboard(page);
   await checkNames(page);

@@ -77,6 +77,14 @@ Cell dv[1,0]: value 1's component 0, through every query's weight
   dv_10 = Σ_i α_i1·dO_i0 = 0.2689×1 = 0.2689
 ? 0
 
+The softmax's backward for one cell: D_0 = α·dα = 0.7311×1 + 0.2689×0, and dβ_00 = α_00 × (dα_00 − D_0)
+= 0.7311 × 0.2689 = 0.1966.
+$ attn grad --q 1 --k "1;0" --v "1;0" --loss sum --explain dbeta:0,0
+Cell dβ[0,0]: back through query 0's softmax
+  D_0 = Σ_l α_0l·dα_0l = 0.7311×1 + 0.2689×0 = 0.7311
+  dβ_00 = α_00×(dα_00 − D_0) = 0.7311×(1 - 0.7311) = 0.1966
+? 0
+
 The mean squared error against T = 0: L = ½(0.7311 − 0)² = 0.2672, dO = o − T = 0.7311, so every
 gradient above is scaled by 0.7311: dβ = ±0.1966 × 0.7311 = ±0.1437, dV = [0.5344; 0.1966].
 $ attn grad --q 1 --k "1;0" --v "1;0" --loss mse --target 0 --json

@@ -177,7 +177,7 @@ std::size_t parse_index(std::string_view s, const std::string& whole) {
   std::size_t value = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-    throw usage_error(fmt::format("--explain {}: expected [dq:|dk:|dv:]I,J", whole),
+    throw usage_error(fmt::format("--explain {}: expected [dq:|dk:|dv:|dalpha:|dbeta:]I,J", whole),
                       "for example --explain dq:0,1 (row 0, column 1 of dq)");
   return value;
 }
@@ -228,9 +228,14 @@ GradCellRef parse_grad_cell(const std::string& text) {
       ref.which = GradCell::dk;
     else if (name == "dv")
       ref.which = GradCell::dv;
+    else if (name == "dalpha")
+      ref.which = GradCell::dalpha;
+    else if (name == "dbeta")
+      ref.which = GradCell::dbeta;
     else
-      throw usage_error(fmt::format("--explain {}: '{}' is not dq, dk or dv", text, name),
-                        "for example --explain dk:1,0");
+      throw usage_error(
+          fmt::format("--explain {}: '{}' is not dq, dk, dv, dalpha or dbeta", text, name),
+          "for example --explain dk:1,0");
     rest.remove_prefix(colon + 1);
   }
   const auto comma = rest.find(',');
@@ -242,21 +247,54 @@ GradCellRef parse_grad_cell(const std::string& text) {
 
 namespace {
 
-// The story of one cell of dq, dk or dv.
+// The story of one cell of dq, dk, dv, dα or dβ.
 class GradCellStory : WorkedText {
  public:
   GradCellStory(const Trace& t, const GradTrace& g, const TextOptions& o)
       : WorkedText(o), t_(t), g_(g) {}
 
   std::string tell(const GradCellRef& cell) {
-    if (cell.which == GradCell::dv)
-      value(cell.i, cell.j);
-    else
-      query_or_key(cell.which == GradCell::dq, cell.i, cell.j);
+    switch (cell.which) {
+      case GradCell::dv:
+        value(cell.i, cell.j);
+        break;
+      case GradCell::dalpha:
+        weight(cell.i, cell.j);
+        break;
+      case GradCell::dbeta:
+        score(cell.i, cell.j);
+        break;
+      case GradCell::dq:
+      case GradCell::dk:
+        query_or_key(cell.which == GradCell::dq, cell.i, cell.j);
+        break;
+    }
     return take();
   }
 
  private:
+  // dα[i, j] = Σ_c dO_ic·v_jc
+  void weight(std::size_t i, std::size_t j) {
+    line(fmt::format("Cell dα[{},{}]: query {}'s upstream gradient against value {}", i, j, i, j));
+    line(fmt::format("  dα_{}{} = Σ_c dO_{}c·v_{}c = {} = {}", i, j, i, j,
+                     products(g_.d_out.row(i), t_.v->row(j)), num(g_.dalpha(i, j))));
+  }
+
+  // dβ[i, j] = α_ij·(dα_ij − D_i), D_i = Σ_l α_il·dα_il; 0 where the mask blocks
+  void score(std::size_t i, std::size_t j) {
+    line(fmt::format("Cell dβ[{},{}]: back through query {}'s softmax", i, j, i));
+    if (t_.scores(i, j) == neg_inf)
+      return line(
+          fmt::format("  key {} is blocked for query {}: no gradient reaches its score, "
+                      "dβ_{}{} = 0",
+                      j, i, i, j));
+    line(fmt::format("  D_{} = Σ_l α_{}l·dα_{}l = {} = {}", i, i, i,
+                     products(t_.softmax->weights.row(i), g_.dalpha.row(i)), num(g_.row_dot[i])));
+    line(fmt::format("  dβ_{}{} = α_{}{}×(dα_{}{} − D_{}) = {}×({} - {}) = {}", i, j, i, j, i, j, i,
+                     num(t_.softmax->weights(i, j)), num(g_.dalpha(i, j)), factor(g_.row_dot[i]),
+                     num(g_.dbeta(i, j))));
+  }
+
   // dv[j, c] = Σ_i α_ij·dO_ic
   void value(std::size_t j, std::size_t c) {
     std::vector<double> alpha, d_out;
@@ -326,8 +364,9 @@ class GradCellStory : WorkedText {
 
 std::string explain_grad_cell(const Trace& t, const GradTrace& g, const GradCellRef& cell,
                               const NumberStyle& style) {
-  static constexpr const char* kName[] = {"dq", "dk", "dv"};
-  const Matrix& m = cell.which == GradCell::dq ? g.dq : cell.which == GradCell::dk ? g.dk : g.dv;
+  static constexpr const char* kName[] = {"dq", "dk", "dv", "dalpha", "dbeta"};
+  const Matrix* const kMatrix[] = {&g.dq, &g.dk, &g.dv, &g.dalpha, &g.dbeta};
+  const Matrix& m = *kMatrix[static_cast<int>(cell.which)];
   const char* name = kName[static_cast<int>(cell.which)];
   if (cell.i >= m.rows() || cell.j >= m.cols())
     throw usage_error(

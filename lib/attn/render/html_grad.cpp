@@ -13,7 +13,8 @@ using html::Json;
 using html::Page;
 
 // What one grid of the backward page shows: its matrix, what its rows and columns are, the
-// derivation its cells carry ("dq", "dk", "dv" or none) and its name in --json (or none).
+// derivation its cells carry ("dq", "dk", "dv", "dalpha", "dbeta" or none) and its name in --json
+// (or none).
 struct GradGrid {
   std::string id, symbol, name;
   const Matrix* m = nullptr;
@@ -109,13 +110,13 @@ class GradPage {
                 "dα<sub>ij</sub> = Σ<sub>c</sub> dO<sub>ic</sub> v<sub>jc</sub>: dα = dO "
                 "v<sup>T</sup>",
                 grid({p + "dalpha", "dα", "the gradient of the weights", &g.dalpha, false, "key",
-                      "keys j", "", "dalpha"}));
+                      "keys j", "dalpha", "dalpha"}));
     out += step(p + "step-dbeta", ++n, "Back through the softmax",
                 "dβ<sub>ij</sub> = α<sub>ij</sub> (dα<sub>ij</sub> − D<sub>i</sub>), with "
                 "D<sub>i</sub> = Σ<sub>l</sub> α<sub>il</sub> dα<sub>il</sub>; 0 where the mask "
                 "blocks",
                 grid({p + "dbeta", "dβ", "the gradient of the scores", &g.dbeta, false, "key",
-                      "keys j", "", "dbeta"}));
+                      "keys j", "dbeta", "dbeta"}));
     if (g.dcapped)
       out += step(p + "step-dsoftcap", ++n, "Back through the softcap",
                   fmt::format("dx<sub>ij</sub> = dβ<sub>ij</sub> (1 − tanh²(x<sub>ij</sub> / C)) "
@@ -145,6 +146,8 @@ class GradPage {
       head["dq"] = stories(t, g, GradCell::dq, g.dq);
       head["dk"] = stories(t, g, GradCell::dk, g.dk);
       head["dv"] = stories(t, g, GradCell::dv, g.dv);
+      head["dalpha"] = stories(t, g, GradCell::dalpha, g.dalpha);
+      head["dbeta"] = stories(t, g, GradCell::dbeta, g.dbeta);
     }
     return out;
   }
@@ -188,7 +191,8 @@ std::string render_grad_html(const Run& run, const GradRun& grad, const Loss& lo
   header += page.how_to(false);
   if (page.explorable())
     header +=
-        "<p class=\"how\">The cells of dV, dq and dk show every term of their derivation.</p>\n";
+        "<p class=\"how\">The cells of dV, dα, dβ, dq and dk show every term of their "
+        "derivation.</p>\n";
 
   std::string main;
   if (several) {

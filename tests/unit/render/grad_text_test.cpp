@@ -5,6 +5,7 @@
 
 #include "attn/core/attention.hpp"
 #include "attn/core/error.hpp"
+#include "attn/core/rules.hpp"
 
 using attn::Matrix;
 
@@ -30,17 +31,19 @@ struct OneQuery {
 
 }  // namespace
 
-TEST_CASE("parse_grad_cell: dq by default, dk: and dv: by name") {
+TEST_CASE("parse_grad_cell: dq by default, dk:, dv:, dalpha: and dbeta: by name") {
   CHECK(attn::parse_grad_cell("1,2").which == attn::GradCell::dq);
   const auto dk = attn::parse_grad_cell("dk:3,0");
   CHECK(dk.which == attn::GradCell::dk);
   CHECK(dk.i == 3);
   CHECK(dk.j == 0);
   CHECK(attn::parse_grad_cell("dv:0,1").which == attn::GradCell::dv);
+  CHECK(attn::parse_grad_cell("dalpha:0,1").which == attn::GradCell::dalpha);
+  CHECK(attn::parse_grad_cell("dbeta:0,1").which == attn::GradCell::dbeta);
   CHECK_THROWS_WITH_AS(attn::parse_grad_cell("dx:0,1"),
-                       "--explain dx:0,1: 'dx' is not dq, dk or dv", attn::Error);
-  CHECK_THROWS_WITH_AS(attn::parse_grad_cell("dq:1"), "--explain dq:1: expected [dq:|dk:|dv:]I,J",
-                       attn::Error);
+                       "--explain dx:0,1: 'dx' is not dq, dk, dv, dalpha or dbeta", attn::Error);
+  CHECK_THROWS_WITH_AS(attn::parse_grad_cell("dq:1"),
+                       "--explain dq:1: expected [dq:|dk:|dv:|dalpha:|dbeta:]I,J", attn::Error);
 }
 
 TEST_CASE("render_grad_steps: each step with its arithmetic") {
@@ -71,4 +74,30 @@ TEST_CASE("explain_grad_cell: dq traced back through each key, dv through each q
   CHECK(has(dv, "dv_10 = Σ_i α_i1·dO_i0 = 0.2689×1 = 0.2689\n"));
   CHECK_THROWS_WITH_AS(attn::explain_grad_cell(x.t, x.g, attn::parse_grad_cell("dk:2,0")),
                        "--explain dk:2,0: the cell is outside the 2×1 dk", attn::Error);
+}
+
+TEST_CASE("explain_grad_cell: dα from dO and v, dβ through the softmax row, 0 where blocked") {
+  const OneQuery x;
+  // dα_01 = dO_0·v_1 = 1×0 = 0
+  const std::string da = attn::explain_grad_cell(x.t, x.g, attn::parse_grad_cell("dalpha:0,1"));
+  CAPTURE(da);
+  CHECK(has(da, "Cell dα[0,1]: query 0's upstream gradient against value 1\n"));
+  CHECK(has(da, "  dα_01 = Σ_c dO_0c·v_1c = 1×0 = 0\n"));
+  // D_0 = 0.7311×1 + 0.2689×0 = 0.7311; dβ_01 = 0.2689×(0 − 0.7311) = −0.1966
+  const std::string db = attn::explain_grad_cell(x.t, x.g, attn::parse_grad_cell("dbeta:0,1"));
+  CAPTURE(db);
+  CHECK(has(db, "  D_0 = Σ_l α_0l·dα_0l = 0.7311×1 + 0.2689×0 = 0.7311\n"));
+  CHECK(has(db, "  dβ_01 = α_01×(dα_01 − D_0) = 0.2689×(0 - 0.7311) = -0.1966\n"));
+  CHECK_THROWS_WITH_AS(attn::explain_grad_cell(x.t, x.g, attn::parse_grad_cell("dbeta:1,0")),
+                       "--explain dbeta:1,0: the cell is outside the 1×2 dbeta", attn::Error);
+  // causal, 2 × 2: key 1 is blocked for query 0
+  attn::Problem p;
+  p.q = Matrix{{1}, {1}};
+  p.k = Matrix{{1}, {0}};
+  p.v = Matrix{{1}, {0}};
+  p.mask = Matrix{{0, attn::neg_inf}, {0, 0}};
+  const attn::Trace t = attn::run_attention(p, attn::Stage::output);
+  const attn::GradTrace g = attn::run_backward(t, Matrix{{1}, {1}});
+  CHECK(has(attn::explain_grad_cell(t, g, attn::parse_grad_cell("dbeta:0,1")),
+            "  key 1 is blocked for query 0: no gradient reaches its score, dβ_01 = 0\n"));
 }

@@ -40,7 +40,8 @@ bool contains(const std::string& text, std::string_view part) {
 
 }  // namespace
 
-TEST_CASE("render_grad_html: the steps back, their --json names, each cell of dq, dk, dv told") {
+TEST_CASE(
+    "render_grad_html: the steps back, their --json names, each cell of dq, dk, dv, dα, dβ told") {
   const attn::Run run = identity_run();
   const attn::Loss loss = attn::sum_loss(*run.output);
   const attn::GradRun grad = attn::run_backward_heads(run, loss.d_out);
@@ -51,7 +52,7 @@ TEST_CASE("render_grad_html: the steps back, their --json names, each cell of dq
     CHECK(contains(html, fmt::format("id=\"h0-step-{}\"", step)));
   CHECK_FALSE(contains(html, "h0-step-dsoftcap"));
   CHECK(contains(html, "L = Σ<sub>ic</sub> o<sub>ic</sub> = "));
-  for (const char* kind : {"dq", "dk", "dv"})
+  for (const char* kind : {"dq", "dk", "dv", "dalpha", "dbeta"})
     CHECK(contains(html, fmt::format("data-story=\"{}\"", kind)));
   const nlohmann::json data = page_data(html);
   const attn::Trace& t = run.heads[0].trace;
@@ -63,6 +64,10 @@ TEST_CASE("render_grad_html: the steps back, their --json names, each cell of dq
         attn::explain_grad_cell(t, g, {attn::GradCell::dk, 0, 1}, number));
   CHECK(data["heads"][0]["dv"][1][1] ==
         attn::explain_grad_cell(t, g, {attn::GradCell::dv, 1, 1}, number));
+  CHECK(data["heads"][0]["dalpha"][0][1] ==
+        attn::explain_grad_cell(t, g, {attn::GradCell::dalpha, 0, 1}, number));
+  CHECK(data["heads"][0]["dbeta"][1][0] ==
+        attn::explain_grad_cell(t, g, {attn::GradCell::dbeta, 1, 0}, number));
   CHECK(data["heads"][0]["dq"].size() == 2);
   CHECK_FALSE(contains(html, "http:"));
 }
