@@ -67,22 +67,16 @@ struct BatchedRun {
   attn::BatchedReport report;
 };
 
-// One head through attend_batched in the given dtype (the inputs narrowed to it, the arithmetic
-// in it), scale 1, with its float64 log-sum-exp.
-BatchedRun batched_once(const Matrix& q, const Matrix& k, const Matrix& v, DType dtype,
-                        VectorUnit unit) {
+// One head through attend_batched in T (the inputs narrowed to it, the arithmetic in it), scale 1,
+// with its float64 log-sum-exp.
+template <class T>
+BatchedRun batched_once(const Matrix& q, const Matrix& k, const Matrix& v, VectorUnit unit) {
+  constexpr DType dtype = attn::dtype_of<T>;
   const std::size_t n_q = q.rows(), n_k = k.rows(), d_k = q.cols(), d_v = v.cols();
-  const auto as = [&](const Matrix& m) {
-    std::vector<unsigned char> bytes;
-    for (const double x : m.values()) {
-      const auto f = static_cast<float>(x);
-      const auto* p = dtype == DType::f64 ? reinterpret_cast<const unsigned char*>(&x)
-                                          : reinterpret_cast<const unsigned char*>(&f);
-      bytes.insert(bytes.end(), p, p + (dtype == DType::f64 ? sizeof x : sizeof f));
-    }
-    return bytes;
+  const auto as = [](const Matrix& m) {
+    return std::vector<T>(m.values().begin(), m.values().end());
   };
-  const std::vector<unsigned char> qb = as(q), kb = as(k), vb = as(v);
+  const std::vector<T> qb = as(q), kb = as(k), vb = as(v);
   std::vector<double> out(n_q * d_v);
   BatchedRun run{Matrix(n_q, d_v), std::vector<double>(n_q), {}};
   attn::BatchedOptions opt;
@@ -318,7 +312,8 @@ TEST_CASE("attend_streaming keeps a row's maximum until a score rises exp_margin
       const auto lse_want = static_cast<double>(logl(sum));
       for (VectorUnit unit : units()) {
         CAPTURE(attn::vector_unit_name(unit));
-        const BatchedRun run = batched_once(q, k, v, dtype, unit);
+        const BatchedRun run =
+            is_double ? batched_once<double>(q, k, v, unit) : batched_once<float>(q, k, v, unit);
         check_close(run.o, want, is_double ? 1e-13 : 2e-6);
         for (const double lse : run.lse)
           CHECK(std::abs(lse - lse_want) <= (is_double ? 1e-13 : 1e-5) * lse_want);
@@ -345,7 +340,7 @@ TEST_CASE("attend_streaming takes scores far apart whose difference overflows, o
     const Matrix want = step_output(q, k, v, MaskExpr{}, Align::bottom_right, EmptyRows::zero, 1.0);
     for (VectorUnit unit : units()) {
       CAPTURE(attn::vector_unit_name(unit));
-      check_close(batched_once(q, k, v, DType::f32, unit).o, want, 2e-6);
+      check_close(batched_once<float>(q, k, v, unit).o, want, 2e-6);
     }
   }
 }
